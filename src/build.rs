@@ -1,0 +1,446 @@
+//! The `build` command: runs the stages in order (scan → thumbs → features → reduce → layout
+//! → tiles → site), with a progress bar each, into a staging folder that replaces the output
+//! folder only once everything succeeded.
+
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::sync_channel;
+use std::time::Instant;
+
+use anyhow::{Context, Result, bail};
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::features::{DeviceChoice, FeatureExtractor, FeatureOptions, INPUT_SIDE, Layer};
+use crate::layout::{self, Grid};
+use crate::progress::items_bar;
+use crate::reduce::{self, ReduceOptions};
+use crate::report::{BuildReport, Skipped, peak_rss_mib};
+use crate::scan::{self, ImageFile};
+use crate::site::{self, Metadata, PageConfig, Placed, SiteData, Template};
+use crate::thumbs::{self, CellStore, Fit, Preprocess, ThumbOptions};
+use crate::tiles::{self, MosaicSource, TileFormat, TileOptions};
+use crate::vectors::Vectors;
+use crate::{export, features};
+
+/// Everything a build can be told.
+#[derive(Debug, Clone, Serialize)]
+pub struct BuildOptions {
+    /// The collection's folder.
+    pub images: PathBuf,
+    /// The site folder to write (replaced atomically).
+    pub output: PathBuf,
+    /// Title of the map page; defaults to the collection folder's name.
+    pub map_title: Option<String>,
+    /// Metadata CSV.
+    pub metadata: Option<PathBuf>,
+    /// The CSV column naming each image.
+    pub filename_column: String,
+    /// Item title template, such as `{Name} ({Year})`.
+    pub title: Option<String>,
+    /// Item URL template, such as `https://example.org/objects/{Id}`.
+    pub url: Option<String>,
+    /// VGG16 weights file; downloaded and cached when absent.
+    pub weights: Option<PathBuf>,
+    /// Folder for downloaded weights.
+    pub cache_dir: PathBuf,
+    /// Feature layer; `None` picks by what the weights hold.
+    pub layer: Option<Layer>,
+    /// Where VGG16 runs.
+    pub device: DeviceChoice,
+    /// Images per forward pass.
+    pub batch: usize,
+    /// How images become the model's input.
+    pub preprocess: Preprocess,
+    /// PCA components.
+    pub pca: usize,
+    /// t-SNE perplexity.
+    pub perplexity: f32,
+    /// Seed of random choices.
+    pub seed: u64,
+    /// Grid width / height.
+    pub aspect: f64,
+    /// Cell side in pixels.
+    pub cell: u32,
+    /// How images fill their cells.
+    pub fit: Fit,
+    /// Background colour.
+    pub background: [u8; 3],
+    /// Tile side.
+    pub tile_size: u32,
+    /// Tile overlap.
+    pub overlap: u32,
+    /// Tile format.
+    pub format: TileFormat,
+    /// JPEG quality.
+    pub quality: u8,
+    /// Longest side of panel previews.
+    pub preview_size: u32,
+    /// Folder for `items.tsv`, `features.npy` and `reduced.npy`.
+    pub export: Option<PathBuf>,
+}
+
+/// The templates and metadata, checked before any heavy work.
+struct ItemText {
+    metadata: Option<Metadata>,
+    title: Option<Template>,
+    url: Option<Template>,
+}
+
+fn load_item_text(options: &BuildOptions) -> Result<ItemText> {
+    let metadata = options
+        .metadata
+        .as_deref()
+        .map(|path| Metadata::load(path, &options.filename_column))
+        .transpose()?;
+    let columns = metadata
+        .as_ref()
+        .map(|m| m.columns.clone())
+        .unwrap_or_default();
+    let template = |text: &Option<String>, flag: &str| -> Result<Option<Template>> {
+        match (text, &metadata) {
+            (Some(_), None) => bail!("{flag} needs --metadata: its {{Column}}s come from the CSV"),
+            (Some(text), Some(_)) => Template::parse(text, &columns).map(Some),
+            (None, _) => Ok(None),
+        }
+    };
+    Ok(ItemText {
+        title: template(&options.title, "--title")?,
+        url: template(&options.url, "--url")?,
+        metadata,
+    })
+}
+
+/// Times stages for the summary and the report.
+#[derive(Default)]
+struct Stopwatch {
+    stages: Vec<(String, f64)>,
+}
+
+impl Stopwatch {
+    fn run<T>(&mut self, stage: &str, work: impl FnOnce() -> Result<T>) -> Result<T> {
+        let start = Instant::now();
+        let out = work().with_context(|| format!("{stage} stage failed"))?;
+        self.stages
+            .push((stage.to_string(), start.elapsed().as_secs_f64()));
+        Ok(out)
+    }
+}
+
+/// Runs a whole build and returns its report (also written as `build-report.json`).
+pub fn build(options: &BuildOptions) -> Result<BuildReport> {
+    let started = Instant::now();
+    let mut clock = Stopwatch::default();
+    let text = load_item_text(options)?;
+    let scan = clock.run("scan", || scan::scan(&options.images))?;
+    if scan.images.is_empty() {
+        bail!(
+            "{}: no images found (looked for {})",
+            options.images.display(),
+            scan::IMAGE_EXTENSIONS.join(", ")
+        );
+    }
+    let mut warnings: Vec<String> = scan.problems.clone();
+    if let Some(metadata) = &text.metadata {
+        let unmatched = metadata.unmatched(scan.images.iter().map(|i| i.name.as_str()));
+        if !unmatched.is_empty() {
+            warnings.push(format!(
+                "{} metadata rows name no image, e.g. {}",
+                unmatched.len(),
+                unmatched[..unmatched.len().min(3)].join(", ")
+            ));
+        }
+    }
+    let staging = staging_dir(&options.output)?;
+    let extractor = clock.run("weights", || load_extractor(options))?;
+    let cells = CellStore::create(&staging.path().join(".cells"), options.cell)?;
+    let extracted = clock.run("thumbs+features", || {
+        thumbs_and_features(&scan.images, options, &extractor, &cells, staging.path())
+    })?;
+    let placed: Vec<usize> = (0..scan.images.len())
+        .filter(|&i| extracted.vectors[i].is_some())
+        .collect();
+    if placed.is_empty() {
+        bail!(
+            "none of the {} images could be read; see the messages above",
+            scan.images.len()
+        );
+    }
+    let features = Vectors::from_rows(
+        &placed
+            .iter()
+            .map(|&i| extracted.vectors[i].clone().unwrap_or_default())
+            .collect::<Vec<_>>(),
+    )?;
+    let reduce_options = ReduceOptions {
+        pca_components: options.pca,
+        perplexity: options.perplexity,
+        seed: options.seed,
+    };
+    let reduced = clock.run("reduce", || reduce::reduce(&features, &reduce_options))?;
+    warnings.extend(reduced.warnings.iter().cloned());
+    let grid = Grid::for_count(placed.len(), options.aspect);
+    let assigned = clock.run("layout", || layout::assign(&reduced.points, grid))?;
+    let pyramid = clock.run("tiles", || {
+        write_tiles(&cells, &placed, &assigned, grid, options, staging.path())
+    })?;
+    std::fs::remove_file(staging.path().join(".cells"))?;
+    let records: Vec<Placed> = placed
+        .iter()
+        .zip(&assigned)
+        .map(|(&i, cell)| Placed {
+            file: scan.images[i].name.clone(),
+            cell: [cell.col, cell.row],
+            preview: format!("previews/{i}.jpg"),
+        })
+        .collect();
+    let items = site::items(
+        &records,
+        text.metadata.as_ref(),
+        text.title.as_ref(),
+        text.url.as_ref(),
+    );
+    clock.run("site", || {
+        let data = SiteData {
+            title: map_title(options),
+            grid: [grid.cols, grid.rows],
+            cell: options.cell,
+            columns: text
+                .metadata
+                .as_ref()
+                .map(|m| m.columns.clone())
+                .unwrap_or_default(),
+            items: items.clone(),
+        };
+        site::write_site(staging.path(), &data, &page_config(options, pyramid))
+    })?;
+    if let Some(dir) = &options.export {
+        let rows: Vec<export::ExportRow<'_>> = items
+            .iter()
+            .zip(&reduced.points)
+            .map(|(item, point)| export::ExportRow {
+                file: &item.file,
+                title: &item.title,
+                url: item.url.as_deref().unwrap_or(""),
+                point: *point,
+                cell: item.cell,
+            })
+            .collect();
+        clock.run("export", || {
+            export::write_export(dir, &rows, &features, &reduced.pca)
+        })?;
+    }
+    let report = BuildReport {
+        images_found: scan.images.len(),
+        images_placed: placed.len(),
+        skipped: extracted.skipped,
+        warnings,
+        grid,
+        mosaic: [pyramid.width, pyramid.height],
+        stage_seconds: clock.stages,
+        total_seconds: started.elapsed().as_secs_f64(),
+        backend: extractor.device().backend.to_string(),
+        device: extractor.device().name.clone(),
+        weights: extractor.weights().path.clone(),
+        weights_sha256: extractor.weights().sha256.clone(),
+        layer: extractor.layer(),
+        normalization: extractor.normalization().clone(),
+        perplexity: reduced.perplexity,
+        peak_rss_mib: peak_rss_mib(),
+        options: options.clone(),
+    };
+    std::fs::write(
+        staging.path().join("build-report.json"),
+        serde_json::to_vec_pretty(&report)?,
+    )?;
+    publish(staging.keep(), &options.output)?;
+    Ok(report)
+}
+
+fn map_title(options: &BuildOptions) -> String {
+    options.map_title.clone().unwrap_or_else(|| {
+        options
+            .images
+            .canonicalize()
+            .ok()
+            .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+            .unwrap_or_else(|| "zoomap".into())
+    })
+}
+
+fn page_config(options: &BuildOptions, pyramid: tiles::Pyramid) -> PageConfig {
+    let [r, g, b] = options.background;
+    PageConfig {
+        title: map_title(options),
+        width: pyramid.width,
+        height: pyramid.height,
+        tile_size: options.tile_size,
+        overlap: options.overlap,
+        format: options.format.extension().into(),
+        tiles: "map_files".into(),
+        data: "items.json".into(),
+        background: format!("#{r:02x}{g:02x}{b:02x}"),
+    }
+}
+
+fn load_extractor(options: &BuildOptions) -> Result<FeatureExtractor> {
+    let weights = features::weights::locate(options.weights.as_deref(), &options.cache_dir)?;
+    FeatureExtractor::load(
+        &weights,
+        &FeatureOptions {
+            layer: options.layer,
+            device: options.device,
+        },
+    )
+}
+
+/// A staging folder beside the output, so the final rename stays on one file system.
+fn staging_dir(output: &Path) -> Result<tempfile::TempDir> {
+    let parent = output
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(parent)
+        .with_context(|| format!("{}: cannot create", parent.display()))?;
+    let staging = tempfile::Builder::new()
+        .prefix(".zoomap-build-")
+        .tempdir_in(parent)
+        .with_context(|| format!("{}: cannot create a staging folder", parent.display()))?;
+    std::fs::create_dir(staging.path().join("previews"))?;
+    Ok(staging)
+}
+
+/// Moves the finished site into place; an existing site is replaced only after the new one
+/// is complete, and is removed only once the new one is in its place.
+fn publish(staging: PathBuf, output: &Path) -> Result<()> {
+    if output.exists() {
+        if !output.join("index.html").is_file() && std::fs::read_dir(output)?.next().is_some() {
+            bail!(
+                "{}: exists and is not a zoomap site; refusing to replace it (new site left in {})",
+                output.display(),
+                staging.display()
+            );
+        }
+        let old = staging.with_extension("old");
+        std::fs::rename(output, &old)
+            .with_context(|| format!("{}: cannot move aside", output.display()))?;
+        std::fs::rename(&staging, output)
+            .with_context(|| format!("{}: cannot move into place", output.display()))?;
+        std::fs::remove_dir_all(&old)
+            .with_context(|| format!("{}: cannot remove the previous site", old.display()))?;
+    } else {
+        std::fs::rename(&staging, output)
+            .with_context(|| format!("{}: cannot move into place", output.display()))?;
+    }
+    Ok(())
+}
+
+/// What the thumbs and features stages produced, by scan index.
+struct Extracted {
+    vectors: Vec<Option<Vec<f32>>>,
+    skipped: Vec<Skipped>,
+}
+
+/// Decodes images in parallel in one thread while the network runs batches in this one, so
+/// the CPU never waits for a batch; cells go to the store and previews into the site.
+fn thumbs_and_features(
+    images: &[ImageFile],
+    options: &BuildOptions,
+    extractor: &FeatureExtractor,
+    cells: &CellStore,
+    site: &Path,
+) -> Result<Extracted> {
+    let thumb_options = ThumbOptions {
+        cell: options.cell,
+        fit: options.fit,
+        background: options.background,
+        model_input: Some((INPUT_SIDE, options.preprocess)),
+        previews: Some((site.join("previews"), options.preview_size)),
+    };
+    let batch = options.batch.max(1);
+    let bar = items_bar(images.len() as u64, "images");
+    let mut vectors = vec![None; images.len()];
+    let mut skipped = Vec::new();
+    let (sender, receiver) = sync_channel::<Vec<Result<thumbs::Thumb, (usize, String)>>>(2);
+    std::thread::scope(|scope| -> Result<()> {
+        scope.spawn(|| {
+            for (chunk_index, chunk) in images.chunks(batch).enumerate() {
+                let decoded: Vec<_> = chunk
+                    .par_iter()
+                    .enumerate()
+                    .map(|(k, file)| {
+                        let index = chunk_index * batch + k;
+                        thumbs::make_thumb(index, file, &thumb_options).map_err(|e| (index, e))
+                    })
+                    .collect();
+                if sender.send(decoded).is_err() {
+                    return;
+                }
+            }
+            drop(sender);
+        });
+        for decoded in receiver {
+            let count = decoded.len() as u64;
+            let mut inputs = Vec::new();
+            for result in decoded {
+                match result {
+                    Ok(thumb) => {
+                        cells.put(thumb.index, &thumb.cell)?;
+                        inputs.push((thumb.index, thumb.model_input.unwrap_or_default()));
+                    }
+                    Err((index, reason)) => {
+                        bar.suspend(|| eprintln!("skipped {reason}"));
+                        skipped.push(Skipped {
+                            file: images[index].name.clone(),
+                            reason,
+                        });
+                    }
+                }
+            }
+            let pixels: Vec<&[u8]> = inputs.iter().map(|(_, p)| p.as_slice()).collect();
+            for ((index, _), vector) in inputs.iter().zip(extractor.extract(&pixels)?) {
+                vectors[*index] = Some(vector);
+            }
+            bar.inc(count);
+        }
+        Ok(())
+    })?;
+    bar.finish_and_clear();
+    Ok(Extracted { vectors, skipped })
+}
+
+fn write_tiles(
+    cells: &CellStore,
+    placed: &[usize],
+    assigned: &[layout::Cell],
+    grid: Grid,
+    options: &BuildOptions,
+    site: &Path,
+) -> Result<tiles::Pyramid> {
+    let mut slots = vec![None; grid.cells()];
+    for (&slot, cell) in placed.iter().zip(assigned) {
+        slots[cell.row as usize * grid.cols as usize + cell.col as usize] = Some(slot);
+    }
+    let read_cell = |slot: usize| cells.get(slot);
+    let source = MosaicSource {
+        cols: grid.cols,
+        rows: grid.rows,
+        cell: options.cell,
+        slots: &slots,
+        read_cell: &read_cell,
+    };
+    let tile_options = TileOptions {
+        tile_size: options.tile_size,
+        overlap: options.overlap,
+        format: options.format,
+        quality: options.quality,
+        background: options.background,
+    };
+    let pyramid = tiles::Pyramid {
+        width: grid.cols * options.cell,
+        height: grid.rows * options.cell,
+    };
+    let bar = items_bar(tiles::tile_count(pyramid, options.tile_size), "tiles");
+    let written = tiles::write_pyramid(&source, site, "map", &tile_options, &|n| bar.inc(n))?;
+    bar.finish_and_clear();
+    Ok(written)
+}

@@ -1,0 +1,65 @@
+//! Choosing where VGG16 runs.
+
+use anyhow::{Result, bail};
+use burn::tensor::wgpu::wgpu;
+use burn::tensor::{Device, DeviceKind};
+
+/// Where the user asked the network to run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DeviceChoice {
+    /// A real GPU through burn-wgpu when one exists, else the CPU.
+    Auto,
+    /// A real GPU, or an error.
+    Gpu,
+    /// The CPU (Burn's Flex backend).
+    Cpu,
+}
+
+/// The device picked, and how to describe it in reports.
+#[derive(Debug, Clone)]
+pub struct ChosenDevice {
+    /// The Burn device.
+    pub device: Device,
+    /// `"wgpu"` or `"flex"`.
+    pub backend: &'static str,
+    /// The adapter's name, or the CPU.
+    pub name: String,
+}
+
+/// Picks the device. `Device::default()` is never used: without a GPU it selects a software
+/// Vulkan or OpenGL adapter, tens of times slower than Flex, so an adapter that reports
+/// itself as a CPU counts as no GPU.
+pub fn choose_device(choice: DeviceChoice) -> Result<ChosenDevice> {
+    let gpu = match choice {
+        DeviceChoice::Cpu => None,
+        DeviceChoice::Auto | DeviceChoice::Gpu => find_gpu(),
+    };
+    match (gpu, choice) {
+        (Some((kind, name)), _) => Ok(ChosenDevice {
+            device: Device::wgpu(kind),
+            backend: "wgpu",
+            name,
+        }),
+        (None, DeviceChoice::Gpu) => {
+            bail!("--device gpu: no GPU adapter found (software renderers don't count)")
+        }
+        (None, _) => Ok(ChosenDevice {
+            device: Device::flex(),
+            backend: "flex",
+            name: "CPU".into(),
+        }),
+    }
+}
+
+fn find_gpu() -> Option<(DeviceKind, String)> {
+    let instance = wgpu::Instance::default();
+    let adapters = pollster::block_on(instance.enumerate_adapters(wgpu::Backends::all()));
+    let infos: Vec<wgpu::AdapterInfo> = adapters.iter().map(wgpu::Adapter::get_info).collect();
+    let pick = |ty: wgpu::DeviceType| infos.iter().find(|info| info.device_type == ty);
+    if let Some(info) = pick(wgpu::DeviceType::DiscreteGpu) {
+        return Some((DeviceKind::DiscreteGpu(0), info.name.clone()));
+    }
+    pick(wgpu::DeviceType::IntegratedGpu)
+        .map(|info| (DeviceKind::IntegratedGpu(0), info.name.clone()))
+}

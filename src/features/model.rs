@@ -1,0 +1,189 @@
+//! VGG16 as a Burn module, shaped after torchvision's `vgg16` so its weights load by name.
+
+use std::collections::HashMap;
+
+use burn::module::Module;
+use burn::nn::conv::{Conv2d, Conv2dConfig};
+use burn::nn::pool::{MaxPool2d, MaxPool2dConfig};
+use burn::nn::{Linear, LinearConfig, PaddingConfig2d};
+use burn::tensor::activation::relu;
+use burn::tensor::{Device, Tensor};
+
+/// Output channels of the 13 convolutions, `0` marking the 2×2 max-pools between blocks
+/// (torchvision's configuration "D").
+const VGG16_LAYOUT: [usize; 18] = [
+    64, 64, 0, 128, 128, 0, 256, 256, 256, 0, 512, 512, 512, 0, 512, 512, 512, 0,
+];
+
+/// Indices of the convolutions inside torchvision's `features` `Sequential` (ReLUs and pools
+/// take the other indices), in the order of [`Vgg16::features`].
+pub const TORCHVISION_CONV_INDICES: [usize; 13] = [0, 2, 5, 7, 10, 12, 14, 17, 19, 21, 24, 26, 28];
+
+/// Indices of fc6 and fc7 inside torchvision's `classifier` `Sequential`.
+pub const TORCHVISION_FC_INDICES: [usize; 2] = [0, 3];
+
+/// The representation a build keeps for each image.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Layer {
+    /// The 4096-d output of fc7 (Keras' "fc2") after its ReLU; needs classifier weights.
+    Fc2,
+    /// The 512-d global average of the last convolution block (after its max-pool).
+    Gap,
+}
+
+/// Layer widths: VGG16's own, or a narrower copy with the same structure (tests store such
+/// small networks, with outputs computed by PyTorch, as fixtures).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Vgg16Size {
+    /// Divides every convolution's width (1 = VGG16).
+    pub width_divisor: usize,
+    /// Width of fc6 and fc7 (4096 = VGG16).
+    pub hidden: usize,
+}
+
+impl Vgg16Size {
+    /// VGG16 itself.
+    pub const FULL: Self = Self {
+        width_divisor: 1,
+        hidden: 4096,
+    };
+
+    /// The widths a weights file's first convolution and fc6 imply (torchvision names and
+    /// layout); `None` when the first convolution is missing or not a VGG16 width.
+    pub fn from_shapes(shapes: &HashMap<String, Vec<usize>>) -> Option<Self> {
+        let first = *shapes.get("features.0.weight")?.first()?;
+        let width_divisor = (first > 0 && 64 % first == 0).then_some(64 / first)?;
+        let hidden = shapes
+            .get("classifier.0.weight")
+            .and_then(|s| s.first().copied())
+            .unwrap_or(4096);
+        Some(Self {
+            width_divisor,
+            hidden,
+        })
+    }
+}
+
+/// What to build: the network, with or without its classifier layers.
+#[derive(Debug, Clone)]
+pub struct Vgg16Config {
+    /// Layer widths.
+    pub size: Vgg16Size,
+    /// Whether fc6 and fc7 exist.
+    pub classifier: bool,
+}
+
+/// VGG16: 13 3×3 convolutions with ReLU, 5 max-pools, then (optionally) fc6 and fc7.
+#[derive(Module, Debug)]
+pub struct Vgg16 {
+    /// The convolutions, in order; loaded from `features.{0,2,5,…,28}` (torchvision's
+    /// `Sequential` indices, renumbered contiguously).
+    pub features: Vec<Conv2d>,
+    /// fc6 and fc7 (empty without classifier weights); loaded from `classifier.{0,3}`.
+    pub classifier: Vec<Linear>,
+    pool: MaxPool2d,
+}
+
+impl Vgg16Config {
+    /// Every parameter's torchvision name and shape (`[out, in, 3, 3]` convolutions,
+    /// `[out, in]` linear layers), in the order the network uses them.
+    pub fn torchvision_shapes(&self) -> Vec<(String, Vec<usize>)> {
+        let mut shapes = Vec::new();
+        let mut channels = 3;
+        let widths = VGG16_LAYOUT.iter().filter(|&&w| w > 0);
+        for (&index, &width) in TORCHVISION_CONV_INDICES.iter().zip(widths) {
+            let out = width / self.size.width_divisor;
+            shapes.push((
+                format!("features.{index}.weight"),
+                vec![out, channels, 3, 3],
+            ));
+            shapes.push((format!("features.{index}.bias"), vec![out]));
+            channels = out;
+        }
+        if self.classifier {
+            let inputs = [channels * 7 * 7, self.size.hidden];
+            for (&index, &input) in TORCHVISION_FC_INDICES.iter().zip(&inputs) {
+                shapes.push((
+                    format!("classifier.{index}.weight"),
+                    vec![self.size.hidden, input],
+                ));
+                shapes.push((format!("classifier.{index}.bias"), vec![self.size.hidden]));
+            }
+        }
+        shapes
+    }
+
+    /// Creates the network with uninitialised weights (Burn initialises parameters lazily, so
+    /// loading real weights afterwards costs no random initialisation).
+    pub fn init(&self, device: &Device) -> Vgg16 {
+        let mut convs = Vec::new();
+        let mut channels = 3;
+        for &width in VGG16_LAYOUT.iter().filter(|&&w| w > 0) {
+            let out = width / self.size.width_divisor;
+            convs.push(
+                Conv2dConfig::new([channels, out], [3, 3])
+                    .with_padding(PaddingConfig2d::Explicit(1, 1, 1, 1))
+                    .init(device),
+            );
+            channels = out;
+        }
+        let hidden = self.size.hidden;
+        let classifier = if self.classifier {
+            vec![
+                LinearConfig::new(channels * 7 * 7, hidden).init(device),
+                LinearConfig::new(hidden, hidden).init(device),
+            ]
+        } else {
+            Vec::new()
+        };
+        let pool = MaxPool2dConfig::new([2, 2]).with_strides([2, 2]).init();
+        Vgg16 {
+            features: convs,
+            classifier,
+            pool,
+        }
+    }
+}
+
+impl Vgg16 {
+    /// The convolutional trunk: `[B, 3, H, W]` normalised input to `[B, C, H/32, W/32]`.
+    pub fn trunk(&self, input: Tensor<4>) -> Tensor<4> {
+        let mut x = input;
+        let mut convs = self.features.iter();
+        for &width in &VGG16_LAYOUT {
+            x = if width == 0 {
+                self.pool.forward(x)
+            } else {
+                let conv = convs
+                    .next()
+                    .expect("one convolution per non-zero layout entry");
+                relu(conv.forward(x))
+            };
+        }
+        x
+    }
+
+    /// The feature vectors `[B, dim]` of `layer` for a normalised batch `[B, 3, 224, 224]`.
+    pub fn forward(&self, input: Tensor<4>, layer: Layer) -> Tensor<2> {
+        let trunk = self.trunk(input);
+        match layer {
+            Layer::Gap => {
+                let [batch, channels, _, _] = trunk.dims();
+                trunk.mean_dim(3).mean_dim(2).reshape([batch, channels])
+            }
+            Layer::Fc2 => {
+                let [batch, channels, h, w] = trunk.dims();
+                let flat = trunk.reshape([batch, channels * h * w]);
+                self.classifier
+                    .iter()
+                    .fold(flat, |x, fc| relu(fc.forward(x)))
+            }
+        }
+    }
+
+    /// Whether fc6 and fc7 exist.
+    pub fn has_classifier(&self) -> bool {
+        !self.classifier.is_empty()
+    }
+}

@@ -1,0 +1,20 @@
+//! zoomap turns a folder of images into a zoomable map of the collection: a static website
+//! where similar images sit next to each other on one giant DeepZoom mosaic.
+//!
+//! Each pipeline stage is a module with a small typed API; data flows forward only:
+//! [`scan`] → [`thumbs`] → [`features`] → [`reduce`] → [`layout`] → [`tiles`] → [`site`],
+//! orchestrated by [`build`]; [`serve`] previews a built site.
+
+pub mod build;
+pub mod export;
+pub mod features;
+pub mod layout;
+pub mod progress;
+pub mod reduce;
+pub mod report;
+pub mod scan;
+pub mod serve;
+pub mod site;
+pub mod thumbs;
+pub mod tiles;
+pub mod vectors;

@@ -1,0 +1,373 @@
+//! Dimensionality reduction: PCA (faer) to a few dozen components, then t-SNE (bhtsne's
+//! FFT-interpolated FIt-SNE) to 2-D.
+
+use anyhow::{Result, bail};
+use faer::Mat;
+use rand::SeedableRng;
+use rand_distr::{Distribution, StandardNormal};
+
+use crate::vectors::Vectors;
+
+/// What the reduce stage produced.
+#[derive(Debug, Clone)]
+pub struct Reduced {
+    /// The PCA projection, `N × components`.
+    pub pca: Vectors,
+    /// Share of the total variance each kept component explains.
+    pub explained_variance_ratio: Vec<f64>,
+    /// The 2-D t-SNE embedding, one point per input row.
+    pub points: Vec<[f32; 2]>,
+    /// The perplexity actually used (clamped for small collections).
+    pub perplexity: f32,
+    /// Notes for the user, such as a clamped perplexity.
+    pub warnings: Vec<String>,
+}
+
+/// Reduce-stage settings.
+#[derive(Debug, Clone)]
+pub struct ReduceOptions {
+    /// PCA components kept (fewer when the data has fewer rows or columns).
+    pub pca_components: usize,
+    /// t-SNE perplexity.
+    pub perplexity: f32,
+    /// Seed of every random choice (randomized PCA's sketch).
+    pub seed: u64,
+}
+
+/// Runs PCA then t-SNE.
+pub fn reduce(features: &Vectors, options: &ReduceOptions) -> Result<Reduced> {
+    if let Some(row) = features.first_non_finite_row() {
+        bail!("feature vector {row} holds NaN or infinity");
+    }
+    let pca = pca(features, options.pca_components, options.seed);
+    let mut warnings = Vec::new();
+    let perplexity = clamp_perplexity(features.rows(), options.perplexity, &mut warnings);
+    let points = tsne(&pca.projection, perplexity);
+    Ok(Reduced {
+        pca: pca.projection,
+        explained_variance_ratio: pca.explained_variance_ratio,
+        points,
+        perplexity,
+        warnings,
+    })
+}
+
+/// A fitted PCA.
+#[derive(Debug, Clone)]
+pub struct Pca {
+    /// Rows projected onto the components.
+    pub projection: Vectors,
+    /// Share of total variance per component.
+    pub explained_variance_ratio: Vec<f64>,
+}
+
+/// Largest side for which PCA takes the exact thin SVD; above it a randomized SVD
+/// (Halko et al. 2011, as scikit-learn's `svd_solver="randomized"`) keeps the cost linear.
+const EXACT_SVD_LIMIT: usize = 2048;
+
+/// Principal component analysis of the rows of `x`, keeping at most `components`.
+/// Components' signs follow scikit-learn (largest loading positive), so output is stable.
+pub fn pca(x: &Vectors, components: usize, seed: u64) -> Pca {
+    let (n, d) = (x.rows(), x.dim);
+    let k = components.min(n).min(d);
+    if k == 0 {
+        return Pca {
+            projection: Vectors {
+                dim: 0,
+                data: Vec::new(),
+            },
+            explained_variance_ratio: Vec::new(),
+        };
+    }
+    let centred = centre(x);
+    let total_variance: f64 = (0..d)
+        .map(|j| centred.col(j).iter().map(|v| v * v).sum::<f64>())
+        .sum();
+    let (singular, mut basis) = if n.min(d) <= EXACT_SVD_LIMIT {
+        exact_svd(&centred, k)
+    } else {
+        randomized_svd(&centred, k, seed)
+    };
+    flip_signs(&mut basis);
+    let projected = &centred * &basis;
+    let data = (0..n)
+        .flat_map(|i| (0..k).map(move |j| (i, j)))
+        .map(|(i, j)| projected[(i, j)] as f32)
+        .collect();
+    let explained_variance_ratio = singular
+        .iter()
+        .map(|s| {
+            if total_variance > 0.0 {
+                s * s / total_variance
+            } else {
+                0.0
+            }
+        })
+        .collect();
+    Pca {
+        projection: Vectors { dim: k, data },
+        explained_variance_ratio,
+    }
+}
+
+fn centre(x: &Vectors) -> Mat<f64> {
+    let (n, d) = (x.rows(), x.dim);
+    let mut mean = vec![0f64; d];
+    for i in 0..n {
+        for (m, v) in mean.iter_mut().zip(x.row(i)) {
+            *m += f64::from(*v);
+        }
+    }
+    mean.iter_mut().for_each(|m| *m /= n as f64);
+    Mat::from_fn(n, d, |i, j| f64::from(x.row(i)[j]) - mean[j])
+}
+
+/// The top `k` singular values and right singular vectors (as `d × k` columns).
+fn exact_svd(a: &Mat<f64>, k: usize) -> (Vec<f64>, Mat<f64>) {
+    let svd = a.thin_svd().expect("SVD of a finite matrix converges");
+    let s = svd.S().column_vector();
+    let v = svd.V();
+    (
+        (0..k).map(|i| s[i]).collect(),
+        Mat::from_fn(a.ncols(), k, |i, j| v[(i, j)]),
+    )
+}
+
+fn randomized_svd(a: &Mat<f64>, k: usize, seed: u64) -> (Vec<f64>, Mat<f64>) {
+    let sketch = (k + 10).min(a.nrows()).min(a.ncols());
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+    let omega: Mat<f64> = Mat::from_fn(a.ncols(), sketch, |_, _| StandardNormal.sample(&mut rng));
+    let mut q = (a * &omega).qr().compute_thin_Q();
+    for _ in 0..7 {
+        let z = (a.transpose() * &q).qr().compute_thin_Q();
+        q = (a * &z).qr().compute_thin_Q();
+    }
+    let b = q.transpose() * a;
+    exact_svd(&b, k)
+}
+
+fn flip_signs(basis: &mut Mat<f64>) {
+    for j in 0..basis.ncols() {
+        let largest = (0..basis.nrows())
+            .map(|i| basis[(i, j)])
+            .fold(
+                0.0f64,
+                |best, v| if v.abs() > best.abs() { v } else { best },
+            );
+        if largest < 0.0 {
+            for i in 0..basis.nrows() {
+                basis[(i, j)] = -basis[(i, j)];
+            }
+        }
+    }
+}
+
+/// bhtsne needs `3 × perplexity ≤ N − 1` neighbours.
+fn clamp_perplexity(n: usize, asked: f32, warnings: &mut Vec<String>) -> f32 {
+    let most = (n.saturating_sub(1) as f32 / 3.0).floor();
+    if asked > most && n >= MIN_TSNE_POINTS {
+        warnings.push(format!(
+            "perplexity {asked} is too large for {n} images; using {most}"
+        ));
+        return most;
+    }
+    asked
+}
+
+/// Below this many points t-SNE has no neighbourhoods to preserve; the first two principal
+/// components are the layout.
+const MIN_TSNE_POINTS: usize = 8;
+
+/// 2-D t-SNE of the rows of `x`, started from their first two principal components scaled
+/// to a standard deviation of 1e-4 (openTSNE's PCA initialisation).
+pub fn tsne(x: &Vectors, perplexity: f32) -> Vec<[f32; 2]> {
+    let n = x.rows();
+    let init = pca_initialisation(x);
+    if n < MIN_TSNE_POINTS {
+        return init.chunks_exact(2).map(|p| [p[0], p[1]]).collect();
+    }
+    let samples: Vec<&[f32]> = (0..n).map(|i| x.row(i)).collect();
+    let mut tsne: bhtsne::tSNE<f32, &[f32], 2> = bhtsne::tSNE::new(&samples);
+    tsne.perplexity(perplexity)
+        .initial_embedding(init)
+        .fit_sne(|a, b| {
+            a.iter()
+                .zip(b.iter())
+                .map(|(p, q)| (p - q) * (p - q))
+                .sum::<f32>()
+                .sqrt()
+        });
+    tsne.embedding()
+        .chunks_exact(2)
+        .map(|p| [p[0], p[1]])
+        .collect()
+}
+
+fn pca_initialisation(x: &Vectors) -> Vec<f32> {
+    let n = x.rows();
+    let first_two: Vec<f32> = if x.dim >= 2 {
+        (0..n).flat_map(|i| [x.row(i)[0], x.row(i)[1]]).collect()
+    } else {
+        (0..n)
+            .flat_map(|i| [x.row(i).first().copied().unwrap_or(0.0), i as f32])
+            .collect()
+    };
+    let spread = std_dev(first_two.iter().step_by(2).copied());
+    let scale = if spread > 0.0 { 1e-4 / spread } else { 1e-4 };
+    first_two
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            if spread > 0.0 {
+                v * scale
+            } else {
+                (i as f32) * scale
+            }
+        })
+        .collect()
+}
+
+fn std_dev(values: impl Iterator<Item = f32> + Clone) -> f32 {
+    let n = values.clone().count().max(1) as f32;
+    let mean = values.clone().sum::<f32>() / n;
+    (values.map(|v| (v - mean) * (v - mean)).sum::<f32>() / n).sqrt()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn normal(rng: &mut rand_chacha::ChaCha8Rng) -> f64 {
+        StandardNormal.sample(rng)
+    }
+
+    fn vectors(rows: &[&[f32]]) -> Vectors {
+        Vectors::from_rows(&rows.iter().map(|r| r.to_vec()).collect::<Vec<_>>()).unwrap()
+    }
+
+    #[test]
+    fn pca_recovers_a_known_decomposition() {
+        // Points spread along (3, 4)/5 plus an uncorrelated smaller spread along (-4, 3)/5.
+        let rows: Vec<Vec<f32>> = (0..20)
+            .map(|i| {
+                let (a, b) = (
+                    (i as f32) - 9.5,
+                    if i % 4 == 0 || i % 4 == 3 { 0.5 } else { -0.5 },
+                );
+                vec![0.6 * a - 0.8 * b + 7.0, 0.8 * a + 0.6 * b - 2.0]
+            })
+            .collect();
+        let fit = pca(&Vectors::from_rows(&rows).unwrap(), 2, 0);
+        let var_a: f64 = (0..20).map(|i| ((i as f64) - 9.5).powi(2)).sum();
+        let var_b = 20.0 * 0.25;
+        assert!((fit.explained_variance_ratio[0] - var_a / (var_a + var_b)).abs() < 1e-6);
+        assert!((fit.explained_variance_ratio[1] - var_b / (var_a + var_b)).abs() < 1e-6);
+        for i in 0..20 {
+            assert!(
+                (fit.projection.row(i)[0] - ((i as f32) - 9.5)).abs() < 1e-4,
+                "row {i}"
+            );
+        }
+    }
+
+    #[test]
+    fn randomized_matches_exact_on_low_rank_data() {
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
+        let basis: Vec<Vec<f64>> = (0..5)
+            .map(|_| (0..40).map(|_| normal(&mut rng)).collect())
+            .collect();
+        let rows: Vec<Vec<f32>> = (0..60)
+            .map(|_| {
+                let w: Vec<f64> = (0..5).map(|j| normal(&mut rng) * (5 - j) as f64).collect();
+                (0..40)
+                    .map(|c| (0..5).map(|j| w[j] * basis[j][c]).sum::<f64>() as f32)
+                    .collect()
+            })
+            .collect();
+        let x = Vectors::from_rows(&rows).unwrap();
+        let exact = exact_svd(&centre(&x), 3).0;
+        let random = randomized_svd(&centre(&x), 3, 1).0;
+        for (e, r) in exact.iter().zip(&random) {
+            assert!((e - r).abs() / e < 1e-6, "{e} vs {r}");
+        }
+    }
+
+    #[test]
+    fn constant_features_and_tiny_inputs_give_no_nan() {
+        let x = vectors(&[&[1.0, 1.0, 1.0], &[1.0, 1.0, 1.0], &[1.0, 1.0, 1.0]]);
+        let out = reduce(
+            &x,
+            &ReduceOptions {
+                pca_components: 50,
+                perplexity: 30.0,
+                seed: 0,
+            },
+        )
+        .unwrap();
+        assert_eq!(out.points.len(), 3);
+        assert!(out.points.iter().flatten().all(|v| v.is_finite()));
+        assert!(out.explained_variance_ratio.iter().all(|v| v.is_finite()));
+        let one = reduce(
+            &vectors(&[&[1.0, 2.0]]),
+            &ReduceOptions {
+                pca_components: 50,
+                perplexity: 30.0,
+                seed: 0,
+            },
+        )
+        .unwrap();
+        assert_eq!(one.points.len(), 1);
+    }
+
+    #[test]
+    fn non_finite_features_are_reported_by_row() {
+        let x = vectors(&[&[1.0, 2.0], &[f32::NAN, 0.0]]);
+        let err = reduce(
+            &x,
+            &ReduceOptions {
+                pca_components: 2,
+                perplexity: 30.0,
+                seed: 0,
+            },
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("vector 1"), "{err}");
+    }
+
+    #[test]
+    fn tsne_separates_two_clusters() {
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
+        let rows: Vec<Vec<f32>> = (0..200)
+            .map(|i| {
+                let centre = if i < 100 { 0.0 } else { 20.0 };
+                (0..10).map(|_| centre + normal(&mut rng) as f32).collect()
+            })
+            .collect();
+        let out = reduce(
+            &Vectors::from_rows(&rows).unwrap(),
+            &ReduceOptions {
+                pca_components: 10,
+                perplexity: 30.0,
+                seed: 0,
+            },
+        )
+        .unwrap();
+        let centroid = |r: std::ops::Range<usize>| {
+            let n = r.len() as f32;
+            let sum = r.fold([0.0f32; 2], |acc, i| {
+                [acc[0] + out.points[i][0], acc[1] + out.points[i][1]]
+            });
+            [sum[0] / n, sum[1] / n]
+        };
+        let (a, b) = (centroid(0..100), centroid(100..200));
+        let spread: f32 = (0..100)
+            .map(|i| (out.points[i][0] - a[0]).hypot(out.points[i][1] - a[1]))
+            .sum::<f32>()
+            / 100.0;
+        assert!(
+            (a[0] - b[0]).hypot(a[1] - b[1]) > 4.0 * spread,
+            "clusters overlap"
+        );
+        assert!(out.warnings.is_empty());
+    }
+}

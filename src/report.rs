@@ -1,0 +1,107 @@
+//! What a build did, for the terminal summary and `build-report.json`.
+
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use crate::build::BuildOptions;
+use crate::features::{Layer, Normalization};
+use crate::layout::Grid;
+
+/// An image left out of the map, and why.
+#[derive(Debug, Clone, Serialize)]
+pub struct Skipped {
+    /// Path relative to the collection.
+    pub file: String,
+    /// One line: the file and the reason.
+    pub reason: String,
+}
+
+/// The build report.
+#[derive(Debug, Clone, Serialize)]
+pub struct BuildReport {
+    /// Image files found by the scan.
+    pub images_found: usize,
+    /// Images placed on the map.
+    pub images_placed: usize,
+    /// Images left out, with reasons.
+    pub skipped: Vec<Skipped>,
+    /// Other things the user should know.
+    pub warnings: Vec<String>,
+    /// Grid size.
+    pub grid: Grid,
+    /// Mosaic size in pixels.
+    pub mosaic: [u32; 2],
+    /// Wall time of each stage, in order.
+    pub stage_seconds: Vec<(String, f64)>,
+    /// Wall time of the whole build.
+    pub total_seconds: f64,
+    /// Burn backend of the feature stage.
+    pub backend: String,
+    /// Device the network ran on.
+    pub device: String,
+    /// Weights file used.
+    pub weights: PathBuf,
+    /// Its sha256.
+    pub weights_sha256: String,
+    /// Feature layer used.
+    pub layer: Layer,
+    /// Input preprocessing used.
+    pub normalization: Normalization,
+    /// t-SNE perplexity used.
+    pub perplexity: f32,
+    /// Peak resident memory of the process, in MiB (`None` where the OS does not say).
+    pub peak_rss_mib: Option<f64>,
+    /// The options of the build.
+    pub options: BuildOptions,
+}
+
+impl BuildReport {
+    /// The few lines printed at the end of a build.
+    pub fn summary(&self) -> String {
+        let mut lines = vec![format!(
+            "{} images found, {} placed, {} skipped; grid {}×{}, mosaic {}×{} px",
+            self.images_found,
+            self.images_placed,
+            self.skipped.len(),
+            self.grid.cols,
+            self.grid.rows,
+            self.mosaic[0],
+            self.mosaic[1]
+        )];
+        let stages: Vec<String> = self
+            .stage_seconds
+            .iter()
+            .map(|(name, s)| format!("{name} {s:.1}s"))
+            .collect();
+        lines.push(format!(
+            "time: {} (total {:.1}s)",
+            stages.join(", "),
+            self.total_seconds
+        ));
+        lines.push(format!(
+            "features: VGG16 {:?} on {} ({}); peak memory {}",
+            self.layer,
+            self.backend,
+            self.device,
+            self.peak_rss_mib
+                .map_or("unknown".into(), |m| format!("{m:.0} MiB"))
+        ));
+        for skipped in &self.skipped {
+            lines.push(format!("skipped {}", skipped.reason));
+        }
+        for warning in &self.warnings {
+            lines.push(format!("warning: {warning}"));
+        }
+        lines.join("\n")
+    }
+}
+
+/// Peak resident set size of this process. Read by hand from `/proc/self/status` (`VmHWM`):
+/// the memory crates report current usage only, and the peak is what users size machines by.
+pub fn peak_rss_mib() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024.0)
+}

@@ -1,0 +1,388 @@
+//! Decodes each image once and derives what later stages need from it: the square cell
+//! thumbnail of the mosaic, the model's input, and the preview shown in the viewer's panel.
+
+use std::fs::File;
+use std::io::BufWriter;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use fast_image_resize::images::Image;
+use fast_image_resize::{FilterType, PixelType, ResizeAlg, ResizeOptions, Resizer};
+use image::codecs::jpeg::JpegEncoder;
+use image::{DynamicImage, ImageDecoder, ImageReader, RgbImage};
+
+use crate::scan::ImageFile;
+
+/// How an image fills its square cell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Fit {
+    /// The whole image, letterboxed on the background colour.
+    Contain,
+    /// The centre square of the image, cropped to fill the cell.
+    Cover,
+}
+
+/// How an image becomes the model's square input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Preprocess {
+    /// torchvision's `Resize(256)` then `CenterCrop(224)`: the shorter side scaled, the centre kept.
+    Crop,
+    /// The whole image stretched to the square.
+    Squash,
+}
+
+/// What to derive from each image.
+#[derive(Debug, Clone)]
+pub struct ThumbOptions {
+    /// Side of the square mosaic cell, in pixels.
+    pub cell: u32,
+    /// How the image fills its cell.
+    pub fit: Fit,
+    /// Colour of letterbox bars and of transparent pixels.
+    pub background: [u8; 3],
+    /// Side of the model's square input, and how to get there; `None` when no model runs.
+    pub model_input: Option<(u32, Preprocess)>,
+    /// Folder to write `{index}.jpg` previews into, and their longest side.
+    pub previews: Option<(PathBuf, u32)>,
+}
+
+/// What one image yields.
+#[derive(Debug)]
+pub struct Thumb {
+    /// Index of the image in the scan.
+    pub index: usize,
+    /// `cell × cell` RGB8 pixels, row-major.
+    pub cell: Vec<u8>,
+    /// `side × side` RGB8 pixels of the model input, when asked for.
+    pub model_input: Option<Vec<u8>>,
+    /// Size of the decoded, upright image.
+    pub width: u32,
+    /// Size of the decoded, upright image.
+    pub height: u32,
+}
+
+/// Decodes `file` and derives its cell thumbnail, model input and preview. The error is
+/// one line naming the file and the reason, for the build's list of skipped images.
+pub fn make_thumb(index: usize, file: &ImageFile, options: &ThumbOptions) -> Result<Thumb, String> {
+    let fail = |reason: String| format!("{}: {}", file.path.display(), one_line(&reason));
+    let image =
+        decode_upright_rgb(&file.path, options.background).map_err(|e| fail(format!("{e:#}")))?;
+    let (width, height) = image.dimensions();
+    let cell = cell_thumbnail(&image, options.cell, options.fit, options.background);
+    let model_input = options
+        .model_input
+        .map(|(side, preprocess)| model_input(&image, side, preprocess));
+    if let Some((dir, long_side)) = &options.previews {
+        write_preview(&image, &dir.join(format!("{index}.jpg")), *long_side)
+            .map_err(|e| fail(format!("writing its preview: {e:#}")))?;
+    }
+    Ok(Thumb {
+        index,
+        cell,
+        model_input,
+        width,
+        height,
+    })
+}
+
+/// Decodes an image of any supported format, applies its EXIF orientation and flattens it to
+/// 8-bit RGB (greyscale expanded, 16-bit narrowed, alpha composited over `background`).
+pub fn decode_upright_rgb(path: &Path, background: [u8; 3]) -> Result<RgbImage> {
+    let reader = ImageReader::open(path)?.with_guessed_format()?;
+    let mut decoder = reader.into_decoder().context("cannot decode")?;
+    let orientation = decoder
+        .orientation()
+        .unwrap_or(image::metadata::Orientation::NoTransforms);
+    let mut image = DynamicImage::from_decoder(decoder).context("cannot decode")?;
+    image.apply_orientation(orientation);
+    if image.width() == 0 || image.height() == 0 {
+        anyhow::bail!("image has no pixels");
+    }
+    Ok(flatten(image, background))
+}
+
+/// Decoder messages can span lines and repeat their cause; a skipped-file report is one line.
+fn one_line(reason: &str) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    for part in reason
+        .split([':', '\n'])
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
+        if !parts.contains(&part) {
+            parts.push(part);
+        }
+    }
+    parts.join(": ")
+}
+
+fn flatten(image: DynamicImage, background: [u8; 3]) -> RgbImage {
+    if !image.color().has_alpha() {
+        return image.into_rgb8();
+    }
+    let rgba = image.into_rgba8();
+    let (width, height) = rgba.dimensions();
+    let mut rgb = RgbImage::new(width, height);
+    for (out, px) in rgb.pixels_mut().zip(rgba.pixels()) {
+        let alpha = u16::from(px[3]);
+        for c in 0..3 {
+            let blended = u16::from(px[c]) * alpha + u16::from(background[c]) * (255 - alpha);
+            out[c] = ((blended + 127) / 255) as u8;
+        }
+    }
+    rgb
+}
+
+/// Resizes a region of `image` to `width × height` with a triangle (bilinear, antialiased)
+/// filter, the one PIL and torchvision use.
+fn resize(image: &RgbImage, crop: [f64; 4], width: u32, height: u32) -> Vec<u8> {
+    let mut dst = Image::new(width.max(1), height.max(1), PixelType::U8x3);
+    let options = ResizeOptions::new()
+        .resize_alg(ResizeAlg::Convolution(FilterType::Bilinear))
+        .crop(crop[0], crop[1], crop[2], crop[3]);
+    Resizer::new()
+        .resize(image, &mut dst, &options)
+        .expect("source and destination are both U8x3");
+    dst.into_vec()
+}
+
+/// The `side × side` thumbnail of the mosaic cell.
+pub fn cell_thumbnail(image: &RgbImage, side: u32, fit: Fit, background: [u8; 3]) -> Vec<u8> {
+    let (w, h) = (f64::from(image.width()), f64::from(image.height()));
+    match fit {
+        Fit::Cover => resize(image, centre_square(w, h), side, side),
+        Fit::Contain => {
+            let scale = f64::from(side) / w.max(h);
+            let tw = ((w * scale).round() as u32).clamp(1, side);
+            let th = ((h * scale).round() as u32).clamp(1, side);
+            let small = resize(image, [0.0, 0.0, w, h], tw, th);
+            letterbox(&small, tw, th, side, background)
+        }
+    }
+}
+
+fn centre_square(w: f64, h: f64) -> [f64; 4] {
+    let s = w.min(h);
+    [(w - s) / 2.0, (h - s) / 2.0, s, s]
+}
+
+fn letterbox(small: &[u8], tw: u32, th: u32, side: u32, background: [u8; 3]) -> Vec<u8> {
+    let mut cell: Vec<u8> = background
+        .iter()
+        .copied()
+        .cycle()
+        .take((side * side * 3) as usize)
+        .collect();
+    let (x0, y0) = ((side - tw) / 2, (side - th) / 2);
+    let row_bytes = (tw * 3) as usize;
+    for y in 0..th {
+        let src = (y * tw * 3) as usize;
+        let dst = (((y0 + y) * side + x0) * 3) as usize;
+        cell[dst..dst + row_bytes].copy_from_slice(&small[src..src + row_bytes]);
+    }
+    cell
+}
+
+/// The model's `side × side` RGB8 input.
+pub fn model_input(image: &RgbImage, side: u32, preprocess: Preprocess) -> Vec<u8> {
+    let (w, h) = (f64::from(image.width()), f64::from(image.height()));
+    let crop = match preprocess {
+        Preprocess::Squash => [0.0, 0.0, w, h],
+        Preprocess::Crop => {
+            // torchvision resizes the shorter side to side*256/224 and keeps the centre `side`;
+            // in source pixels that is a centred square of the shorter side times 224/256.
+            let s = w.min(h) * 224.0 / 256.0;
+            [(w - s) / 2.0, (h - s) / 2.0, s, s]
+        }
+    };
+    resize(image, crop, side, side)
+}
+
+fn write_preview(image: &RgbImage, path: &Path, long_side: u32) -> Result<()> {
+    let (w, h) = image.dimensions();
+    let scale = (f64::from(long_side) / f64::from(w.max(h))).min(1.0);
+    let tw = ((f64::from(w) * scale).round() as u32).max(1);
+    let th = ((f64::from(h) * scale).round() as u32).max(1);
+    let pixels = resize(image, [0.0, 0.0, f64::from(w), f64::from(h)], tw, th);
+    let mut out = BufWriter::new(File::create(path)?);
+    JpegEncoder::new_with_quality(&mut out, 85).encode(
+        &pixels,
+        tw,
+        th,
+        image::ExtendedColorType::Rgb8,
+    )?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use image::{GrayImage, Rgba, RgbaImage};
+
+    fn save(dir: &Path, name: &str, image: DynamicImage) -> ImageFile {
+        let path = dir.join(name);
+        image.save(&path).unwrap();
+        ImageFile {
+            path,
+            name: name.into(),
+        }
+    }
+
+    fn options(fit: Fit) -> ThumbOptions {
+        ThumbOptions {
+            cell: 16,
+            fit,
+            background: [10, 20, 30],
+            model_input: Some((8, Preprocess::Crop)),
+            previews: None,
+        }
+    }
+
+    #[test]
+    fn letterboxes_wide_image_on_background() {
+        let dir = tempfile::tempdir().unwrap();
+        let wide = RgbImage::from_pixel(64, 32, image::Rgb([200, 0, 0]));
+        let file = save(dir.path(), "wide.png", DynamicImage::ImageRgb8(wide));
+        let thumb = make_thumb(0, &file, &options(Fit::Contain)).unwrap();
+        assert_eq!(thumb.cell.len(), 16 * 16 * 3);
+        assert_eq!(&thumb.cell[0..3], &[10, 20, 30], "top bar is background");
+        let centre = ((8 * 16 + 8) * 3) as usize;
+        assert_eq!(&thumb.cell[centre..centre + 3], &[200, 0, 0]);
+        assert_eq!(thumb.model_input.unwrap().len(), 8 * 8 * 3);
+    }
+
+    #[test]
+    fn cover_fills_the_cell() {
+        let dir = tempfile::tempdir().unwrap();
+        let wide = RgbImage::from_pixel(64, 32, image::Rgb([0, 200, 0]));
+        let file = save(dir.path(), "wide.png", DynamicImage::ImageRgb8(wide));
+        let thumb = make_thumb(0, &file, &options(Fit::Cover)).unwrap();
+        assert!(thumb.cell.chunks(3).all(|px| px == [0, 200, 0]));
+    }
+
+    #[test]
+    fn greyscale_and_alpha_become_rgb() {
+        let dir = tempfile::tempdir().unwrap();
+        let grey = save(
+            dir.path(),
+            "g.png",
+            DynamicImage::ImageLuma8(GrayImage::from_pixel(5, 5, image::Luma([77]))),
+        );
+        let thumb = make_thumb(0, &grey, &options(Fit::Cover)).unwrap();
+        assert_eq!(&thumb.cell[0..3], &[77, 77, 77]);
+        let clear = save(
+            dir.path(),
+            "a.png",
+            DynamicImage::ImageRgba8(RgbaImage::from_pixel(5, 5, Rgba([255, 255, 255, 0]))),
+        );
+        let thumb = make_thumb(0, &clear, &options(Fit::Cover)).unwrap();
+        assert_eq!(
+            &thumb.cell[0..3],
+            &[10, 20, 30],
+            "transparent shows background"
+        );
+    }
+
+    #[test]
+    fn sixteen_bit_is_narrowed() {
+        let dir = tempfile::tempdir().unwrap();
+        let deep = image::ImageBuffer::<image::Rgb<u16>, _>::from_pixel(
+            4,
+            4,
+            image::Rgb([65535, 0, 32896]),
+        );
+        let file = save(dir.path(), "d.png", DynamicImage::ImageRgb16(deep));
+        let thumb = make_thumb(0, &file, &options(Fit::Cover)).unwrap();
+        assert_eq!(&thumb.cell[0..3], &[255, 0, 128]);
+    }
+
+    #[test]
+    fn corrupt_file_is_a_one_line_error_naming_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("broken.jpg");
+        std::fs::write(&path, b"\xFF\xD8\xFF\xE0 not really a jpeg").unwrap();
+        let err = make_thumb(
+            0,
+            &ImageFile {
+                path,
+                name: "broken.jpg".into(),
+            },
+            &options(Fit::Cover),
+        )
+        .unwrap_err();
+        assert!(err.contains("broken.jpg"), "{err}");
+        assert!(!err.contains('\n'), "{err}");
+    }
+
+    #[test]
+    fn writes_preview_with_long_side_capped() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = save(
+            dir.path(),
+            "big.png",
+            DynamicImage::ImageRgb8(RgbImage::new(100, 50)),
+        );
+        let mut opts = options(Fit::Cover);
+        opts.previews = Some((dir.path().to_path_buf(), 40));
+        make_thumb(3, &file, &opts).unwrap();
+        let preview = image::open(dir.path().join("3.jpg")).unwrap();
+        assert_eq!((preview.width(), preview.height()), (40, 20));
+    }
+}
+
+/// The cell thumbnails of a collection, kept on disk (one fixed-size RGB8 record per image)
+/// so that memory stays flat however many images there are.
+#[derive(Debug)]
+pub struct CellStore {
+    file: File,
+    path: PathBuf,
+    side: u32,
+}
+
+impl CellStore {
+    /// Creates an empty store of `side × side` cells at `path`.
+    pub fn create(path: &Path, side: u32) -> Result<Self> {
+        let file = File::options()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .open(path)
+            .with_context(|| format!("{}: cannot create cell store", path.display()))?;
+        Ok(Self {
+            file,
+            path: path.to_path_buf(),
+            side,
+        })
+    }
+
+    /// Side of a cell, in pixels.
+    pub fn side(&self) -> u32 {
+        self.side
+    }
+
+    fn record(&self) -> u64 {
+        u64::from(self.side) * u64::from(self.side) * 3
+    }
+
+    /// Stores the pixels of cell `slot` (safe to call from several threads).
+    pub fn put(&self, slot: usize, pixels: &[u8]) -> Result<()> {
+        use std::os::unix::fs::FileExt;
+        debug_assert_eq!(pixels.len() as u64, self.record());
+        self.file
+            .write_all_at(pixels, slot as u64 * self.record())
+            .with_context(|| format!("{}: cannot write cell", self.path.display()))
+    }
+
+    /// Reads the pixels of cell `slot`.
+    pub fn get(&self, slot: usize) -> Result<Vec<u8>> {
+        use std::os::unix::fs::FileExt;
+        let mut pixels = vec![0u8; self.record() as usize];
+        self.file
+            .read_exact_at(&mut pixels, slot as u64 * self.record())
+            .with_context(|| format!("{}: cannot read cell {slot}", self.path.display()))?;
+        Ok(pixels)
+    }
+}

@@ -1,0 +1,193 @@
+//! `zoomap build` end to end on small collections, with the tiny VGG fixture as weights.
+
+mod common;
+
+use common::{check_site, example_images, run, tiny_weights};
+use std::fs;
+
+fn build_args<'a>(images: &'a str, out: &'a str, weights: &'a str) -> Vec<&'a str> {
+    vec![
+        "build",
+        images,
+        "-o",
+        out,
+        "--weights",
+        weights,
+        "--cell",
+        "64",
+        "--device",
+        "cpu",
+    ]
+}
+
+#[test]
+fn builds_a_complete_site_with_metadata_export_and_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let images = dir.path().join("images");
+    let names = example_images(&images, 24);
+    let csv = dir.path().join("items.csv");
+    let mut text = String::from("File,Name,Year,Id\n");
+    for (i, name) in names.iter().enumerate().take(20) {
+        text.push_str(&format!("{name},\"Pattern {i}\",{},{i}\n", 1900 + i));
+    }
+    fs::write(&csv, text).unwrap();
+    let (site, export) = (dir.path().join("site"), dir.path().join("export"));
+    let weights = tiny_weights("safetensors");
+    let mut args = build_args(
+        images.to_str().unwrap(),
+        site.to_str().unwrap(),
+        weights.to_str().unwrap(),
+    );
+    args.extend([
+        "--metadata",
+        csv.to_str().unwrap(),
+        "--filename-column",
+        "File",
+        "--title",
+        "{Name} ({Year})",
+        "--url",
+        "https://example.org/objects/{Id}",
+        "--export",
+        export.to_str().unwrap(),
+    ]);
+    let (ok, stdout, stderr) = run(&args);
+    assert!(ok, "{stderr}");
+    assert!(
+        stdout.contains("24 images found, 24 placed, 0 skipped"),
+        "{stdout}"
+    );
+    let data = check_site(&site, 24);
+    let items = data["items"].as_array().unwrap();
+    let first = items
+        .iter()
+        .find(|i| i["file"] == names[0].as_str())
+        .unwrap();
+    assert_eq!(first["title"], "Pattern 0 (1900)");
+    assert_eq!(first["url"], "https://example.org/objects/0");
+    let last = items
+        .iter()
+        .find(|i| i["file"] == names[23].as_str())
+        .unwrap();
+    assert_eq!(
+        last["title"],
+        names[23].as_str(),
+        "no metadata: title is the file name"
+    );
+    assert!(last.get("url").is_none());
+
+    let tsv = fs::read_to_string(export.join("items.tsv")).unwrap();
+    assert_eq!(tsv.lines().count(), 25);
+    assert!(tsv.starts_with("filename\ttitle\turl\tx\ty\tcol\trow\n"));
+    let features = zoomap::export::read_npy(&export.join("features.npy")).unwrap();
+    assert_eq!(
+        (features.rows(), features.dim),
+        (24, 32),
+        "tiny VGG fc2 is 32 wide"
+    );
+    let reduced = zoomap::export::read_npy(&export.join("reduced.npy")).unwrap();
+    assert_eq!(reduced.rows(), 24);
+
+    let report: serde_json::Value =
+        serde_json::from_slice(&fs::read(site.join("build-report.json")).unwrap()).unwrap();
+    assert_eq!(report["images_placed"], 24);
+    assert_eq!(report["backend"], "flex");
+    assert_eq!(report["weights_sha256"].as_str().unwrap().len(), 64);
+    assert!(report["stage_seconds"].as_array().unwrap().len() >= 6);
+}
+
+#[test]
+fn corrupt_images_are_skipped_and_reported_and_the_rest_is_mapped() {
+    let dir = tempfile::tempdir().unwrap();
+    let images = dir.path().join("images");
+    example_images(&images, 9);
+    fs::write(images.join("broken.jpg"), b"\xFF\xD8\xFF\xE0 truncated").unwrap();
+    fs::write(images.join("empty.png"), b"").unwrap();
+    let site = dir.path().join("site");
+    let weights = tiny_weights("safetensors");
+    let (ok, stdout, stderr) = run(&build_args(
+        images.to_str().unwrap(),
+        site.to_str().unwrap(),
+        weights.to_str().unwrap(),
+    ));
+    assert!(ok, "{stderr}");
+    assert!(
+        stdout.contains("11 images found, 9 placed, 2 skipped"),
+        "{stdout}"
+    );
+    assert!(
+        stderr
+            .lines()
+            .any(|l| l.starts_with("skipped ") && l.contains("broken.jpg")),
+        "{stderr}"
+    );
+    check_site(&site, 9);
+    let report: serde_json::Value =
+        serde_json::from_slice(&fs::read(site.join("build-report.json")).unwrap()).unwrap();
+    let skipped: Vec<&str> = report["skipped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["file"].as_str().unwrap())
+        .collect();
+    assert_eq!(skipped, ["broken.jpg", "empty.png"]);
+}
+
+#[test]
+fn a_failed_build_leaves_the_previous_site_intact() {
+    let dir = tempfile::tempdir().unwrap();
+    let images = dir.path().join("images");
+    example_images(&images, 5);
+    let site = dir.path().join("site");
+    let weights = tiny_weights("safetensors");
+    let args = build_args(
+        images.to_str().unwrap(),
+        site.to_str().unwrap(),
+        weights.to_str().unwrap(),
+    );
+    assert!(run(&args).0);
+    let before = fs::read(site.join("items.json")).unwrap();
+
+    let csv = dir.path().join("items.csv");
+    fs::write(&csv, "filename,Name\n").unwrap();
+    let mut bad = args.clone();
+    bad.extend(["--metadata", csv.to_str().unwrap(), "--title", "{Nmae}"]);
+    let (ok, _, stderr) = run(&bad);
+    assert!(!ok);
+    assert!(
+        stderr.contains("Nmae") && stderr.lines().count() == 1,
+        "{stderr}"
+    );
+
+    let mut wrong_weights = args.clone();
+    let broken = dir.path().join("broken.safetensors");
+    fs::write(&broken, b"not weights").unwrap();
+    wrong_weights[5] = broken.to_str().unwrap();
+    let (ok, _, stderr) = run(&wrong_weights);
+    assert!(!ok);
+    assert!(stderr.contains("broken.safetensors"), "{stderr}");
+
+    assert_eq!(fs::read(site.join("items.json")).unwrap(), before);
+    let leftovers: Vec<_> = fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .filter(|n| n.to_string_lossy().starts_with(".zoomap"))
+        .collect();
+    assert!(
+        leftovers.is_empty(),
+        "staging folders left behind: {leftovers:?}"
+    );
+}
+
+#[test]
+fn a_folder_without_images_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let weights = tiny_weights("safetensors");
+    let out = dir.path().join("site");
+    let (ok, _, stderr) = run(&build_args(
+        dir.path().to_str().unwrap(),
+        out.to_str().unwrap(),
+        weights.to_str().unwrap(),
+    ));
+    assert!(!ok);
+    assert!(stderr.contains("no images found"), "{stderr}");
+}

@@ -1,0 +1,124 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The repository root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The tiny torchvision-layout VGG fixture (see tests/fixtures/make_vgg_fixture.py).
+pub fn tiny_weights(ext: &str) -> PathBuf {
+    root().join(format!("tests/fixtures/tiny-vgg.{ext}"))
+}
+
+/// `../shared/<rel>` when present; otherwise prints why the caller skips and returns None.
+pub fn shared(rel: &str) -> Option<PathBuf> {
+    let path = root().join("../shared").join(rel);
+    if path.exists() {
+        Some(path)
+    } else {
+        println!(
+            "SKIPPED: {} is absent (the ../shared folder of real data is not beside this checkout)",
+            path.display()
+        );
+        None
+    }
+}
+
+/// The zoomap binary built for these tests.
+pub fn zoomap() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_zoomap"))
+}
+
+/// Runs zoomap with `args`, returning (success, stdout, stderr).
+pub fn run(args: &[&str]) -> (bool, String, String) {
+    let out = zoomap().args(args).output().expect("zoomap runs");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Copies the first `n` example patterns (and nothing else) into `dir`.
+pub fn example_images(dir: &Path, n: usize) -> Vec<String> {
+    let src = root().join("examples/patterns");
+    let mut names: Vec<String> = std::fs::read_dir(&src)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".jpg"))
+        .collect();
+    names.sort();
+    names.truncate(n);
+    std::fs::create_dir_all(dir).unwrap();
+    for name in &names {
+        std::fs::copy(src.join(name), dir.join(name)).unwrap();
+    }
+    names
+}
+
+/// Checks that a site is complete: every tile the .dzi implies exists with its pixel size,
+/// no tile beyond, one item per expected image, each in its own cell. Returns items.json.
+pub fn check_site(site: &Path, expected_items: usize) -> serde_json::Value {
+    use zoomap::tiles::{Pyramid, tile_bounds};
+    let dzi = std::fs::read_to_string(site.join("map.dzi")).unwrap();
+    let attr = |name: &str| -> u32 {
+        let start = dzi.find(&format!("{name}=\"")).unwrap() + name.len() + 2;
+        dzi[start..].split('"').next().unwrap().parse().unwrap()
+    };
+    let (ts, ov) = (attr("TileSize"), attr("Overlap"));
+    let pyramid = Pyramid {
+        width: attr("Width"),
+        height: attr("Height"),
+    };
+    for level in 0..=pyramid.max_level() {
+        let size = pyramid.level_size(level);
+        let (cols, rows) = pyramid.tile_grid(level, ts);
+        let dir = site.join(format!("map_files/{level}"));
+        assert_eq!(
+            std::fs::read_dir(&dir).unwrap().count() as u32,
+            cols * rows,
+            "tile count at level {level}"
+        );
+        for r in 0..rows {
+            for c in 0..cols {
+                let [x0, y0, x1, y1] = tile_bounds(size, c, r, ts, ov);
+                let (w, h) = image::image_dimensions(dir.join(format!("{c}_{r}.jpg"))).unwrap();
+                assert_eq!((w, h), (x1 - x0, y1 - y0), "level {level} tile {c}_{r}");
+            }
+        }
+    }
+    assert!(
+        !site
+            .join(format!("map_files/{}", pyramid.max_level() + 1))
+            .exists()
+    );
+    let data: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(site.join("items.json")).unwrap()).unwrap();
+    let items = data["items"].as_array().unwrap();
+    assert_eq!(items.len(), expected_items);
+    let cells: std::collections::HashSet<(u64, u64)> = items
+        .iter()
+        .map(|i| {
+            (
+                i["cell"][0].as_u64().unwrap(),
+                i["cell"][1].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(cells.len(), items.len(), "each image sits in its own cell");
+    let grid = &data["grid"];
+    assert!(
+        cells
+            .iter()
+            .all(|&(c, r)| c < grid[0].as_u64().unwrap() && r < grid[1].as_u64().unwrap())
+    );
+    for item in items {
+        assert!(site.join(item["preview"].as_str().unwrap()).is_file());
+    }
+    assert!(site.join("index.html").is_file() && site.join("static/viewer.js").is_file());
+    data
+}

@@ -1,0 +1,186 @@
+//! VGG16 in Burn against PyTorch: the tiny torchvision-layout fixture (weights and outputs
+//! written once by tests/fixtures/make_vgg_fixture.py) must match within 1e-4 relative error,
+//! from `.safetensors` and from `.pth`; broken weights give one clear error.
+
+mod common;
+
+use common::tiny_weights;
+use zoomap::features::{DeviceChoice, FeatureExtractor, FeatureOptions, Layer, WeightsFile};
+
+/// The fixture's inputs: the same formula as make_vgg_fixture.py's `test_input`.
+fn test_input(image: usize) -> Vec<u8> {
+    let mut pixels = Vec::with_capacity(224 * 224 * 3);
+    for y in 0..224usize {
+        for x in 0..224usize {
+            for c in 0..3usize {
+                pixels.push(
+                    ((x * (7 + 4 * image)
+                        + y * (13 + 6 * image)
+                        + c * 50
+                        + (x * y) / (37 + 20 * image))
+                        % 256) as u8,
+                );
+            }
+        }
+    }
+    pixels
+}
+
+fn expected(layer: &str) -> Vec<Vec<f32>> {
+    let text =
+        std::fs::read_to_string(common::root().join("tests/fixtures/tiny-vgg-expected.json"))
+            .unwrap();
+    let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+    serde_json::from_value(json[layer].clone()).unwrap()
+}
+
+fn relative_error(got: &[f32], want: &[f32]) -> f64 {
+    let diff: f64 = got
+        .iter()
+        .zip(want)
+        .map(|(a, b)| f64::from(a - b).powi(2))
+        .sum();
+    let norm: f64 = want.iter().map(|b| f64::from(*b).powi(2)).sum();
+    (diff / norm).sqrt()
+}
+
+fn extract(ext: &str, layer: Layer) -> Vec<Vec<f32>> {
+    let file = WeightsFile::inspect(&tiny_weights(ext)).unwrap();
+    let options = FeatureOptions {
+        layer: Some(layer),
+        device: DeviceChoice::Cpu,
+    };
+    let extractor = FeatureExtractor::from_file(file, &options).unwrap();
+    let inputs: Vec<Vec<u8>> = (0..2).map(test_input).collect();
+    let refs: Vec<&[u8]> = inputs.iter().map(Vec::as_slice).collect();
+    extractor.extract(&refs).unwrap()
+}
+
+fn assert_matches(got: &[Vec<f32>], want: &[Vec<f32>]) {
+    assert_eq!(got.len(), want.len());
+    for (g, w) in got.iter().zip(want) {
+        assert_eq!(g.len(), w.len());
+        let err = relative_error(g, w);
+        assert!(err < 1e-4, "relative error {err:e}");
+        assert!(w.iter().any(|v| *v > 0.0), "fixture output is not all zero");
+    }
+}
+
+#[test]
+fn gap_and_fc2_match_pytorch_from_safetensors() {
+    assert_matches(&extract("safetensors", Layer::Gap), &expected("gap"));
+    assert_matches(&extract("safetensors", Layer::Fc2), &expected("fc2"));
+}
+
+#[test]
+fn pth_loads_the_same_network() {
+    assert_matches(&extract("pth", Layer::Fc2), &expected("fc2"));
+}
+
+#[test]
+fn layer_defaults_to_fc2_when_the_classifier_exists() {
+    let file = WeightsFile::inspect(&tiny_weights("safetensors")).unwrap();
+    assert!(file.has_classifier());
+    let options = FeatureOptions {
+        layer: None,
+        device: DeviceChoice::Cpu,
+    };
+    let extractor = FeatureExtractor::from_file(file, &options).unwrap();
+    assert_eq!(extractor.layer(), Layer::Fc2);
+}
+
+/// The tiny fixture rewritten with `edit` applied to its tensors.
+fn edited_fixture(
+    dir: &std::path::Path,
+    edit: impl Fn(&str, Vec<usize>) -> Option<Vec<usize>>,
+) -> std::path::PathBuf {
+    let bytes = std::fs::read(tiny_weights("safetensors")).unwrap();
+    let tensors = safetensors::SafeTensors::deserialize(&bytes).unwrap();
+    let mut owned: Vec<(String, Vec<usize>, Vec<u8>)> = Vec::new();
+    for (name, view) in tensors.tensors() {
+        if let Some(shape) = edit(&name, view.shape().to_vec()) {
+            let len = shape.iter().product::<usize>() * 4;
+            let data = view.data().iter().copied().cycle().take(len).collect();
+            owned.push((name, shape, data));
+        }
+    }
+    let views: Vec<(String, safetensors::tensor::TensorView<'_>)> = owned
+        .iter()
+        .map(|(name, shape, data)| {
+            (
+                name.clone(),
+                safetensors::tensor::TensorView::new(safetensors::Dtype::F32, shape.clone(), data)
+                    .unwrap(),
+            )
+        })
+        .collect();
+    let path = dir.join("edited.safetensors");
+    safetensors::serialize_to_file(views, None, &path).unwrap();
+    path
+}
+
+fn load_error(path: &std::path::Path, layer: Layer) -> String {
+    let file = WeightsFile::inspect(path).unwrap();
+    let options = FeatureOptions {
+        layer: Some(layer),
+        device: DeviceChoice::Cpu,
+    };
+    FeatureExtractor::from_file(file, &options)
+        .err()
+        .expect("loading fails")
+        .to_string()
+}
+
+#[test]
+fn a_wrong_shape_names_the_tensor_and_both_shapes() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = edited_fixture(dir.path(), |name, shape| {
+        Some(if name == "features.7.weight" {
+            vec![4, 4, 5, 5]
+        } else {
+            shape
+        })
+    });
+    let err = load_error(&path, Layer::Gap);
+    assert!(
+        err.contains("edited.safetensors") && err.contains("features.7.weight"),
+        "{err}"
+    );
+    assert!(
+        err.contains("[4, 4, 5, 5]") && err.contains("[4, 4, 3, 3]"),
+        "{err}"
+    );
+    assert!(!err.contains('\n'), "{err}");
+}
+
+#[test]
+fn a_missing_tensor_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = edited_fixture(dir.path(), |name, shape| {
+        (name != "features.12.bias").then_some(shape)
+    });
+    let err = load_error(&path, Layer::Gap);
+    assert!(err.contains("missing tensor features.12.bias"), "{err}");
+}
+
+#[test]
+fn asking_fc2_of_conv_only_weights_is_an_error() {
+    let Some(path) = common::shared("models/vgg16-hed-bsds500-features.safetensors") else {
+        return;
+    };
+    let file = WeightsFile::inspect(&path).unwrap();
+    assert!(!file.has_classifier());
+    assert_eq!(
+        file.metadata.get("input_channel_order").map(String::as_str),
+        Some("BGR")
+    );
+    let options = FeatureOptions {
+        layer: Some(Layer::Fc2),
+        device: DeviceChoice::Cpu,
+    };
+    let err = FeatureExtractor::from_file(file, &options)
+        .err()
+        .expect("no classifier")
+        .to_string();
+    assert!(err.contains("classifier"), "{err}");
+}

@@ -1,0 +1,54 @@
+//! A real build: ../shared/datasets/flowers12-small (240 photos) with the real VGG16 weights
+//! of ../shared/models, skipped with a printed reason where ../shared is absent.
+
+mod common;
+
+use common::{check_site, run, shared};
+
+#[test]
+fn builds_flowers12_small_with_real_weights() {
+    let (Some(images), Some(weights)) = (
+        shared("datasets/flowers12-small"),
+        shared("models/vgg16-hed-bsds500-features.safetensors"),
+    ) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    let csv = images.join("labels.csv");
+    let (ok, stdout, stderr) = run(&[
+        "build",
+        images.to_str().unwrap(),
+        "-o",
+        site.to_str().unwrap(),
+        "--weights",
+        weights.to_str().unwrap(),
+        "--device",
+        "cpu",
+        "--metadata",
+        csv.to_str().unwrap(),
+        "--title",
+        "{label}",
+    ]);
+    assert!(ok, "{stderr}");
+    assert!(
+        stdout.contains("240 images found, 240 placed, 0 skipped"),
+        "{stdout}"
+    );
+    let data = check_site(&site, 240);
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(site.join("build-report.json")).unwrap()).unwrap();
+    assert_eq!(
+        report["layer"], "gap",
+        "conv-only weights give the pooled conv5 features"
+    );
+    assert_eq!(
+        report["normalization"]["bgr"], true,
+        "the weights declare Caffe BGR input"
+    );
+    // Each item's title is its species, taken from labels.csv by file name.
+    for item in data["items"].as_array().unwrap() {
+        let species = item["file"].as_str().unwrap().split('/').next().unwrap();
+        assert_eq!(item["title"], species);
+    }
+}
