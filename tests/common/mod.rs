@@ -43,7 +43,7 @@ pub fn run(args: &[&str]) -> (bool, String, String) {
     )
 }
 
-/// Copies the first `n` example patterns (and nothing else) into `dir`.
+/// Copies `n` example patterns, spread evenly over the collection's families, into `dir`.
 pub fn example_images(dir: &Path, n: usize) -> Vec<String> {
     let src = root().join("examples/patterns");
     let mut names: Vec<String> = std::fs::read_dir(&src)
@@ -52,7 +52,8 @@ pub fn example_images(dir: &Path, n: usize) -> Vec<String> {
         .filter(|n| n.ends_with(".jpg"))
         .collect();
     names.sort();
-    names.truncate(n);
+    let step = (names.len() / n.max(1)).max(1);
+    let names: Vec<String> = names.into_iter().step_by(step).take(n).collect();
     std::fs::create_dir_all(dir).unwrap();
     for name in &names {
         std::fs::copy(src.join(name), dir.join(name)).unwrap();

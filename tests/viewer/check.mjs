@@ -17,6 +17,7 @@ try {
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
   page.on('pageerror', (e) => errors.push(e.message));
   page.on('requestfailed', (r) => errors.push(`request failed: ${r.url()}`));
+  page.on('response', (r) => { if (r.status() >= 400) errors.push(`HTTP ${r.status()}: ${r.url()}`); });
 
   await page.goto(url);
   await page.waitForFunction(() => window.zoomap && window.zoomap.tilesLoaded() > 0, null, { timeout: 10000 });
