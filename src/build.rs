@@ -10,11 +10,12 @@ use anyhow::{Context, Result, bail};
 use rayon::prelude::*;
 use serde::Serialize;
 
+use crate::features::imported::ImportedFeatures;
 use crate::features::{DeviceChoice, FeatureExtractor, FeatureOptions, INPUT_SIDE, Layer};
 use crate::layout::{self, Grid};
 use crate::progress::items_bar;
 use crate::reduce::{self, ReduceOptions};
-use crate::report::{BuildReport, Skipped, peak_rss_mib};
+use crate::report::{BuildReport, FeatureSource, Skipped, peak_rss_mib};
 use crate::scan::{self, ImageFile};
 use crate::site::{self, Metadata, PageConfig, Placed, SiteData, Template};
 use crate::thumbs::{self, CellStore, Fit, Preprocess, ThumbOptions};
@@ -39,6 +40,10 @@ pub struct BuildOptions {
     pub title: Option<String>,
     /// Item URL template, such as `https://example.org/objects/{Id}`.
     pub url: Option<String>,
+    /// Vectors computed elsewhere (`.npy` + paths, or TSV/CSV), used instead of VGG16.
+    pub features: Option<PathBuf>,
+    /// The image paths of a `.npy` given with `features` (default: same stem, `.txt`).
+    pub features_index: Option<PathBuf>,
     /// VGG16 weights file; downloaded and cached when absent.
     pub weights: Option<PathBuf>,
     /// Folder for downloaded weights.
@@ -151,11 +156,19 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
         }
     }
     let staging = staging_dir(&options.output)?;
-    let extractor = clock.run("weights", || load_extractor(options))?;
+    let source = clock.run("weights", || load_vectors_source(options, &scan.images))?;
     let cells = CellStore::create(&staging.path().join(".cells"), options.cell)?;
     let extracted = clock.run("thumbs+features", || {
-        thumbs_and_features(&scan.images, options, &extractor, &cells, staging.path())
+        thumbs_and_features(&scan.images, options, &source, &cells, staging.path())
     })?;
+    if !extracted.without_features.is_empty() {
+        let some = &extracted.without_features[..extracted.without_features.len().min(3)];
+        warnings.push(format!(
+            "{} images have no vector in the features file and are left out, e.g. {}",
+            extracted.without_features.len(),
+            some.join(", ")
+        ));
+    }
     let placed: Vec<usize> = (0..scan.images.len())
         .filter(|&i| extracted.vectors[i].is_some())
         .collect();
@@ -233,17 +246,13 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
         images_found: scan.images.len(),
         images_placed: placed.len(),
         skipped: extracted.skipped,
+        without_features: extracted.without_features,
         warnings,
         grid,
         mosaic: [pyramid.width, pyramid.height],
         stage_seconds: clock.stages,
         total_seconds: started.elapsed().as_secs_f64(),
-        backend: extractor.device().backend.to_string(),
-        device: extractor.device().name.clone(),
-        weights: extractor.weights().path.clone(),
-        weights_sha256: extractor.weights().sha256.clone(),
-        layer: extractor.layer(),
-        normalization: extractor.normalization().clone(),
+        features: source.describe(features.dim),
         perplexity: reduced.perplexity,
         peak_rss_mib: peak_rss_mib(),
         options: options.clone(),
@@ -282,15 +291,58 @@ fn page_config(options: &BuildOptions, pyramid: tiles::Pyramid) -> PageConfig {
     }
 }
 
-fn load_extractor(options: &BuildOptions) -> Result<FeatureExtractor> {
-    let weights = features::weights::locate(options.weights.as_deref(), &options.cache_dir)?;
-    FeatureExtractor::load(
-        &weights,
-        &FeatureOptions {
+/// Where a build's vectors come from.
+enum VectorSource {
+    /// VGG16, run on every image.
+    Model(Box<FeatureExtractor>),
+    /// A features file the user brought.
+    Imported(ImportedFeatures),
+}
+
+impl VectorSource {
+    fn describe(&self, dim: usize) -> FeatureSource {
+        match self {
+            VectorSource::Model(extractor) => FeatureSource::Vgg16 {
+                backend: extractor.device().backend.to_string(),
+                device: extractor.device().name.clone(),
+                weights: extractor.weights().path.clone(),
+                weights_sha256: extractor.weights().sha256.clone(),
+                layer: extractor.layer(),
+                normalization: extractor.normalization().clone(),
+            },
+            VectorSource::Imported(imported) => FeatureSource::File {
+                path: imported.path.clone(),
+                dim,
+            },
+        }
+    }
+}
+
+/// Loads the network, or reads the user's features file and checks that every path in it
+/// names an image of the collection, before any image is decoded.
+fn load_vectors_source(options: &BuildOptions, images: &[ImageFile]) -> Result<VectorSource> {
+    let Some(path) = &options.features else {
+        let weights = features::weights::locate(options.weights.as_deref(), &options.cache_dir)?;
+        let feature_options = FeatureOptions {
             layer: options.layer,
             device: options.device,
-        },
-    )
+        };
+        let extractor = FeatureExtractor::load(&weights, &feature_options)?;
+        return Ok(VectorSource::Model(Box::new(extractor)));
+    };
+    let imported = ImportedFeatures::read(path, options.features_index.as_deref())?;
+    let missing = imported.missing_from(images.iter().map(|i| i.name.as_str()));
+    if !missing.is_empty() {
+        bail!(
+            "{}: {} of its image paths name no image under {}: {}{}",
+            path.display(),
+            missing.len(),
+            options.images.display(),
+            missing[..missing.len().min(5)].join(", "),
+            if missing.len() > 5 { ", …" } else { "" }
+        );
+    }
+    Ok(VectorSource::Imported(imported))
 }
 
 /// A staging folder beside the output, so the final rename stays on one file system.
@@ -338,6 +390,7 @@ fn publish(staging: PathBuf, output: &Path) -> Result<()> {
 struct Extracted {
     vectors: Vec<Option<Vec<f32>>>,
     skipped: Vec<Skipped>,
+    without_features: Vec<String>,
 }
 
 /// Decodes images in parallel in one thread while the network runs batches in this one, so
@@ -345,31 +398,39 @@ struct Extracted {
 fn thumbs_and_features(
     images: &[ImageFile],
     options: &BuildOptions,
-    extractor: &FeatureExtractor,
+    source: &VectorSource,
     cells: &CellStore,
     site: &Path,
 ) -> Result<Extracted> {
+    let model = match source {
+        VectorSource::Model(extractor) => Some(extractor),
+        VectorSource::Imported(_) => None,
+    };
     let thumb_options = ThumbOptions {
         cell: options.cell,
         fit: options.fit,
         background: options.background,
-        model_input: Some((INPUT_SIDE, options.preprocess)),
+        model_input: model.map(|_| (INPUT_SIDE, options.preprocess)),
         previews: Some((site.join("previews"), options.preview_size)),
     };
+    let (wanted, without_features): (Vec<usize>, Vec<usize>) =
+        (0..images.len()).partition(|&i| match source {
+            VectorSource::Model(_) => true,
+            VectorSource::Imported(imported) => imported.vector(&images[i].name).is_some(),
+        });
     let batch = options.batch.max(1);
-    let bar = items_bar(images.len() as u64, "images");
+    let bar = items_bar(wanted.len() as u64, "images");
     let mut vectors = vec![None; images.len()];
     let mut skipped = Vec::new();
     let (sender, receiver) = sync_channel::<Vec<Result<thumbs::Thumb, (usize, String)>>>(2);
     std::thread::scope(|scope| -> Result<()> {
         scope.spawn(|| {
-            for (chunk_index, chunk) in images.chunks(batch).enumerate() {
+            for chunk in wanted.chunks(batch) {
                 let decoded: Vec<_> = chunk
                     .par_iter()
-                    .enumerate()
-                    .map(|(k, file)| {
-                        let index = chunk_index * batch + k;
-                        thumbs::make_thumb(index, file, &thumb_options).map_err(|e| (index, e))
+                    .map(|&index| {
+                        thumbs::make_thumb(index, &images[index], &thumb_options)
+                            .map_err(|e| (index, e))
                     })
                     .collect();
                 if sender.send(decoded).is_err() {
@@ -396,16 +457,34 @@ fn thumbs_and_features(
                     }
                 }
             }
-            let pixels: Vec<&[u8]> = inputs.iter().map(|(_, p)| p.as_slice()).collect();
-            for ((index, _), vector) in inputs.iter().zip(extractor.extract(&pixels)?) {
-                vectors[*index] = Some(vector);
+            match source {
+                VectorSource::Model(extractor) => {
+                    let pixels: Vec<&[u8]> = inputs.iter().map(|(_, p)| p.as_slice()).collect();
+                    for ((index, _), vector) in inputs.iter().zip(extractor.extract(&pixels)?) {
+                        vectors[*index] = Some(vector);
+                    }
+                }
+                VectorSource::Imported(imported) => {
+                    for (index, _) in &inputs {
+                        vectors[*index] =
+                            imported.vector(&images[*index].name).map(<[f32]>::to_vec);
+                    }
+                }
             }
             bar.inc(count);
         }
         Ok(())
     })?;
     bar.finish_and_clear();
-    Ok(Extracted { vectors, skipped })
+    let without_features = without_features
+        .into_iter()
+        .map(|i| images[i].name.clone())
+        .collect();
+    Ok(Extracted {
+        vectors,
+        skipped,
+        without_features,
+    })
 }
 
 fn write_tiles(

@@ -1,5 +1,6 @@
 //! Export for downstream tools: `items.tsv` (one row per placed image), `features.npy` (the
-//! vectors laid out, before PCA) and `reduced.npy` (after PCA), rows in the same order.
+//! vectors laid out, before PCA) with `features.txt` (their image paths, so the pair can be fed
+//! back with `--features`) and `reduced.npy` (after PCA), rows in the same order.
 
 use std::fs::File;
 use std::io::BufWriter;
@@ -35,6 +36,9 @@ pub fn write_export(
     std::fs::create_dir_all(dir).with_context(|| format!("{}: cannot create", dir.display()))?;
     write_tsv(&dir.join("items.tsv"), rows)?;
     write_npy(&dir.join("features.npy"), features)?;
+    let names: String = rows.iter().map(|r| format!("{}\n", r.file)).collect();
+    std::fs::write(dir.join("features.txt"), names)
+        .with_context(|| format!("{}: cannot write", dir.display()))?;
     write_npy(&dir.join("reduced.npy"), reduced)
 }
 

@@ -49,6 +49,14 @@ struct BuildArgs {
     /// Item page URL from CSV columns, e.g. "https://example.org/objects/{Id}".
     #[arg(long)]
     url: Option<String>,
+    /// Use these vectors instead of VGG16's: a .npy of N×D floats (image paths, relative to
+    /// IMAGES, one per line in the same-stem .txt or --features-index), or a TSV/CSV whose first
+    /// column names the image and the rest are numbers.
+    #[arg(long)]
+    features: Option<PathBuf>,
+    /// The image paths of a --features .npy, one per row.
+    #[arg(long, requires = "features")]
+    features_index: Option<PathBuf>,
     /// VGG16 weights: torchvision's vgg16-397923af.pth or a torchvision-named .safetensors
     /// [default: downloaded once into the cache folder].
     #[arg(long, env = "ZOOMAP_WEIGHTS")]
@@ -158,6 +166,8 @@ fn run_build(args: BuildArgs) -> Result<()> {
         filename_column: args.filename_column,
         title: args.title,
         url: args.url,
+        features: args.features,
+        features_index: args.features_index,
         weights: args.weights,
         cache_dir: args.cache.unwrap_or_else(default_cache),
         layer: args.layer,

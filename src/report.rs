@@ -17,6 +17,34 @@ pub struct Skipped {
     pub reason: String,
 }
 
+/// Where a build's feature vectors came from.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum FeatureSource {
+    /// VGG16 ran on every image.
+    Vgg16 {
+        /// Burn backend.
+        backend: String,
+        /// Device the network ran on.
+        device: String,
+        /// Weights file used.
+        weights: PathBuf,
+        /// Its sha256.
+        weights_sha256: String,
+        /// Feature layer used.
+        layer: Layer,
+        /// Input preprocessing used.
+        normalization: Normalization,
+    },
+    /// The user's features file.
+    File {
+        /// The file.
+        path: PathBuf,
+        /// Length of its vectors.
+        dim: usize,
+    },
+}
+
 /// The build report.
 #[derive(Debug, Clone, Serialize)]
 pub struct BuildReport {
@@ -26,6 +54,8 @@ pub struct BuildReport {
     pub images_placed: usize,
     /// Images left out, with reasons.
     pub skipped: Vec<Skipped>,
+    /// Images left out because the features file has no vector for them.
+    pub without_features: Vec<String>,
     /// Other things the user should know.
     pub warnings: Vec<String>,
     /// Grid size.
@@ -36,18 +66,8 @@ pub struct BuildReport {
     pub stage_seconds: Vec<(String, f64)>,
     /// Wall time of the whole build.
     pub total_seconds: f64,
-    /// Burn backend of the feature stage.
-    pub backend: String,
-    /// Device the network ran on.
-    pub device: String,
-    /// Weights file used.
-    pub weights: PathBuf,
-    /// Its sha256.
-    pub weights_sha256: String,
-    /// Feature layer used.
-    pub layer: Layer,
-    /// Input preprocessing used.
-    pub normalization: Normalization,
+    /// Where the feature vectors came from.
+    pub features: FeatureSource,
     /// t-SNE perplexity used.
     pub perplexity: f32,
     /// Peak resident memory of the process, in MiB (`None` where the OS does not say).
@@ -79,14 +99,21 @@ impl BuildReport {
             stages.join(", "),
             self.total_seconds
         ));
-        lines.push(format!(
-            "features: VGG16 {:?} on {} ({}); peak memory {}",
-            self.layer,
-            self.backend,
-            self.device,
-            self.peak_rss_mib
-                .map_or("unknown".into(), |m| format!("{m:.0} MiB"))
-        ));
+        let features = match &self.features {
+            FeatureSource::Vgg16 {
+                backend,
+                device,
+                layer,
+                ..
+            } => {
+                format!("VGG16 {layer:?} on {backend} ({device})")
+            }
+            FeatureSource::File { path, dim } => format!("{dim}-d vectors from {}", path.display()),
+        };
+        let peak = self
+            .peak_rss_mib
+            .map_or("unknown".into(), |m| format!("{m:.0} MiB"));
+        lines.push(format!("features: {features}; peak memory {peak}"));
         for skipped in &self.skipped {
             lines.push(format!("skipped {}", skipped.reason));
         }

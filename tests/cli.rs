@@ -90,8 +90,12 @@ fn builds_a_complete_site_with_metadata_export_and_report() {
     let report: serde_json::Value =
         serde_json::from_slice(&fs::read(site.join("build-report.json")).unwrap()).unwrap();
     assert_eq!(report["images_placed"], 24);
-    assert_eq!(report["backend"], "flex");
-    assert_eq!(report["weights_sha256"].as_str().unwrap().len(), 64);
+    assert_eq!(report["features"]["kind"], "vgg16");
+    assert_eq!(report["features"]["backend"], "flex");
+    assert_eq!(
+        report["features"]["weights_sha256"].as_str().unwrap().len(),
+        64
+    );
     assert!(report["stage_seconds"].as_array().unwrap().len() >= 6);
 }
 
@@ -190,4 +194,153 @@ fn a_folder_without_images_is_a_clear_error() {
     ));
     assert!(!ok);
     assert!(stderr.contains("no images found"), "{stderr}");
+}
+
+#[test]
+fn exported_features_round_trip_through_features_flag() {
+    let dir = tempfile::tempdir().unwrap();
+    let images = dir.path().join("images");
+    example_images(&images, 12);
+    let weights = tiny_weights("safetensors");
+    let (site, first, second) = (
+        dir.path().join("site"),
+        dir.path().join("first"),
+        dir.path().join("second"),
+    );
+    let mut args = build_args(
+        images.to_str().unwrap(),
+        site.to_str().unwrap(),
+        weights.to_str().unwrap(),
+    );
+    args.extend(["--export", first.to_str().unwrap()]);
+    assert!(run(&args).0);
+    let npy = first.join("features.npy");
+    let (ok, stdout, stderr) = run(&[
+        "build",
+        images.to_str().unwrap(),
+        "-o",
+        site.to_str().unwrap(),
+        "--cell",
+        "64",
+        "--features",
+        npy.to_str().unwrap(),
+        "--export",
+        second.to_str().unwrap(),
+    ]);
+    assert!(ok, "{stderr}");
+    assert!(
+        stdout.contains("12 placed") && stdout.contains("32-d vectors from"),
+        "{stdout}"
+    );
+    check_site(&site, 12);
+    assert_eq!(
+        fs::read(npy).unwrap(),
+        fs::read(second.join("features.npy")).unwrap()
+    );
+    let report: serde_json::Value =
+        serde_json::from_slice(&fs::read(site.join("build-report.json")).unwrap()).unwrap();
+    assert_eq!(report["features"]["kind"], "file");
+    assert_eq!(report["features"]["dim"], 32);
+}
+
+fn features_tsv(dir: &std::path::Path, names: &[String]) -> std::path::PathBuf {
+    let rows: String = names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| format!("{n}\t{}\t{}\t{}\n", i % 3, (i * 7) % 5, i as f32 / 2.0))
+        .collect();
+    let path = dir.join("features.tsv");
+    fs::write(&path, format!("image\ta\tb\tc\n{rows}")).unwrap();
+    path
+}
+
+#[test]
+fn images_without_vectors_are_left_out_and_listed() {
+    let dir = tempfile::tempdir().unwrap();
+    let images = dir.path().join("images");
+    let names = example_images(&images, 10);
+    let tsv = features_tsv(dir.path(), &names[..7]);
+    let site = dir.path().join("site");
+    let (ok, stdout, stderr) = run(&[
+        "build",
+        images.to_str().unwrap(),
+        "-o",
+        site.to_str().unwrap(),
+        "--cell",
+        "32",
+        "--features",
+        tsv.to_str().unwrap(),
+    ]);
+    assert!(ok, "{stderr}");
+    assert!(
+        stdout.contains("10 images found, 7 placed") && stdout.contains("3 images have no vector"),
+        "{stdout}"
+    );
+    check_site(&site, 7);
+    let report: serde_json::Value =
+        serde_json::from_slice(&fs::read(site.join("build-report.json")).unwrap()).unwrap();
+    let left_out: Vec<&str> = report["without_features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    assert_eq!(
+        left_out,
+        names[7..].iter().map(String::as_str).collect::<Vec<_>>()
+    );
+}
+
+#[test]
+fn features_naming_missing_images_fail_before_any_work() {
+    let dir = tempfile::tempdir().unwrap();
+    let images = dir.path().join("images");
+    let mut names = example_images(&images, 4);
+    names.extend(["ghost-1.jpg".to_string(), "sub/ghost-2.jpg".to_string()]);
+    let tsv = features_tsv(dir.path(), &names);
+    let site = dir.path().join("site");
+    let (ok, _, stderr) = run(&[
+        "build",
+        images.to_str().unwrap(),
+        "-o",
+        site.to_str().unwrap(),
+        "--features",
+        tsv.to_str().unwrap(),
+    ]);
+    assert!(!ok);
+    assert!(
+        stderr.contains("features.tsv: 2 of its image paths name no image")
+            && stderr.contains("ghost-1.jpg, sub/ghost-2.jpg"),
+        "{stderr}"
+    );
+    assert!(!site.exists());
+}
+
+#[test]
+fn a_bad_feature_row_is_reported_with_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let images = dir.path().join("images");
+    let names = example_images(&images, 3);
+    let tsv = dir.path().join("f.tsv");
+    fs::write(
+        &tsv,
+        format!(
+            "{}\t1\t2\n{}\t1\tnan\n{}\t1\t2\n",
+            names[0], names[1], names[2]
+        ),
+    )
+    .unwrap();
+    let (ok, _, stderr) = run(&[
+        "build",
+        images.to_str().unwrap(),
+        "-o",
+        dir.path().join("s").to_str().unwrap(),
+        "--features",
+        tsv.to_str().unwrap(),
+    ]);
+    assert!(!ok);
+    assert!(
+        stderr.contains("f.tsv: line 2: NaN or infinity"),
+        "{stderr}"
+    );
 }

@@ -2,6 +2,7 @@
 //! when a real adapter exists and on Burn's Flex CPU backend otherwise.
 
 mod device;
+pub mod imported;
 pub mod model;
 pub mod weights;
 
