@@ -44,10 +44,10 @@ pub fn serve(options: &ServeOptions) -> Result<()> {
             "Serving {} at {url} (Ctrl-C to stop)",
             options.dir.display()
         );
-        if options.open {
-            if let Err(err) = opener::open_browser(&url) {
-                eprintln!("could not open a browser: {err}");
-            }
+        if options.open
+            && let Err(err) = opener::open_browser(&url)
+        {
+            eprintln!("could not open a browser: {err}");
         }
         axum::serve(listener, router(&options.dir))
             .with_graceful_shutdown(async {

@@ -358,11 +358,6 @@ impl CellStore {
         })
     }
 
-    /// Side of a cell, in pixels.
-    pub fn side(&self) -> u32 {
-        self.side
-    }
-
     fn record(&self) -> u64 {
         u64::from(self.side) * u64::from(self.side) * 3
     }

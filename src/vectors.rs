@@ -29,28 +29,12 @@ impl Vectors {
 
     /// Number of vectors.
     pub fn rows(&self) -> usize {
-        if self.dim == 0 {
-            0
-        } else {
-            self.data.len() / self.dim
-        }
+        self.data.len().checked_div(self.dim).unwrap_or(0)
     }
 
     /// The `i`-th vector.
     pub fn row(&self, i: usize) -> &[f32] {
         &self.data[i * self.dim..(i + 1) * self.dim]
-    }
-
-    /// Keeps the rows whose index `keep` accepts, in order.
-    pub fn select(&self, keep: impl Fn(usize) -> bool) -> Self {
-        let data = (0..self.rows())
-            .filter(|&i| keep(i))
-            .flat_map(|i| self.row(i).iter().copied())
-            .collect();
-        Self {
-            dim: self.dim,
-            data,
-        }
     }
 
     /// Index of the first row holding a NaN or infinity, if any.

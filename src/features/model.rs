@@ -181,9 +181,4 @@ impl Vgg16 {
             }
         }
     }
-
-    /// Whether fc6 and fc7 exist.
-    pub fn has_classifier(&self) -> bool {
-        !self.classifier.is_empty()
-    }
 }
