@@ -39,11 +39,11 @@ fn builds_flowers12_small_with_real_weights() {
     let report: serde_json::Value =
         serde_json::from_slice(&std::fs::read(site.join("build-report.json")).unwrap()).unwrap();
     assert_eq!(
-        report["layer"], "gap",
+        report["features"]["layer"], "gap",
         "conv-only weights give the pooled conv5 features"
     );
     assert_eq!(
-        report["normalization"]["bgr"], true,
+        report["features"]["normalization"]["bgr"], true,
         "the weights declare Caffe BGR input"
     );
     // Each item's title is its species, taken from labels.csv by file name.
