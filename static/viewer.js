@@ -28,8 +28,11 @@ function levelSize(level) {
   return [Math.ceil(config.width / scale), Math.ceil(config.height / scale)];
 }
 
+// Height of the title bar over the top of the map, kept clear by the whole-map view.
+const BAR = 40;
+
 function fitZoom() {
-  return Math.min(width / config.width, height / config.height) * 0.95;
+  return Math.min(width / config.width, (height - BAR) / config.height) * 0.95;
 }
 
 function clampZoom(z) {
@@ -169,8 +172,13 @@ function panBy(dx, dy, animated) {
   }
 }
 
+function wholeMap() {
+  const z = fitZoom();
+  return { x: config.width / 2, y: config.height / 2 - BAR / 2 / z, z };
+}
+
 function home() {
-  goal = { x: config.width / 2, y: config.height / 2, z: fitZoom() };
+  goal = wholeMap();
   anchor = null;
 }
 
@@ -354,7 +362,8 @@ async function loadData() {
 }
 
 resize();
-view.z = goal.z = fitZoom();
+view = wholeMap();
+goal = { ...view };
 const linkedItem = readHash();
 requestAnimationFrame(animate);
 const ready = loadData().then(() => {
