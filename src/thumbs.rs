@@ -190,14 +190,25 @@ pub fn model_input(image: &RgbImage, side: u32, preprocess: Preprocess) -> Vec<u
     let (w, h) = (f64::from(image.width()), f64::from(image.height()));
     let crop = match preprocess {
         Preprocess::Squash => [0.0, 0.0, w, h],
-        Preprocess::Crop => {
-            // torchvision resizes the shorter side to side*256/224 and keeps the centre `side`;
-            // in source pixels that is a centred square of the shorter side times 224/256.
-            let s = w.min(h) * 224.0 / 256.0;
-            [(w - s) / 2.0, (h - s) / 2.0, s, s]
-        }
+        Preprocess::Crop => torchvision_centre_crop(w, h, f64::from(side)),
     };
     resize(image, crop, side, side)
+}
+
+/// The source region torchvision's `Resize(side·256/224)` + `CenterCrop(side)` keeps, with its
+/// integer rounding: the longer side resized to `floor(short_target · long / short)`, the crop
+/// offset `round((resized − side) / 2)`; mapped back to source pixels.
+fn torchvision_centre_crop(w: f64, h: f64, side: f64) -> [f64; 4] {
+    let short_target = (side * 256.0 / 224.0).round();
+    let (rw, rh) = if w <= h {
+        (short_target, (short_target * h / w).floor())
+    } else {
+        ((short_target * w / h).floor(), short_target)
+    };
+    let (sx, sy) = (w / rw, h / rh);
+    let left = ((rw - side) / 2.0).round_ties_even();
+    let top = ((rh - side) / 2.0).round_ties_even();
+    [left * sx, top * sy, side * sx, side * sy]
 }
 
 fn write_preview(image: &RgbImage, path: &Path, long_side: u32) -> Result<()> {
@@ -314,6 +325,20 @@ mod tests {
         .unwrap_err();
         assert!(err.contains("broken.jpg"), "{err}");
         assert!(!err.contains('\n'), "{err}");
+    }
+
+    #[test]
+    fn centre_crop_follows_torchvision_rounding() {
+        // 500×375 → Resize(256) gives 341×256; CenterCrop(224) starts at round(58.5) = 58.
+        let [left, top, w, h] = torchvision_centre_crop(500.0, 375.0, 224.0);
+        assert!((left - 58.0 * 500.0 / 341.0).abs() < 1e-9 && top == 16.0 * 375.0 / 256.0);
+        assert!(
+            (w - 224.0 * 500.0 / 341.0).abs() < 1e-9 && (h - 224.0 * 375.0 / 256.0).abs() < 1e-9
+        );
+        assert_eq!(
+            torchvision_centre_crop(256.0, 256.0, 224.0),
+            [16.0, 16.0, 224.0, 224.0]
+        );
     }
 
     #[test]
