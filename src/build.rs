@@ -10,12 +10,13 @@ use anyhow::{Context, Result, bail};
 use rayon::prelude::*;
 use serde::Serialize;
 
+use crate::features::cache::FeatureCache;
 use crate::features::imported::ImportedFeatures;
 use crate::features::{DeviceChoice, FeatureExtractor, FeatureOptions, INPUT_SIDE, Layer};
 use crate::layout::{self, Grid};
 use crate::progress::items_bar;
 use crate::reduce::{self, ReduceOptions};
-use crate::report::{BuildReport, FeatureSource, Skipped, peak_rss_mib};
+use crate::report::{BuildReport, ExtractionCounts, FeatureSource, Skipped, peak_rss_mib};
 use crate::scan::{self, ImageFile};
 use crate::site::{self, Metadata, PageConfig, Placed, SiteData, Template};
 use crate::thumbs::{self, CellStore, Fit, Preprocess, ThumbOptions};
@@ -247,6 +248,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
         images_placed: placed.len(),
         skipped: extracted.skipped,
         without_features: extracted.without_features,
+        extraction: extracted.counts,
         warnings,
         grid,
         mosaic: [pyramid.width, pyramid.height],
@@ -294,7 +296,7 @@ fn page_config(options: &BuildOptions, pyramid: tiles::Pyramid) -> PageConfig {
 /// Where a build's vectors come from.
 enum VectorSource {
     /// VGG16, run on every image.
-    Model(Box<FeatureExtractor>),
+    Model(Box<FeatureExtractor>, FeatureCache),
     /// A features file the user brought.
     Imported(ImportedFeatures),
 }
@@ -302,7 +304,7 @@ enum VectorSource {
 impl VectorSource {
     fn describe(&self, dim: usize) -> FeatureSource {
         match self {
-            VectorSource::Model(extractor) => FeatureSource::Vgg16 {
+            VectorSource::Model(extractor, _) => FeatureSource::Vgg16 {
                 backend: extractor.device().backend.to_string(),
                 device: extractor.device().name.clone(),
                 weights: extractor.weights().path.clone(),
@@ -328,7 +330,15 @@ fn load_vectors_source(options: &BuildOptions, images: &[ImageFile]) -> Result<V
             device: options.device,
         };
         let extractor = FeatureExtractor::load(&weights, &feature_options)?;
-        return Ok(VectorSource::Model(Box::new(extractor)));
+        let context = format!(
+            "weights={}|layer={:?}|preprocess={:?}|normalization={:?}|side={INPUT_SIDE}",
+            extractor.weights().sha256,
+            extractor.layer(),
+            options.preprocess,
+            extractor.normalization()
+        );
+        let cache = FeatureCache::open(&options.cache_dir, &context)?;
+        return Ok(VectorSource::Model(Box::new(extractor), cache));
     };
     let imported = ImportedFeatures::read(path, options.features_index.as_deref())?;
     let missing = imported.missing_from(images.iter().map(|i| i.name.as_str()));
@@ -391,6 +401,7 @@ struct Extracted {
     vectors: Vec<Option<Vec<f32>>>,
     skipped: Vec<Skipped>,
     without_features: Vec<String>,
+    counts: ExtractionCounts,
 }
 
 /// Decodes images in parallel in one thread while the network runs batches in this one, so
@@ -403,7 +414,7 @@ fn thumbs_and_features(
     site: &Path,
 ) -> Result<Extracted> {
     let model = match source {
-        VectorSource::Model(extractor) => Some(extractor),
+        VectorSource::Model(extractor, _) => Some(extractor),
         VectorSource::Imported(_) => None,
     };
     let thumb_options = ThumbOptions {
@@ -415,13 +426,14 @@ fn thumbs_and_features(
     };
     let (wanted, without_features): (Vec<usize>, Vec<usize>) =
         (0..images.len()).partition(|&i| match source {
-            VectorSource::Model(_) => true,
+            VectorSource::Model(..) => true,
             VectorSource::Imported(imported) => imported.vector(&images[i].name).is_some(),
         });
     let batch = options.batch.max(1);
     let bar = items_bar(wanted.len() as u64, "images");
     let mut vectors = vec![None; images.len()];
     let mut skipped = Vec::new();
+    let mut counts = ExtractionCounts::default();
     let (sender, receiver) = sync_channel::<Vec<Result<thumbs::Thumb, (usize, String)>>>(2);
     std::thread::scope(|scope| -> Result<()> {
         scope.spawn(|| {
@@ -446,7 +458,11 @@ fn thumbs_and_features(
                 match result {
                     Ok(thumb) => {
                         cells.put(thumb.index, &thumb.cell)?;
-                        inputs.push((thumb.index, thumb.model_input.unwrap_or_default()));
+                        inputs.push((
+                            thumb.index,
+                            thumb.content_sha256,
+                            thumb.model_input.unwrap_or_default(),
+                        ));
                     }
                     Err((index, reason)) => {
                         bar.suspend(|| eprintln!("skipped {reason}"));
@@ -458,14 +474,24 @@ fn thumbs_and_features(
                 }
             }
             match source {
-                VectorSource::Model(extractor) => {
-                    let pixels: Vec<&[u8]> = inputs.iter().map(|(_, p)| p.as_slice()).collect();
-                    for ((index, _), vector) in inputs.iter().zip(extractor.extract(&pixels)?) {
+                VectorSource::Model(extractor, cache) => {
+                    let mut todo = Vec::new();
+                    for (index, hash, pixels) in &inputs {
+                        match cache.get(hash) {
+                            Some(vector) => vectors[*index] = Some(vector),
+                            None => todo.push((*index, hash, pixels.as_slice())),
+                        }
+                    }
+                    let pixels: Vec<&[u8]> = todo.iter().map(|(_, _, p)| *p).collect();
+                    for ((index, hash, _), vector) in todo.iter().zip(extractor.extract(&pixels)?) {
+                        cache.put(hash, &vector)?;
                         vectors[*index] = Some(vector);
                     }
+                    counts.extracted += todo.len();
+                    counts.cached += inputs.len() - todo.len();
                 }
                 VectorSource::Imported(imported) => {
-                    for (index, _) in &inputs {
+                    for (index, _, _) in &inputs {
                         vectors[*index] =
                             imported.vector(&images[*index].name).map(<[f32]>::to_vec);
                     }
@@ -484,6 +510,7 @@ fn thumbs_and_features(
         vectors,
         skipped,
         without_features,
+        counts,
     })
 }
 

@@ -61,7 +61,8 @@ struct BuildArgs {
     /// [default: downloaded once into the cache folder].
     #[arg(long, env = "ZOOMAP_WEIGHTS")]
     weights: Option<PathBuf>,
-    /// Folder for downloaded weights [default: the user cache folder]/zoomap.
+    /// Folder for downloaded weights and cached feature vectors [default: the user cache
+    /// folder]/zoomap.
     #[arg(long, env = "ZOOMAP_CACHE")]
     cache: Option<PathBuf>,
     /// Feature layer [default: fc2 when the weights have a classifier, else gap].

@@ -17,6 +17,15 @@ pub struct Skipped {
     pub reason: String,
 }
 
+/// How many vectors the network computed and how many came from the feature cache.
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct ExtractionCounts {
+    /// Images the network ran on.
+    pub extracted: usize,
+    /// Images whose vector was in the cache.
+    pub cached: usize,
+}
+
 /// Where a build's feature vectors came from.
 #[derive(Debug, Clone, Serialize)]
 #[serde(tag = "kind", rename_all = "lowercase")]
@@ -56,6 +65,8 @@ pub struct BuildReport {
     pub skipped: Vec<Skipped>,
     /// Images left out because the features file has no vector for them.
     pub without_features: Vec<String>,
+    /// Vectors computed versus read from the feature cache.
+    pub extraction: ExtractionCounts,
     /// Other things the user should know.
     pub warnings: Vec<String>,
     /// Grid size.
@@ -110,6 +121,12 @@ impl BuildReport {
             }
             FeatureSource::File { path, dim } => format!("{dim}-d vectors from {}", path.display()),
         };
+        if let FeatureSource::Vgg16 { .. } = self.features {
+            lines.push(format!(
+                "feature cache: {} extracted, {} reused",
+                self.extraction.extracted, self.extraction.cached
+            ));
+        }
         let peak = self
             .peak_rss_mib
             .map_or("unknown".into(), |m| format!("{m:.0} MiB"));

@@ -10,6 +10,7 @@ use fast_image_resize::images::Image;
 use fast_image_resize::{FilterType, PixelType, ResizeAlg, ResizeOptions, Resizer};
 use image::codecs::jpeg::JpegEncoder;
 use image::{DynamicImage, ImageDecoder, ImageReader, RgbImage};
+use sha2::{Digest, Sha256};
 
 use crate::scan::ImageFile;
 
@@ -53,6 +54,8 @@ pub struct ThumbOptions {
 pub struct Thumb {
     /// Index of the image in the scan.
     pub index: usize,
+    /// Hex sha256 of the file's bytes: the image's identity in the feature cache.
+    pub content_sha256: String,
     /// `cell × cell` RGB8 pixels, row-major.
     pub cell: Vec<u8>,
     /// `side × side` RGB8 pixels of the model input, when asked for.
@@ -67,8 +70,10 @@ pub struct Thumb {
 /// one line naming the file and the reason, for the build's list of skipped images.
 pub fn make_thumb(index: usize, file: &ImageFile, options: &ThumbOptions) -> Result<Thumb, String> {
     let fail = |reason: String| format!("{}: {}", file.path.display(), one_line(&reason));
+    let bytes = std::fs::read(&file.path).map_err(|e| fail(e.to_string()))?;
+    let content_sha256 = hex::encode(Sha256::digest(&bytes));
     let image =
-        decode_upright_rgb(&file.path, options.background).map_err(|e| fail(format!("{e:#}")))?;
+        decode_bytes_upright_rgb(&bytes, options.background).map_err(|e| fail(format!("{e:#}")))?;
     let (width, height) = image.dimensions();
     let cell = cell_thumbnail(&image, options.cell, options.fit, options.background);
     let model_input = options
@@ -80,6 +85,7 @@ pub fn make_thumb(index: usize, file: &ImageFile, options: &ThumbOptions) -> Res
     }
     Ok(Thumb {
         index,
+        content_sha256,
         cell,
         model_input,
         width,
@@ -90,7 +96,12 @@ pub fn make_thumb(index: usize, file: &ImageFile, options: &ThumbOptions) -> Res
 /// Decodes an image of any supported format, applies its EXIF orientation and flattens it to
 /// 8-bit RGB (greyscale expanded, 16-bit narrowed, alpha composited over `background`).
 pub fn decode_upright_rgb(path: &Path, background: [u8; 3]) -> Result<RgbImage> {
-    let reader = ImageReader::open(path)?.with_guessed_format()?;
+    decode_bytes_upright_rgb(&std::fs::read(path)?, background)
+}
+
+/// [`decode_upright_rgb`] of a file already read into memory.
+pub fn decode_bytes_upright_rgb(bytes: &[u8], background: [u8; 3]) -> Result<RgbImage> {
+    let reader = ImageReader::new(std::io::Cursor::new(bytes)).with_guessed_format()?;
     let mut decoder = reader.into_decoder().context("cannot decode")?;
     let orientation = decoder
         .orientation()

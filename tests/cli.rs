@@ -344,3 +344,76 @@ fn a_bad_feature_row_is_reported_with_its_line() {
         "{stderr}"
     );
 }
+
+#[test]
+fn feature_cache_skips_images_already_extracted_and_recomputes_damaged_entries() {
+    let dir = tempfile::tempdir().unwrap();
+    let images = dir.path().join("images");
+    let names = example_images(&images, 22);
+    let held_back = dir.path().join("held-back");
+    fs::create_dir(&held_back).unwrap();
+    for name in &names[12..] {
+        fs::rename(images.join(name), held_back.join(name)).unwrap();
+    }
+    let (site, cache) = (dir.path().join("site"), dir.path().join("cache"));
+    let weights = tiny_weights("safetensors");
+    let mut args = build_args(
+        images.to_str().unwrap(),
+        site.to_str().unwrap(),
+        weights.to_str().unwrap(),
+    );
+    args.extend(["--cache", cache.to_str().unwrap()]);
+    let counts = |stdout: &str| {
+        stdout
+            .lines()
+            .find(|l| l.starts_with("feature cache:"))
+            .unwrap_or("")
+            .to_string()
+    };
+
+    let (ok, stdout, stderr) = run(&args);
+    assert!(ok, "{stderr}");
+    assert_eq!(counts(&stdout), "feature cache: 12 extracted, 0 reused");
+    let (_, stdout, _) = run(&args);
+    assert_eq!(
+        counts(&stdout),
+        "feature cache: 0 extracted, 12 reused",
+        "an unchanged collection extracts nothing"
+    );
+
+    for name in &names[12..] {
+        fs::rename(held_back.join(name), images.join(name)).unwrap();
+    }
+    let (_, stdout, _) = run(&args);
+    assert_eq!(
+        counts(&stdout),
+        "feature cache: 10 extracted, 12 reused",
+        "adding 10 images extracts 10"
+    );
+
+    let entry = walk_files(&cache).into_iter().next().unwrap();
+    let mut bytes = fs::read(&entry).unwrap();
+    bytes[3] ^= 0x55;
+    fs::write(&entry, bytes).unwrap();
+    let (_, stdout, _) = run(&args);
+    assert_eq!(
+        counts(&stdout),
+        "feature cache: 1 extracted, 21 reused",
+        "a damaged entry is recomputed"
+    );
+    check_site(&site, 22);
+}
+
+fn walk_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    for entry in fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            files.extend(walk_files(&path));
+        } else {
+            files.push(path);
+        }
+    }
+    files.sort();
+    files
+}

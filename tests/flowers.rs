@@ -15,6 +15,7 @@ fn builds_flowers12_small_with_real_weights() {
     };
     let dir = tempfile::tempdir().unwrap();
     let site = dir.path().join("site");
+    let cache = dir.path().join("cache");
     let csv = images.join("labels.csv");
     let (ok, stdout, stderr) = run(&[
         "build",
@@ -25,6 +26,8 @@ fn builds_flowers12_small_with_real_weights() {
         weights.to_str().unwrap(),
         "--device",
         "cpu",
+        "--cache",
+        cache.to_str().unwrap(),
         "--metadata",
         csv.to_str().unwrap(),
         "--title",

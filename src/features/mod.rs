@@ -1,6 +1,7 @@
 //! Feature extraction: a VGG16 forward pass per image, batched, on the GPU through burn-wgpu
 //! when a real adapter exists and on Burn's Flex CPU backend otherwise.
 
+pub mod cache;
 mod device;
 pub mod imported;
 pub mod model;

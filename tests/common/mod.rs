@@ -28,9 +28,12 @@ pub fn shared(rel: &str) -> Option<PathBuf> {
     }
 }
 
-/// The zoomap binary built for these tests.
+/// The zoomap binary built for these tests, with its cache in target/ rather than the user's
+/// cache folder (tests that count cache hits pass their own `--cache`).
 pub fn zoomap() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_zoomap"))
+    let mut command = Command::new(env!("CARGO_BIN_EXE_zoomap"));
+    command.env("ZOOMAP_CACHE", root().join("target/test-cache"));
+    command
 }
 
 /// Runs zoomap with `args`, returning (success, stdout, stderr).
