@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Feature-stage speed, zoomap vs PyTorch, in one run:  bash bench/features.sh [N]
+# Both run VGG16 (conv trunk, conv5 average) with the weights of ../shared/models on the same N
+# (default 500) photos of ../shared/datasets/imagenet-sample, batch 8, 2 threads. zoomap's figure
+# is the thumbs+features stage of a real build (decode, resize, thumbnails and inference,
+# overlapped; empty feature cache); PyTorch's are with PIL decode + resize in the loop, and the
+# model alone. PyTorch (CPU use of the PyPI build) is installed into bench/.venv-torch on first use.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+n=${1:-500}
+data=../shared/datasets/imagenet-sample
+weights=../shared/models/vgg16-hed-bsds500-features.safetensors
+[ -d "$data" ] && [ -f "$weights" ] || { echo "needs $data and $weights"; exit 1; }
+venv=bench/.venv-torch
+[ -x $venv/bin/python ] || { python3 -m venv $venv && $venv/bin/pip install -q torch torchvision safetensors pillow; }
+cargo build --release -q
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+mkdir "$work/images"
+ls "$data" | grep -i '\.jpe\?g$' | sort | head -n "$n" > "$work/list"
+while read -r f; do ln -s "$(realpath "$data/$f")" "$work/images/$f"; done < "$work/list"
+RAYON_NUM_THREADS=2 ./target/release/zoomap build "$work/images" -o "$work/site" --weights "$weights" \
+  --device cpu --batch 8 --cell 32 --preview-size 32 --cache "$work/cache" > /dev/null
+zoomap=$(python3 -c "import json,sys; r=json.load(open('$work/site/build-report.json')); t=dict(r['stage_seconds'])['thumbs+features']; print(f\"{r['images_placed']/t:.2f}\")")
+torch_lines=$(cd "$work/images" && OMP_NUM_THREADS=2 "$OLDPWD/$venv/bin/python" "$OLDPWD/bench/torch_vgg16.py" "$OLDPWD/$weights" 8 2 $(cat "$work/list"))
+e2e=$(echo "$torch_lines" | awk '/end_to_end/ {print $2}')
+model=$(echo "$torch_lines" | awk '/model_only/ {print $2}')
+echo "images                          $n"
+echo "zoomap (decode+resize+VGG16)    $zoomap img/s"
+echo "PyTorch (PIL decode+resize+VGG) $e2e img/s"
+echo "PyTorch (model only)            $model img/s"
+python3 -c "print(f'ratio zoomap / PyTorch end-to-end  {$zoomap/$e2e:.2f}x'); print(f'ratio zoomap / PyTorch model-only  {$zoomap/$model:.2f}x')"
