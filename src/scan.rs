@@ -58,6 +58,16 @@ pub fn scan(root: &Path) -> Result<Scan> {
     Ok(scan)
 }
 
+/// An image path as a user wrote it (in a metadata CSV, a features index) in the scan's naming:
+/// trimmed, `/` separators, no leading `./`.
+pub fn image_name(written: &str) -> String {
+    written
+        .trim()
+        .replace('\\', "/")
+        .trim_start_matches("./")
+        .to_string()
+}
+
 fn is_hidden(entry: &DirEntry) -> bool {
     entry.file_name().to_string_lossy().starts_with('.')
 }

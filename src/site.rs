@@ -10,6 +10,8 @@ use anyhow::{Context, Result, bail};
 use include_dir::{Dir, include_dir};
 use serde::Serialize;
 
+use crate::scan::image_name;
+
 static STATIC_ASSETS: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/static");
 const INDEX_TEMPLATE: &str = include_str!("../templates/index.html");
 
@@ -45,7 +47,7 @@ impl Metadata {
         for (line, record) in reader.records().enumerate() {
             let record = record.map_err(|e| fail(e.to_string()))?;
             let values: Vec<String> = record.iter().map(str::to_string).collect();
-            let name = normalise_name(&values[key]);
+            let name = image_name(&values[key]);
             if rows.insert(name.clone(), values).is_some() {
                 bail!(
                     "{}: line {}: {name:?} appears twice",
@@ -82,14 +84,6 @@ impl Metadata {
         missing.sort();
         missing
     }
-}
-
-fn normalise_name(value: &str) -> String {
-    value
-        .trim()
-        .replace('\\', "/")
-        .trim_start_matches("./")
-        .to_string()
 }
 
 /// A `{Column}` template for titles and URLs; `{{` and `}}` stand for literal braces.

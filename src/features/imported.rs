@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 
 use crate::export::read_npy;
+use crate::scan::image_name;
 use crate::vectors::Vectors;
 
 /// Vectors read from a file, each named by its image's path relative to the collection.
@@ -72,13 +73,6 @@ impl ImportedFeatures {
     }
 }
 
-fn normalise(name: &str) -> String {
-    name.trim()
-        .replace('\\', "/")
-        .trim_start_matches("./")
-        .to_string()
-}
-
 fn read_npy_with_index(path: &Path, index: &Path) -> Result<(Vec<String>, Vectors)> {
     let vectors = read_npy(path)?;
     let text = std::fs::read_to_string(index).with_context(|| {
@@ -90,7 +84,7 @@ fn read_npy_with_index(path: &Path, index: &Path) -> Result<(Vec<String>, Vector
     })?;
     let names: Vec<String> = text
         .lines()
-        .map(normalise)
+        .map(image_name)
         .filter(|n| !n.is_empty())
         .collect();
     if names.len() != vectors.rows() {
@@ -154,7 +148,7 @@ fn read_table(path: &Path) -> Result<(Vec<String>, Vectors)> {
         if values.iter().any(|v| !v.is_finite()) {
             return Err(fail(line, "NaN or infinity".into()));
         }
-        names.push(normalise(&record[0]));
+        names.push(image_name(&record[0]));
         data.extend(values);
     }
     if names.is_empty() {
