@@ -208,21 +208,21 @@ fn assign_exact(
     Ok(())
 }
 
-/// Total squared distance between the (grid-scaled) points and their cells' centres.
-pub fn assignment_cost(points: &[[f32; 2]], grid: Grid, cells: &[Cell]) -> f64 {
-    scale_to_grid(points, grid)
-        .iter()
-        .zip(cells)
-        .map(|(p, c)| {
-            (p[0] - f64::from(c.col) - 0.5).powi(2) + (p[1] - f64::from(c.row) - 0.5).powi(2)
-        })
-        .sum()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::collections::HashSet;
+
+    /// Total squared distance between the (grid-scaled) points and their cells' centres.
+    fn assignment_cost(points: &[[f32; 2]], grid: Grid, cells: &[Cell]) -> f64 {
+        scale_to_grid(points, grid)
+            .iter()
+            .zip(cells)
+            .map(|(p, c)| {
+                (p[0] - f64::from(c.col) - 0.5).powi(2) + (p[1] - f64::from(c.row) - 0.5).powi(2)
+            })
+            .sum()
+    }
 
     fn permutations(items: Vec<usize>) -> Vec<Vec<usize>> {
         if items.len() <= 1 {

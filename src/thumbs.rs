@@ -60,10 +60,6 @@ pub struct Thumb {
     pub cell: Vec<u8>,
     /// `side × side` RGB8 pixels of the model input, when asked for.
     pub model_input: Option<Vec<u8>>,
-    /// Size of the decoded, upright image.
-    pub width: u32,
-    /// Size of the decoded, upright image.
-    pub height: u32,
 }
 
 /// Decodes `file` and derives its cell thumbnail, model input and preview. The error is
@@ -74,7 +70,6 @@ pub fn make_thumb(index: usize, file: &ImageFile, options: &ThumbOptions) -> Res
     let content_sha256 = hex::encode(Sha256::digest(&bytes));
     let image =
         decode_bytes_upright_rgb(&bytes, options.background).map_err(|e| fail(format!("{e:#}")))?;
-    let (width, height) = image.dimensions();
     let cell = cell_thumbnail(&image, options.cell, options.fit, options.background);
     let model_input = options
         .model_input
@@ -88,8 +83,6 @@ pub fn make_thumb(index: usize, file: &ImageFile, options: &ThumbOptions) -> Res
         content_sha256,
         cell,
         model_input,
-        width,
-        height,
     })
 }
 
