@@ -181,7 +181,7 @@ pub struct SiteData {
     pub cell: u32,
     /// Metadata column names.
     pub columns: Vec<String>,
-    /// One record per placed image; `previews/{index}.jpg` is item `index`'s preview.
+    /// One record per placed image, in the order of the export's rows.
     pub items: Vec<Item>,
 }
 
