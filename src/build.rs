@@ -47,7 +47,7 @@ pub struct BuildOptions {
     pub features_index: Option<PathBuf>,
     /// VGG16 weights file; downloaded and cached when absent.
     pub weights: Option<PathBuf>,
-    /// Folder for downloaded weights.
+    /// Folder for downloaded weights and the feature cache.
     pub cache_dir: PathBuf,
     /// Feature layer; `None` picks by what the weights hold.
     pub layer: Option<Layer>,
@@ -150,9 +150,9 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
         let unmatched = metadata.unmatched(scan.images.iter().map(|i| i.name.as_str()));
         if !unmatched.is_empty() {
             warnings.push(format!(
-                "{} metadata rows name no image, e.g. {}",
+                "{} metadata rows name no image: {}",
                 unmatched.len(),
-                unmatched[..unmatched.len().min(3)].join(", ")
+                first_few(&unmatched, 3)
             ));
         }
     }
@@ -163,11 +163,10 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
         thumbs_and_features(&scan.images, options, &source, &cells, staging.path())
     })?;
     if !extracted.without_features.is_empty() {
-        let some = &extracted.without_features[..extracted.without_features.len().min(3)];
         warnings.push(format!(
-            "{} images have no vector in the features file and are left out, e.g. {}",
+            "{} images have no vector in the features file and are left out: {}",
             extracted.without_features.len(),
-            some.join(", ")
+            first_few(&extracted.without_features, 3)
         ));
     }
     let placed: Vec<usize> = (0..scan.images.len())
@@ -267,6 +266,16 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     Ok(report)
 }
 
+/// The first `n` names of a list, comma-separated, with "…" when there are more.
+fn first_few(names: &[String], n: usize) -> String {
+    let shown = names[..names.len().min(n)].join(", ");
+    if names.len() > n {
+        format!("{shown}, …")
+    } else {
+        shown
+    }
+}
+
 fn map_title(options: &BuildOptions) -> String {
     options.map_title.clone().unwrap_or_else(|| {
         options
@@ -344,12 +353,11 @@ fn load_vectors_source(options: &BuildOptions, images: &[ImageFile]) -> Result<V
     let missing = imported.missing_from(images.iter().map(|i| i.name.as_str()));
     if !missing.is_empty() {
         bail!(
-            "{}: {} of its image paths name no image under {}: {}{}",
+            "{}: {} of its image paths name no image under {}: {}",
             path.display(),
             missing.len(),
             options.images.display(),
-            missing[..missing.len().min(5)].join(", "),
-            if missing.len() > 5 { ", …" } else { "" }
+            first_few(&missing, 5)
         );
     }
     Ok(VectorSource::Imported(imported))

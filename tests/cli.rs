@@ -87,8 +87,7 @@ fn builds_a_complete_site_with_metadata_export_and_report() {
     let reduced = zoomap::export::read_npy(&export.join("reduced.npy")).unwrap();
     assert_eq!(reduced.rows(), 24);
 
-    let report: serde_json::Value =
-        serde_json::from_slice(&fs::read(site.join("build-report.json")).unwrap()).unwrap();
+    let report = common::report(&site);
     assert_eq!(report["images_placed"], 24);
     assert_eq!(report["features"]["kind"], "vgg16");
     assert_eq!(report["features"]["backend"], "flex");
@@ -125,8 +124,7 @@ fn corrupt_images_are_skipped_and_reported_and_the_rest_is_mapped() {
         "{stderr}"
     );
     check_site(&site, 9);
-    let report: serde_json::Value =
-        serde_json::from_slice(&fs::read(site.join("build-report.json")).unwrap()).unwrap();
+    let report = common::report(&site);
     let skipped: Vec<&str> = report["skipped"]
         .as_array()
         .unwrap()
@@ -237,8 +235,7 @@ fn exported_features_round_trip_through_features_flag() {
         fs::read(npy).unwrap(),
         fs::read(second.join("features.npy")).unwrap()
     );
-    let report: serde_json::Value =
-        serde_json::from_slice(&fs::read(site.join("build-report.json")).unwrap()).unwrap();
+    let report = common::report(&site);
     assert_eq!(report["features"]["kind"], "file");
     assert_eq!(report["features"]["dim"], 32);
 }
@@ -277,8 +274,7 @@ fn images_without_vectors_are_left_out_and_listed() {
         "{stdout}"
     );
     check_site(&site, 7);
-    let report: serde_json::Value =
-        serde_json::from_slice(&fs::read(site.join("build-report.json")).unwrap()).unwrap();
+    let report = common::report(&site);
     let left_out: Vec<&str> = report["without_features"]
         .as_array()
         .unwrap()

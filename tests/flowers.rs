@@ -39,8 +39,7 @@ fn builds_flowers12_small_with_real_weights() {
         "{stdout}"
     );
     let data = check_site(&site, 240);
-    let report: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(site.join("build-report.json")).unwrap()).unwrap();
+    let report = common::report(&site);
     assert_eq!(
         report["features"]["layer"], "gap",
         "conv-only weights give the pooled conv5 features"

@@ -11,10 +11,9 @@ use sha2::{Digest, Sha256};
 
 use super::model::{TORCHVISION_FC_INDICES, Vgg16, Vgg16Config};
 
-/// torchvision's ImageNet VGG16 weights, and the prefix of their sha256 that torchvision
-/// puts in the file name.
+/// torchvision's ImageNet VGG16 weights.
 pub const TORCHVISION_VGG16_URL: &str = "https://download.pytorch.org/models/vgg16-397923af.pth";
-/// The sha256 prefix of [`TORCHVISION_VGG16_URL`].
+/// The prefix of the sha256 of [`TORCHVISION_VGG16_URL`], which torchvision puts in the file name.
 pub const TORCHVISION_VGG16_SHA256_PREFIX: &str = "397923af";
 
 /// A weights file, inspected: its tensors' names and shapes, its declared metadata and hash.

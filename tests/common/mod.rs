@@ -126,3 +126,8 @@ pub fn check_site(site: &Path, expected_items: usize) -> serde_json::Value {
     assert!(site.join("index.html").is_file() && site.join("static/viewer.js").is_file());
     data
 }
+
+/// A built site's `build-report.json`.
+pub fn report(site: &Path) -> serde_json::Value {
+    serde_json::from_slice(&std::fs::read(site.join("build-report.json")).unwrap()).unwrap()
+}
