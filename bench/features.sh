@@ -13,7 +13,7 @@ weights=../shared/models/vgg16-hed-bsds500-features.safetensors
 [ -d "$data" ] && [ -f "$weights" ] || { echo "needs $data and $weights"; exit 1; }
 venv=bench/.venv-torch
 [ -x $venv/bin/python ] || { python3 -m venv $venv && $venv/bin/pip install -q torch torchvision safetensors pillow; }
-cargo build --release -q
+cargo build --release -q --bin zoomap --example model_speed
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 mkdir "$work/images"
@@ -21,12 +21,17 @@ ls "$data" | grep -i '\.jpe\?g$' | sort | head -n "$n" > "$work/list"
 while read -r f; do ln -s "$(realpath "$data/$f")" "$work/images/$f"; done < "$work/list"
 RAYON_NUM_THREADS=2 ./target/release/zoomap build "$work/images" -o "$work/site" --weights "$weights" \
   --device cpu --batch 8 --cell 32 --preview-size 32 --cache "$work/cache" > /dev/null
-zoomap=$(python3 -c "import json,sys; r=json.load(open('$work/site/build-report.json')); t=dict(r['stage_seconds'])['thumbs+features']; print(f\"{r['images_placed']/t:.2f}\")")
+report=$work/site/build-report.json
+zoomap=$(python3 -c "import json; r=json.load(open('$report')); t=dict(r['stage_seconds'])['thumbs+features']; print(f\"{r['images_placed']/t:.2f}\")")
+rss=$(python3 -c "import json; print(round(json.load(open('$report'))['peak_rss_mib']))")
+zoomap_model=$(cd "$work/images" && RAYON_NUM_THREADS=2 "$OLDPWD/target/release/examples/model_speed" "$OLDPWD/$weights" 8 $(cat "$work/list") | awk '/model_only/ {print $2}')
 torch_lines=$(cd "$work/images" && OMP_NUM_THREADS=2 "$OLDPWD/$venv/bin/python" "$OLDPWD/bench/torch_vgg16.py" "$OLDPWD/$weights" 8 2 $(cat "$work/list"))
 e2e=$(echo "$torch_lines" | awk '/end_to_end/ {print $2}')
 model=$(echo "$torch_lines" | awk '/model_only/ {print $2}')
 echo "images                          $n"
 echo "zoomap (decode+resize+VGG16)    $zoomap img/s"
+echo "zoomap (model only)             $zoomap_model img/s"
+echo "zoomap build peak RSS           $rss MiB"
 echo "PyTorch (PIL decode+resize+VGG) $e2e img/s"
 echo "PyTorch (model only)            $model img/s"
 python3 -c "print(f'ratio zoomap / PyTorch end-to-end  {$zoomap/$e2e:.2f}x'); print(f'ratio zoomap / PyTorch model-only  {$zoomap/$model:.2f}x')"

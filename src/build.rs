@@ -14,8 +14,9 @@ use crate::features::cache::FeatureCache;
 use crate::features::imported::ImportedFeatures;
 use crate::features::{DeviceChoice, FeatureExtractor, FeatureOptions, INPUT_SIDE, Layer};
 use crate::layout::{self, Grid};
+use crate::positions::{self, Positions};
 use crate::progress::items_bar;
-use crate::reduce::{self, ReduceOptions};
+use crate::reduce::{self, ReduceOptions, Reduced};
 use crate::report::{BuildReport, ExtractionCounts, FeatureSource, Skipped, peak_rss_mib};
 use crate::scan::{self, ImageFile};
 use crate::site::{self, Metadata, PageConfig, Placed, SiteData, Template};
@@ -61,8 +62,12 @@ pub struct BuildOptions {
     pub pca: usize,
     /// t-SNE perplexity.
     pub perplexity: f32,
-    /// Seed of random choices.
-    pub seed: u64,
+    /// A positions file (`filename,x,y` or `filename,col,row`) that replaces features and
+    /// reduction.
+    pub positions: Option<PathBuf>,
+    /// Seed of random choices; when given, the map is also bit-identical from run to run
+    /// (t-SNE then runs on one thread).
+    pub seed: Option<u64>,
     /// Grid width / height.
     pub aspect: f64,
     /// Cell side in pixels.
@@ -163,8 +168,12 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
         thumbs_and_features(&scan.images, options, &source, &cells, staging.path())
     })?;
     if !extracted.without_features.is_empty() {
+        let missing = match source {
+            VectorSource::Positions(_) => "position in the positions file",
+            _ => "vector in the features file",
+        };
         warnings.push(format!(
-            "{} images have no vector in the features file and are left out: {}",
+            "{} images have no {missing} and are left out: {}",
             extracted.without_features.len(),
             first_few(&extracted.without_features, 3)
         ));
@@ -178,21 +187,24 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
             scan.images.len()
         );
     }
-    let features = Vectors::from_rows(
-        &placed
-            .iter()
-            .map(|&i| extracted.vectors[i].clone().unwrap_or_default())
-            .collect::<Vec<_>>(),
-    )?;
-    let reduce_options = ReduceOptions {
-        pca_components: options.pca,
-        perplexity: options.perplexity,
-        seed: options.seed,
+    let names: Vec<&str> = placed
+        .iter()
+        .map(|&i| scan.images[i].name.as_str())
+        .collect();
+    let placement = match &source {
+        VectorSource::Positions(positions) => {
+            clock.run("layout", || place_given(positions, &names, options.aspect))?
+        }
+        _ => place_by_features(&placed, &extracted.vectors, options, &mut clock)?,
     };
-    let reduced = clock.run("reduce", || reduce::reduce(&features, &reduce_options))?;
-    warnings.extend(reduced.warnings.iter().cloned());
-    let grid = Grid::for_count(placed.len(), options.aspect);
-    let assigned = clock.run("layout", || layout::assign(&reduced.points, grid))?;
+    warnings.extend(placement.warnings.iter().cloned());
+    let Placement {
+        points,
+        assigned,
+        grid,
+        reduced,
+        ..
+    } = placement;
     let pyramid = clock.run("tiles", || {
         write_tiles(&cells, &placed, &assigned, grid, options, staging.path())
     })?;
@@ -229,7 +241,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     if let Some(dir) = &options.export {
         let rows: Vec<export::ExportRow<'_>> = items
             .iter()
-            .zip(&reduced.points)
+            .zip(&points)
             .map(|(item, point)| export::ExportRow {
                 file: &item.file,
                 title: &item.title,
@@ -238,9 +250,8 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
                 cell: item.cell,
             })
             .collect();
-        clock.run("export", || {
-            export::write_export(dir, &rows, &features, &reduced.pca)
-        })?;
+        let vectors = reduced.as_ref().map(|(f, r)| (f, &r.pca));
+        clock.run("export", || export::write_export(dir, &rows, vectors))?;
     }
     let report = BuildReport {
         images_found: scan.images.len(),
@@ -253,8 +264,8 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
         mosaic: [pyramid.width, pyramid.height],
         stage_seconds: clock.stages,
         total_seconds: started.elapsed().as_secs_f64(),
-        features: source.describe(features.dim),
-        perplexity: reduced.perplexity,
+        features: source.describe(reduced.as_ref().map_or(0, |(f, _)| f.dim)),
+        perplexity: reduced.as_ref().map(|(_, r)| r.perplexity),
         peak_rss_mib: peak_rss_mib(),
         options: options.clone(),
     };
@@ -308,6 +319,8 @@ enum VectorSource {
     Model(Box<FeatureExtractor>, FeatureCache),
     /// A features file the user brought.
     Imported(ImportedFeatures),
+    /// No vectors: the user brought the positions.
+    Positions(Positions),
 }
 
 impl VectorSource {
@@ -325,6 +338,9 @@ impl VectorSource {
                 path: imported.path.clone(),
                 dim,
             },
+            VectorSource::Positions(positions) => FeatureSource::Positions {
+                path: positions.path.clone(),
+            },
         }
     }
 }
@@ -332,6 +348,20 @@ impl VectorSource {
 /// Loads the network, or reads the user's features file and checks that every path in it
 /// names an image of the collection, before any image is decoded.
 fn load_vectors_source(options: &BuildOptions, images: &[ImageFile]) -> Result<VectorSource> {
+    if let Some(path) = &options.positions {
+        let positions = Positions::read(path)?;
+        let missing = positions.missing_from(images.iter().map(|i| i.name.as_str()));
+        if !missing.is_empty() {
+            bail!(
+                "{}: {} of its image paths name no image under {}: {}",
+                path.display(),
+                missing.len(),
+                options.images.display(),
+                first_few(&missing, 5)
+            );
+        }
+        return Ok(VectorSource::Positions(positions));
+    }
     let Some(path) = &options.features else {
         let weights = features::weights::locate(options.weights.as_deref(), &options.cache_dir)?;
         let feature_options = FeatureOptions {
@@ -423,7 +453,7 @@ fn thumbs_and_features(
 ) -> Result<Extracted> {
     let model = match source {
         VectorSource::Model(extractor, _) => Some(extractor),
-        VectorSource::Imported(_) => None,
+        VectorSource::Imported(_) | VectorSource::Positions(_) => None,
     };
     let thumb_options = ThumbOptions {
         cell: options.cell,
@@ -436,22 +466,24 @@ fn thumbs_and_features(
         (0..images.len()).partition(|&i| match source {
             VectorSource::Model(..) => true,
             VectorSource::Imported(imported) => imported.vector(&images[i].name).is_some(),
+            VectorSource::Positions(positions) => positions.has(&images[i].name),
         });
     let batch = options.batch.max(1);
     let bar = items_bar(wanted.len() as u64, "images");
     let mut vectors = vec![None; images.len()];
     let mut skipped = Vec::new();
     let mut counts = ExtractionCounts::default();
-    let (sender, receiver) = sync_channel::<Vec<Result<thumbs::Thumb, (usize, String)>>>(2);
+    let cache = match source {
+        VectorSource::Model(_, cache) => Some(cache),
+        VectorSource::Imported(_) | VectorSource::Positions(_) => None,
+    };
+    let (sender, receiver) = sync_channel::<Vec<Result<Decoded, (usize, String)>>>(2);
     std::thread::scope(|scope| -> Result<()> {
         scope.spawn(|| {
             for chunk in wanted.chunks(batch) {
                 let decoded: Vec<_> = chunk
                     .par_iter()
-                    .map(|&index| {
-                        thumbs::make_thumb(index, &images[index], &thumb_options)
-                            .map_err(|e| (index, e))
-                    })
+                    .map(|&index| decode_one(index, &images[index], &thumb_options, cache))
                     .collect();
                 if sender.send(decoded).is_err() {
                     return;
@@ -461,16 +493,24 @@ fn thumbs_and_features(
         });
         for decoded in receiver {
             let count = decoded.len() as u64;
-            let mut inputs = Vec::new();
+            let mut todo = Vec::new();
             for result in decoded {
                 match result {
-                    Ok(thumb) => {
+                    Ok(Decoded { thumb, cached }) => {
                         cells.put(thumb.index, &thumb.cell)?;
-                        inputs.push((
-                            thumb.index,
-                            thumb.content_sha256,
-                            thumb.model_input.unwrap_or_default(),
-                        ));
+                        let index = thumb.index;
+                        match (source, cached) {
+                            (VectorSource::Imported(imported), _) => {
+                                vectors[index] =
+                                    imported.vector(&images[index].name).map(<[f32]>::to_vec);
+                            }
+                            (VectorSource::Model(..), Some(vector)) => {
+                                vectors[index] = Some(vector);
+                                counts.cached += 1;
+                            }
+                            (VectorSource::Model(..), None) => todo.push(thumb),
+                            (VectorSource::Positions(_), _) => vectors[index] = Some(Vec::new()),
+                        }
                     }
                     Err((index, reason)) => {
                         bar.suspend(|| eprintln!("skipped {reason}"));
@@ -481,29 +521,16 @@ fn thumbs_and_features(
                     }
                 }
             }
-            match source {
-                VectorSource::Model(extractor, cache) => {
-                    let mut todo = Vec::new();
-                    for (index, hash, pixels) in &inputs {
-                        match cache.get(hash) {
-                            Some(vector) => vectors[*index] = Some(vector),
-                            None => todo.push((*index, hash, pixels.as_slice())),
-                        }
-                    }
-                    let pixels: Vec<&[u8]> = todo.iter().map(|(_, _, p)| *p).collect();
-                    for ((index, hash, _), vector) in todo.iter().zip(extractor.extract(&pixels)?) {
-                        cache.put(hash, &vector)?;
-                        vectors[*index] = Some(vector);
-                    }
-                    counts.extracted += todo.len();
-                    counts.cached += inputs.len() - todo.len();
+            if let (VectorSource::Model(extractor, cache), false) = (source, todo.is_empty()) {
+                let pixels: Vec<&[u8]> = todo
+                    .iter()
+                    .map(|t| t.model_input.as_deref().unwrap_or_default())
+                    .collect();
+                for (thumb, vector) in todo.iter().zip(extractor.extract(&pixels)?) {
+                    cache.put(&thumb.content_sha256, &vector)?;
+                    vectors[thumb.index] = Some(vector);
                 }
-                VectorSource::Imported(imported) => {
-                    for (index, _, _) in &inputs {
-                        vectors[*index] =
-                            imported.vector(&images[*index].name).map(<[f32]>::to_vec);
-                    }
-                }
+                counts.extracted += todo.len();
             }
             bar.inc(count);
         }
@@ -520,6 +547,103 @@ fn thumbs_and_features(
         without_features,
         counts,
     })
+}
+
+/// Where the placed images go, in scan order of the placed ones.
+struct Placement {
+    /// 2-D positions before grid assignment.
+    points: Vec<[f32; 2]>,
+    /// Each image's cell.
+    assigned: Vec<layout::Cell>,
+    /// The grid.
+    grid: Grid,
+    /// The features and their reduction, when positions came from features.
+    reduced: Option<(Vectors, Reduced)>,
+    /// Notes for the user.
+    warnings: Vec<String>,
+}
+
+/// PCA, t-SNE and grid assignment of the placed images' vectors.
+fn place_by_features(
+    placed: &[usize],
+    vectors: &[Option<Vec<f32>>],
+    options: &BuildOptions,
+    clock: &mut Stopwatch,
+) -> Result<Placement> {
+    let features = Vectors::from_rows(
+        &placed
+            .iter()
+            .map(|&i| vectors[i].clone().unwrap_or_default())
+            .collect::<Vec<_>>(),
+    )?;
+    let reduce_options = ReduceOptions {
+        pca_components: options.pca,
+        perplexity: options.perplexity,
+        seed: options.seed.unwrap_or(0),
+        reproducible: options.seed.is_some(),
+    };
+    let reduced = clock.run("reduce", || reduce::reduce(&features, &reduce_options))?;
+    let grid = Grid::for_count(placed.len(), options.aspect);
+    let assigned = clock.run("layout", || layout::assign(&reduced.points, grid))?;
+    Ok(Placement {
+        points: reduced.points.clone(),
+        assigned,
+        grid,
+        warnings: reduced.warnings.clone(),
+        reduced: Some((features, reduced)),
+    })
+}
+
+/// The user's positions for the images `names`: given cells as they are, given points spread
+/// onto a grid as t-SNE's would be.
+fn place_given(positions: &Positions, names: &[&str], aspect: f64) -> Result<Placement> {
+    let (points, assigned, grid) = match &positions.placement {
+        positions::Placement::Cells(cells) => {
+            let assigned: Vec<layout::Cell> = names.iter().map(|n| cells[*n]).collect();
+            let points = assigned
+                .iter()
+                .map(|c| [c.col as f32 + 0.5, c.row as f32 + 0.5])
+                .collect();
+            let grid = positions::grid_of(&assigned);
+            (points, assigned, grid)
+        }
+        positions::Placement::Points(given) => {
+            let points: Vec<[f32; 2]> = names.iter().map(|n| given[*n]).collect();
+            let grid = Grid::for_count(points.len(), aspect);
+            let assigned = layout::assign(&points, grid)?;
+            (points, assigned, grid)
+        }
+    };
+    Ok(Placement {
+        points,
+        assigned,
+        grid,
+        reduced: None,
+        warnings: Vec::new(),
+    })
+}
+
+/// One decoded image, with its cached feature vector when the cache had one.
+struct Decoded {
+    thumb: thumbs::Thumb,
+    cached: Option<Vec<f32>>,
+}
+
+/// Decodes one image, looking its content up in the feature cache first so that a cache hit
+/// skips making the model input.
+fn decode_one(
+    index: usize,
+    image: &ImageFile,
+    options: &ThumbOptions,
+    cache: Option<&FeatureCache>,
+) -> Result<Decoded, (usize, String)> {
+    let mut cached = None;
+    let thumb = thumbs::make_thumb(index, image, options, |hash| {
+        cached = cache.and_then(|cache| cache.get(hash));
+        cached.is_none()
+    })
+    .map_err(|e| (index, e))?;
+    Ok(Decoded { thumb, cached })
 }
 
 fn write_tiles(

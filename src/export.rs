@@ -20,21 +20,24 @@ pub struct ExportRow<'a> {
     pub title: &'a str,
     /// Item URL, or empty.
     pub url: &'a str,
-    /// t-SNE position.
+    /// 2-D position before grid assignment (t-SNE's, or the one given).
     pub point: [f32; 2],
     /// Grid cell (column, row).
     pub cell: [u32; 2],
 }
 
-/// Writes the three export files into `dir` (created if needed).
+/// Writes `items.tsv` into `dir` (created if needed), and beside it the features and their
+/// PCA projection when the build computed them.
 pub fn write_export(
     dir: &Path,
     rows: &[ExportRow<'_>],
-    features: &Vectors,
-    reduced: &Vectors,
+    vectors: Option<(&Vectors, &Vectors)>,
 ) -> Result<()> {
     std::fs::create_dir_all(dir).with_context(|| format!("{}: cannot create", dir.display()))?;
     write_tsv(&dir.join("items.tsv"), rows)?;
+    let Some((features, reduced)) = vectors else {
+        return Ok(());
+    };
     write_npy(&dir.join("features.npy"), features)?;
     let names: String = rows.iter().map(|r| format!("{}\n", r.file)).collect();
     std::fs::write(dir.join("features.txt"), names)
@@ -146,7 +149,7 @@ mod tests {
             dim: 1,
             data: vec![1.0],
         };
-        write_export(dir.path(), &rows, &v, &v).unwrap();
+        write_export(dir.path(), &rows, Some((&v, &v))).unwrap();
         let text = std::fs::read_to_string(dir.path().join("items.tsv")).unwrap();
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines[0], "filename\ttitle\turl\tx\ty\tcol\trow");

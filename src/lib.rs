@@ -9,6 +9,7 @@ pub mod build;
 pub mod export;
 pub mod features;
 pub mod layout;
+pub mod positions;
 pub mod progress;
 pub mod reduce;
 pub mod report;

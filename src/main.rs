@@ -57,6 +57,10 @@ struct BuildArgs {
     /// The image paths of a --features .npy, one per row.
     #[arg(long, requires = "features")]
     features_index: Option<PathBuf>,
+    /// Positions computed elsewhere, instead of features: a CSV/TSV of filename,x,y (spread
+    /// onto the grid) or filename,col,row (cells used as given). Images not listed are left out.
+    #[arg(long, conflicts_with_all = ["features", "weights"])]
+    positions: Option<PathBuf>,
     /// VGG16 weights: torchvision's vgg16-397923af.pth or a torchvision-named .safetensors
     /// [default: downloaded once into the cache folder].
     #[arg(long, env = "ZOOMAP_WEIGHTS")]
@@ -83,9 +87,10 @@ struct BuildArgs {
     /// t-SNE perplexity (lowered for small collections).
     #[arg(long, default_value_t = 30.0)]
     perplexity: f32,
-    /// Seed of random choices, for reproducible maps.
-    #[arg(long, default_value_t = 0)]
-    seed: u64,
+    /// Seed of random choices; given, the map is bit-identical from run to run (t-SNE then
+    /// runs on one thread, about twice as slow).
+    #[arg(long)]
+    seed: Option<u64>,
     /// Grid width divided by height.
     #[arg(long, default_value_t = 1.0)]
     aspect: f64,
@@ -169,6 +174,7 @@ fn run_build(args: BuildArgs) -> Result<()> {
         url: args.url,
         features: args.features,
         features_index: args.features_index,
+        positions: args.positions,
         weights: args.weights,
         cache_dir: args.cache.unwrap_or_else(default_cache),
         layer: args.layer,
@@ -222,3 +228,9 @@ fn main() {
         std::process::exit(1);
     }
 }
+
+/// mimalloc reuses the network's large activation buffers instead of returning them to the
+/// kernel after every layer: 20x fewer page faults and ~3% faster feature extraction, measured
+/// with examples/model_speed.rs.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;

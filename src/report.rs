@@ -52,6 +52,11 @@ pub enum FeatureSource {
         /// Length of its vectors.
         dim: usize,
     },
+    /// The user's positions file: no features, no reduction.
+    Positions {
+        /// The file.
+        path: PathBuf,
+    },
 }
 
 /// The build report.
@@ -79,8 +84,8 @@ pub struct BuildReport {
     pub total_seconds: f64,
     /// Where the feature vectors came from.
     pub features: FeatureSource,
-    /// t-SNE perplexity used.
-    pub perplexity: f32,
+    /// t-SNE perplexity used; `None` when positions were given.
+    pub perplexity: Option<f32>,
     /// Peak resident memory of the process, in MiB (`None` where the OS does not say).
     pub peak_rss_mib: Option<f64>,
     /// The options of the build.
@@ -120,6 +125,7 @@ impl BuildReport {
                 format!("VGG16 {layer:?} on {backend} ({device})")
             }
             FeatureSource::File { path, dim } => format!("{dim}-d vectors from {}", path.display()),
+            FeatureSource::Positions { path } => format!("none; positions from {}", path.display()),
         };
         if let FeatureSource::Vgg16 { .. } = self.features {
             lines.push(format!(

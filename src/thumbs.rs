@@ -62,9 +62,16 @@ pub struct Thumb {
     pub model_input: Option<Vec<u8>>,
 }
 
-/// Decodes `file` and derives its cell thumbnail, model input and preview. The error is
-/// one line naming the file and the reason, for the build's list of skipped images.
-pub fn make_thumb(index: usize, file: &ImageFile, options: &ThumbOptions) -> Result<Thumb, String> {
+/// Decodes `file` and derives its cell thumbnail, model input and preview. The model input
+/// is made only when `needs_model_input` says so for the file's content hash (a feature
+/// cache hit needs none). The error is one line naming the file and the reason, for the
+/// build's list of skipped images.
+pub fn make_thumb(
+    index: usize,
+    file: &ImageFile,
+    options: &ThumbOptions,
+    needs_model_input: impl FnOnce(&str) -> bool,
+) -> Result<Thumb, String> {
     let fail = |reason: String| format!("{}: {}", file.path.display(), one_line(&reason));
     let bytes = std::fs::read(&file.path).map_err(|e| fail(e.to_string()))?;
     let content_sha256 = hex::encode(Sha256::digest(&bytes));
@@ -73,6 +80,7 @@ pub fn make_thumb(index: usize, file: &ImageFile, options: &ThumbOptions) -> Res
     let cell = cell_thumbnail(&image, options.cell, options.fit, options.background);
     let model_input = options
         .model_input
+        .filter(|_| needs_model_input(&content_sha256))
         .map(|(side, preprocess)| model_input(&image, side, preprocess));
     if let Some((dir, long_side)) = &options.previews {
         write_preview(&image, &dir.join(format!("{index}.jpg")), *long_side)
@@ -260,7 +268,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let wide = RgbImage::from_pixel(64, 32, image::Rgb([200, 0, 0]));
         let file = save(dir.path(), "wide.png", DynamicImage::ImageRgb8(wide));
-        let thumb = make_thumb(0, &file, &options(Fit::Contain)).unwrap();
+        let thumb = make_thumb(0, &file, &options(Fit::Contain), |_| true).unwrap();
         assert_eq!(thumb.cell.len(), 16 * 16 * 3);
         assert_eq!(&thumb.cell[0..3], &[10, 20, 30], "top bar is background");
         let centre = ((8 * 16 + 8) * 3) as usize;
@@ -273,7 +281,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let wide = RgbImage::from_pixel(64, 32, image::Rgb([0, 200, 0]));
         let file = save(dir.path(), "wide.png", DynamicImage::ImageRgb8(wide));
-        let thumb = make_thumb(0, &file, &options(Fit::Cover)).unwrap();
+        let thumb = make_thumb(0, &file, &options(Fit::Cover), |_| true).unwrap();
         assert!(thumb.cell.chunks(3).all(|px| px == [0, 200, 0]));
     }
 
@@ -285,14 +293,14 @@ mod tests {
             "g.png",
             DynamicImage::ImageLuma8(GrayImage::from_pixel(5, 5, image::Luma([77]))),
         );
-        let thumb = make_thumb(0, &grey, &options(Fit::Cover)).unwrap();
+        let thumb = make_thumb(0, &grey, &options(Fit::Cover), |_| true).unwrap();
         assert_eq!(&thumb.cell[0..3], &[77, 77, 77]);
         let clear = save(
             dir.path(),
             "a.png",
             DynamicImage::ImageRgba8(RgbaImage::from_pixel(5, 5, Rgba([255, 255, 255, 0]))),
         );
-        let thumb = make_thumb(0, &clear, &options(Fit::Cover)).unwrap();
+        let thumb = make_thumb(0, &clear, &options(Fit::Cover), |_| true).unwrap();
         assert_eq!(
             &thumb.cell[0..3],
             &[10, 20, 30],
@@ -309,7 +317,7 @@ mod tests {
             image::Rgb([65535, 0, 32896]),
         );
         let file = save(dir.path(), "d.png", DynamicImage::ImageRgb16(deep));
-        let thumb = make_thumb(0, &file, &options(Fit::Cover)).unwrap();
+        let thumb = make_thumb(0, &file, &options(Fit::Cover), |_| true).unwrap();
         assert_eq!(&thumb.cell[0..3], &[255, 0, 128]);
     }
 
@@ -325,6 +333,7 @@ mod tests {
                 name: "broken.jpg".into(),
             },
             &options(Fit::Cover),
+            |_| true,
         )
         .unwrap_err();
         assert!(err.contains("broken.jpg"), "{err}");
@@ -355,7 +364,7 @@ mod tests {
         );
         let mut opts = options(Fit::Cover);
         opts.previews = Some((dir.path().to_path_buf(), 40));
-        make_thumb(3, &file, &opts).unwrap();
+        make_thumb(3, &file, &opts, |_| true).unwrap();
         let preview = image::open(dir.path().join("3.jpg")).unwrap();
         assert_eq!((preview.width(), preview.height()), (40, 20));
     }

@@ -413,3 +413,79 @@ fn walk_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     files.sort();
     files
 }
+
+#[test]
+fn given_cells_are_used_as_they_are_and_given_points_are_spread_onto_the_grid() {
+    let dir = tempfile::tempdir().unwrap();
+    let images = dir.path().join("images");
+    let names = example_images(&images, 6);
+    let cells_csv = dir.path().join("cells.csv");
+    let cells: Vec<(usize, usize)> = vec![(0, 0), (3, 0), (1, 1), (2, 2), (0, 2)];
+    let mut text = String::from("filename,col,row\n");
+    for (name, (c, r)) in names.iter().zip(&cells) {
+        text.push_str(&format!("{name},{c},{r}\n"));
+    }
+    std::fs::write(&cells_csv, text).unwrap();
+    let site = dir.path().join("site");
+    let build = |positions: &std::path::Path, site: &std::path::Path| {
+        run(&[
+            "build",
+            images.to_str().unwrap(),
+            "-o",
+            site.to_str().unwrap(),
+            "--cell",
+            "32",
+            "--positions",
+            positions.to_str().unwrap(),
+        ])
+    };
+    let (ok, stdout, stderr) = build(&cells_csv, &site);
+    assert!(ok, "{stderr}");
+    assert!(stdout.contains("1 images have no position"), "{stdout}");
+    let items = check_site(&site, 5);
+    assert_eq!(
+        common::report(&site)["grid"],
+        serde_json::json!({"cols": 4, "rows": 3})
+    );
+    for (name, (c, r)) in names.iter().zip(&cells) {
+        let item = items["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["file"] == name.as_str())
+            .unwrap_or_else(|| panic!("{name} not placed"));
+        assert_eq!(item["cell"], serde_json::json!([c, r]), "{name}");
+    }
+
+    let points_tsv = dir.path().join("points.tsv");
+    let mut text = String::from("filename\tx\ty\n");
+    for (k, name) in names.iter().enumerate() {
+        text.push_str(&format!("{name}\t{}\t{}\n", k as f32 * 10.0, 0.5));
+    }
+    std::fs::write(&points_tsv, text).unwrap();
+    let site = dir.path().join("site2");
+    let (ok, _, stderr) = build(&points_tsv, &site);
+    assert!(ok, "{stderr}");
+    let items = check_site(&site, 6);
+    let column_of = |name: &str| {
+        items["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["file"] == name)
+            .map(|i| i["cell"][0].as_u64().unwrap())
+            .unwrap_or_else(|| panic!("{name} not placed"))
+    };
+    let columns: Vec<u64> = names.iter().map(|n| column_of(n)).collect();
+    assert!(
+        columns.windows(2).all(|w| w[0] <= w[1]) && columns[0] < columns[5],
+        "points given left to right land in columns {columns:?}"
+    );
+
+    std::fs::write(&cells_csv, "filename,col,row\nghost.jpg,0,0\n").unwrap();
+    let (ok, _, stderr) = build(&cells_csv, &dir.path().join("site3"));
+    assert!(
+        !ok && stderr.contains("ghost.jpg") && stderr.contains("cells.csv"),
+        "{stderr}"
+    );
+}

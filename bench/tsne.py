@@ -1,0 +1,66 @@
+"""t-SNE benchmark helper for bench/tsne.sh.
+
+  python bench/tsne.py inputs WORK_DIR        writes blobs-20000.npy and imagenet-pca50.npy
+  python bench/tsne.py run INPUT.npy NAME=EMBEDDING.npy:SECONDS ...
+      runs openTSNE (2 threads, PCA init, FFT gradients, 250 exaggerated + 750 normal
+      iterations as zoomap's bhtsne does) on INPUT, then prints one row per embedding:
+      seconds, exact KL(P || Q) against the same P (openTSNE's perplexity-30 affinities) for
+      every embedding, and time and KL ratios to openTSNE.
+"""
+import sys
+import time
+
+import numpy as np
+
+
+def inputs(work):
+    from sklearn.datasets import make_blobs
+    from sklearn.decomposition import PCA
+
+    blobs, _ = make_blobs(n_samples=20000, n_features=50, centers=30, cluster_std=4.0, random_state=7)
+    np.save(f"{work}/blobs-20000.npy", blobs.astype(np.float32))
+    lite0 = np.load("../shared/datasets/imagenet-sample/features-efficientnet-lite0.npy")
+    np.save(f"{work}/imagenet-pca50.npy", PCA(n_components=50, random_state=0).fit_transform(lite0).astype(np.float32))
+
+
+def exact_kl(P, Y):
+    """KL(P || Q) with Q the Student-t affinities of embedding Y, summed exactly in row blocks."""
+    Y = Y.astype(np.float64)
+    norms = (Y**2).sum(axis=1)
+    z = 0.0
+    for start in range(0, len(Y), 1000):
+        block = Y[start:start + 1000]
+        d2 = norms[start:start + 1000, None] + norms[None, :] - 2 * block @ Y.T
+        w = 1.0 / (1.0 + np.maximum(d2, 0))
+        z += w.sum() - len(block)  # leave out the diagonal, where w = 1
+    P = P.tocoo()
+    d2 = ((Y[P.row] - Y[P.col]) ** 2).sum(axis=1)
+    q = 1.0 / (1.0 + d2) / z
+    return float((P.data * np.log(P.data / q)).sum())
+
+
+def run(path, others):
+    from openTSNE import TSNE
+    from openTSNE.affinity import PerplexityBasedNN
+
+    x = np.load(path)
+    start = time.perf_counter()
+    embedding = TSNE(perplexity=30, initialization="pca", n_jobs=2, random_state=0,
+                     negative_gradient_method="fft", early_exaggeration_iter=250, n_iter=750).fit(x)
+    ot_seconds = time.perf_counter() - start
+    P = PerplexityBasedNN(x, perplexity=30, n_jobs=2, random_state=0).P
+    ot_kl = exact_kl(P, np.asarray(embedding))
+    print(f"{'':24s} {'seconds':>8s} {'KL':>8s} {'time / openTSNE':>16s} {'KL / openTSNE':>14s}")
+    print(f"{'openTSNE 1.x FFT':24s} {ot_seconds:8.2f} {ot_kl:8.4f} {1:16.2f} {1:14.3f}")
+    for other in others:
+        name, rest = other.split("=", 1)
+        emb, seconds = rest.rsplit(":", 1)
+        kl = exact_kl(P, np.load(emb))
+        print(f"{name:24s} {float(seconds):8.2f} {kl:8.4f} {float(seconds) / ot_seconds:16.2f} {kl / ot_kl:14.3f}")
+
+
+if __name__ == "__main__":
+    if sys.argv[1] == "inputs":
+        inputs(sys.argv[2])
+    else:
+        run(sys.argv[2], sys.argv[3:])

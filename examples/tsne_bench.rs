@@ -1,0 +1,31 @@
+//! Runs zoomap's t-SNE (the reduce stage's second half) on an `N × D` float32 `.npy` and
+//! writes the 2-D embedding as `N × 2` `.npy`, printing the wall time. bench/tsne.sh runs it
+//! beside openTSNE on the same inputs.
+//!
+//! `cargo run --release --example tsne_bench -- INPUT.npy OUTPUT.npy [reproducible]`
+
+use std::path::Path;
+use std::time::Instant;
+
+use zoomap::export::{read_npy, write_npy};
+use zoomap::reduce::tsne;
+use zoomap::vectors::Vectors;
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let [input, output, mode @ ..] = args.as_slice() else {
+        return Err("usage: tsne_bench INPUT.npy OUTPUT.npy [reproducible]".into());
+    };
+    let reproducible = mode.first().is_some_and(|m| m == "reproducible");
+    let x = read_npy(Path::new(input))?;
+    let start = Instant::now();
+    let points = tsne(&x, 30.0, reproducible)?;
+    let seconds = start.elapsed().as_secs_f64();
+    let embedding = Vectors {
+        dim: 2,
+        data: points.into_iter().flatten().collect(),
+    };
+    write_npy(Path::new(output), &embedding)?;
+    println!("seconds={seconds:.3}");
+    Ok(())
+}

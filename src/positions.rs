@@ -1,0 +1,191 @@
+//! Positions the user computed elsewhere (`--positions FILE`): a CSV or TSV of
+//! `filename,x,y` (a 2-D embedding, still spread onto the grid by the layout stage) or
+//! `filename,col,row` (grid cells, used as given). Either skips the feature and reduce stages.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+
+use crate::layout::{Cell, Grid};
+use crate::scan::image_name;
+
+/// Where each image goes, in one of the two forms the file may take.
+#[derive(Debug, Clone)]
+pub enum Placement {
+    /// 2-D points, one per image name, for grid assignment.
+    Points(HashMap<String, [f32; 2]>),
+    /// Grid cells, one per image name, distinct.
+    Cells(HashMap<String, Cell>),
+}
+
+/// A positions file, read and checked.
+#[derive(Debug, Clone)]
+pub struct Positions {
+    /// The file read.
+    pub path: PathBuf,
+    /// Its positions.
+    pub placement: Placement,
+}
+
+impl Positions {
+    /// Reads `path`: a header row whose first column names the image (path relative to the
+    /// collection, or bare file name) and whose next two are `x,y` or `col,row`; comma- or
+    /// tab-separated. Every error names the file and, where there is one, the line.
+    pub fn read(path: &Path) -> Result<Self> {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("{}: cannot read", path.display()))?;
+        let delimiter = if text.lines().next().unwrap_or("").contains('\t') {
+            b'\t'
+        } else {
+            b','
+        };
+        let mut reader = csv::ReaderBuilder::new()
+            .delimiter(delimiter)
+            .trim(csv::Trim::All)
+            .from_reader(text.as_bytes());
+        let header: Vec<String> = reader
+            .headers()
+            .with_context(|| format!("{}: cannot read the header", path.display()))?
+            .iter()
+            .map(str::to_ascii_lowercase)
+            .collect();
+        let cells = match header.get(1..3) {
+            Some([x, y]) if x == "x" && y == "y" => false,
+            Some([c, r]) if c == "col" && r == "row" => true,
+            _ => bail!(
+                "{}: the header must be filename,x,y or filename,col,row (found {})",
+                path.display(),
+                header.join(",")
+            ),
+        };
+        let mut points = HashMap::new();
+        let mut grid_cells = HashMap::new();
+        let mut owner: HashMap<Cell, String> = HashMap::new();
+        for (k, record) in reader.records().enumerate() {
+            let line = k + 2;
+            let at = || format!("{} line {line}", path.display());
+            let record = record.with_context(at)?;
+            let (Some(name), Some(a), Some(b)) = (record.get(0), record.get(1), record.get(2))
+            else {
+                bail!("{}: expected three fields", at());
+            };
+            let name = image_name(name);
+            if points.contains_key(&name) || grid_cells.contains_key(&name) {
+                bail!("{}: {name:?} is listed twice", at());
+            }
+            if cells {
+                let parse = |v: &str| {
+                    v.parse::<u32>()
+                        .with_context(|| format!("{}: {v:?} is not a cell index", at()))
+                };
+                let cell = Cell {
+                    col: parse(a)?,
+                    row: parse(b)?,
+                };
+                if let Some(other) = owner.insert(cell, name.clone()) {
+                    bail!(
+                        "{}: {name:?} and {other:?} both take cell ({}, {})",
+                        at(),
+                        cell.col,
+                        cell.row
+                    );
+                }
+                grid_cells.insert(name, cell);
+            } else {
+                let parse = |v: &str| match v.parse::<f32>() {
+                    Ok(v) if v.is_finite() => Ok(v),
+                    _ => bail!("{}: {v:?} is not a finite number", at()),
+                };
+                points.insert(name, [parse(a)?, parse(b)?]);
+            }
+        }
+        let placement = if cells {
+            Placement::Cells(grid_cells)
+        } else {
+            Placement::Points(points)
+        };
+        Ok(Self {
+            path: path.to_path_buf(),
+            placement,
+        })
+    }
+
+    /// Whether the file places the image named `name`.
+    pub fn has(&self, name: &str) -> bool {
+        match &self.placement {
+            Placement::Points(points) => points.contains_key(name),
+            Placement::Cells(cells) => cells.contains_key(name),
+        }
+    }
+
+    /// The names in the file that are not among `images`, sorted.
+    pub fn missing_from<'a>(&self, images: impl Iterator<Item = &'a str>) -> Vec<String> {
+        let known: std::collections::HashSet<&str> = images.collect();
+        let mut missing: Vec<String> = match &self.placement {
+            Placement::Points(points) => points.keys().cloned().collect(),
+            Placement::Cells(cells) => cells.keys().cloned().collect(),
+        };
+        missing.retain(|name| !known.contains(name.as_str()));
+        missing.sort();
+        missing
+    }
+}
+
+/// The grid that holds every given cell: as wide and tall as the largest column and row.
+pub fn grid_of(cells: &[Cell]) -> Grid {
+    Grid {
+        cols: cells.iter().map(|c| c.col + 1).max().unwrap_or(1),
+        rows: cells.iter().map(|c| c.row + 1).max().unwrap_or(1),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(text: &str) -> Result<Positions> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("positions.csv");
+        std::fs::write(&path, text).unwrap();
+        Positions::read(&path)
+    }
+
+    #[test]
+    fn reads_points_and_cells_in_either_separator() {
+        let points = read("filename,x,y\na.jpg,1.5,-2\nsub/b.jpg,0,3e2\n").unwrap();
+        let Placement::Points(p) = &points.placement else {
+            panic!("points expected")
+        };
+        assert_eq!(p["sub/b.jpg"], [0.0, 300.0]);
+        let cells = read("filename\tcol\trow\na.jpg\t0\t2\nb.jpg\t4\t0\n").unwrap();
+        let Placement::Cells(c) = &cells.placement else {
+            panic!("cells expected")
+        };
+        assert_eq!(c["a.jpg"], Cell { col: 0, row: 2 });
+        let grid = grid_of(&c.values().copied().collect::<Vec<_>>());
+        assert_eq!((grid.cols, grid.rows), (5, 3));
+        assert!(cells.has("b.jpg") && !cells.has("c.jpg"));
+        assert_eq!(cells.missing_from(["a.jpg"].into_iter()), vec!["b.jpg"]);
+    }
+
+    #[test]
+    fn bad_files_are_one_line_errors_with_the_line() {
+        for (text, expected) in [
+            ("filename,a,b\nx.jpg,1,2\n", "header must be"),
+            ("filename,x,y\nx.jpg,1,nan\n", "line 2"),
+            ("filename,col,row\nx.jpg,1,-1\n", "not a cell index"),
+            (
+                "filename,col,row\nx.jpg,1,1\ny.jpg,1,1\n",
+                "both take cell (1, 1)",
+            ),
+            ("filename,x,y\nx.jpg,1,1\nx.jpg,2,2\n", "listed twice"),
+            ("filename,x,y\nx.jpg,1\n", "line 2"),
+        ] {
+            let err = format!("{:#}", read(text).unwrap_err());
+            assert!(err.contains(expected), "{text:?}: {err}");
+            assert!(err.contains("positions.csv"), "{err}");
+            assert!(!err.contains('\n'), "{err}");
+        }
+    }
+}
