@@ -9,7 +9,6 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use image::ExtendedColorType;
-use image::codecs::jpeg::JpegEncoder;
 use image::codecs::png::PngEncoder;
 use image::codecs::webp::WebPEncoder;
 use rayon::prelude::*;
@@ -352,6 +351,11 @@ fn halve_rows(upper: &[u8], lower: Option<&[u8]>, width: u32) -> Vec<u8> {
     out
 }
 
+/// A tile side as the JPEG encoder takes it (JPEG's limit is 65,535 pixels).
+fn tile_side(side: u32) -> Result<u16> {
+    u16::try_from(side).context("tile side above JPEG's 65,535-pixel limit")
+}
+
 fn encode_tile(
     path: &Path,
     pixels: &[u8],
@@ -363,12 +367,15 @@ fn encode_tile(
         File::create(path).with_context(|| format!("{}: cannot create tile", path.display()))?;
     let mut out = BufWriter::new(file);
     let result = match options.format {
-        TileFormat::Jpg => JpegEncoder::new_with_quality(&mut out, options.quality).encode(
-            pixels,
-            width,
-            height,
-            ExtendedColorType::Rgb8,
-        ),
+        TileFormat::Jpg => {
+            // jpeg-encoder (AVX2) encodes tiles ~1.4× faster than `image`'s own JPEG encoder
+            // (bench/tiles.sh); tile writing is the stage's main cost.
+            let encoder = jpeg_encoder::Encoder::new(&mut out, options.quality);
+            let (w, h) = (tile_side(width)?, tile_side(height)?);
+            encoder
+                .encode(pixels, w, h, jpeg_encoder::ColorType::Rgb)
+                .map_err(|e| image::ImageError::IoError(std::io::Error::other(e)))
+        }
         TileFormat::Png => image::ImageEncoder::write_image(
             PngEncoder::new(&mut out),
             pixels,
