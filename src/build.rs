@@ -351,15 +351,7 @@ fn load_vectors_source(options: &BuildOptions, images: &[ImageFile]) -> Result<V
     if let Some(path) = &options.positions {
         let positions = Positions::read(path)?;
         let missing = positions.missing_from(images.iter().map(|i| i.name.as_str()));
-        if !missing.is_empty() {
-            bail!(
-                "{}: {} of its image paths name no image under {}: {}",
-                path.display(),
-                missing.len(),
-                options.images.display(),
-                first_few(&missing, 5)
-            );
-        }
+        require_known(path, &missing, options)?;
         return Ok(VectorSource::Positions(positions));
     }
     let Some(path) = &options.features else {
@@ -381,16 +373,22 @@ fn load_vectors_source(options: &BuildOptions, images: &[ImageFile]) -> Result<V
     };
     let imported = ImportedFeatures::read(path, options.features_index.as_deref())?;
     let missing = imported.missing_from(images.iter().map(|i| i.name.as_str()));
-    if !missing.is_empty() {
-        bail!(
-            "{}: {} of its image paths name no image under {}: {}",
-            path.display(),
-            missing.len(),
-            options.images.display(),
-            first_few(&missing, 5)
-        );
-    }
+    require_known(path, &missing, options)?;
     Ok(VectorSource::Imported(imported))
+}
+
+/// Stops the build when a user's file (`path`) names images the collection lacks.
+fn require_known(path: &Path, missing: &[String], options: &BuildOptions) -> Result<()> {
+    if missing.is_empty() {
+        return Ok(());
+    }
+    bail!(
+        "{}: {} of its image paths name no image under {}: {}",
+        path.display(),
+        missing.len(),
+        options.images.display(),
+        first_few(missing, 5)
+    )
 }
 
 /// A staging folder beside the output, so the final rename stays on one file system.

@@ -116,12 +116,7 @@ pub fn assign_with(points: &[[f32; 2]], grid: Grid, method: Method) -> Result<Ve
         bail!("point {i} of the 2-D embedding is not finite");
     }
     let scaled = scale_to_grid(points, grid);
-    let whole = Block {
-        col: 0,
-        row: 0,
-        cols: grid.cols,
-        rows: grid.rows,
-    };
+    let whole = Block::whole(grid);
     let all: Vec<usize> = (0..points.len()).collect();
     match method {
         Method::Exact => {
@@ -145,7 +140,12 @@ pub fn assign_with(points: &[[f32; 2]], grid: Grid, method: Method) -> Result<Ve
 /// Total squared distance between points (scaled to fill `grid`) and their cells' centres:
 /// what [`assign`] minimises, for comparing methods.
 pub fn assignment_cost(points: &[[f32; 2]], grid: Grid, cells: &[Cell]) -> f64 {
-    scale_to_grid(points, grid)
+    total_cost(&scale_to_grid(points, grid), cells)
+}
+
+/// Total squared distance between grid-scaled points and their cells' centres.
+fn total_cost(points: &[[f64; 2]], cells: &[Cell]) -> f64 {
+    points
         .iter()
         .zip(cells)
         .map(|(p, c)| distance_to_centre(p, *c))
@@ -161,35 +161,13 @@ fn distance_to_centre(point: &[f64; 2], cell: Cell) -> f64 {
 /// Maps points into grid coordinates (cell `(c, r)` has its centre at `(c + 0.5, r + 0.5)`),
 /// stretching each axis to the grid's extent.
 fn scale_to_grid(points: &[[f32; 2]], grid: Grid) -> Vec<[f64; 2]> {
-    let extent = |axis: usize| {
-        let lo = points
-            .iter()
-            .map(|p| f64::from(p[axis]))
-            .fold(f64::INFINITY, f64::min);
-        let hi = points
-            .iter()
-            .map(|p| f64::from(p[axis]))
-            .fold(f64::NEG_INFINITY, f64::max);
-        (lo, hi)
-    };
-    let size = [f64::from(grid.cols), f64::from(grid.rows)];
-    let ranges = [extent(0), extent(1)];
-    points
+    let wide: Vec<[f64; 2]> = points
         .iter()
-        .map(|p| {
-            let mut out = [0.0; 2];
-            for axis in 0..2 {
-                let (lo, hi) = ranges[axis];
-                let t = if hi > lo {
-                    (f64::from(p[axis]) - lo) / (hi - lo)
-                } else {
-                    0.5
-                };
-                out[axis] = t * size[axis];
-            }
-            out
-        })
-        .collect()
+        .map(|p| [f64::from(p[0]), f64::from(p[1])])
+        .collect();
+    let all: Vec<usize> = (0..points.len()).collect();
+    let whole = Block::whole(grid);
+    fit_into(&wide, &all, whole)
 }
 
 /// A rectangle of cells.
@@ -202,6 +180,15 @@ struct Block {
 }
 
 impl Block {
+    fn whole(grid: Grid) -> Self {
+        Self {
+            col: 0,
+            row: 0,
+            cols: grid.cols,
+            rows: grid.rows,
+        }
+    }
+
     fn cells(self) -> usize {
         self.cols as usize * self.rows as usize
     }
@@ -277,9 +264,10 @@ fn assign_blocks(
     Ok(placed)
 }
 
-/// The members' points stretched over `block`: the halving has already settled which points
-/// a block holds, and stretching keeps their arrangement while sparing the solver costs that
-/// are all large and nearly tied when the points lie far from the block (large maps).
+/// The members' points stretched over `block`, each axis min-max. For the whole grid this is
+/// the layout's scaling; for a block, the halving has already settled which points it holds,
+/// and stretching keeps their arrangement while sparing the solver costs that are all large
+/// and nearly tied when the points lie far from the block (large maps).
 fn fit_into(points: &[[f64; 2]], members: &[usize], block: Block) -> Vec<[f64; 2]> {
     let mut lo = [f64::INFINITY; 2];
     let mut hi = [f64::NEG_INFINITY; 2];
@@ -320,14 +308,7 @@ fn refine(
     passes: usize,
 ) -> Result<()> {
     let side = (window as f64).sqrt().round().max(2.0) as u32;
-    let total = |cells: &[Cell]| -> f64 {
-        points
-            .iter()
-            .zip(cells)
-            .map(|(p, c)| distance_to_centre(p, *c))
-            .sum()
-    };
-    let mut cost = total(cells);
+    let mut cost = total_cost(points, cells);
     for pass in 0..passes {
         let shift = if pass % 2 == 0 { side / 2 } else { 0 };
         let mut occupant = vec![u32::MAX; grid.cells()];
@@ -351,7 +332,7 @@ fn refine(
         for (i, cell) in moves.into_iter().flatten() {
             cells[i] = cell;
         }
-        let improved = total(cells);
+        let improved = total_cost(points, cells);
         if cost - improved < REFINE_CONVERGED * cost {
             break;
         }
