@@ -308,7 +308,7 @@ fn page_config(options: &BuildOptions, pyramid: tiles::Pyramid) -> PageConfig {
         overlap: options.overlap,
         format: options.format.extension().into(),
         tiles: "map_files".into(),
-        data: "items.json".into(),
+        data: "data".into(),
         background: format!("#{r:02x}{g:02x}{b:02x}"),
     }
 }

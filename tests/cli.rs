@@ -147,7 +147,7 @@ fn a_failed_build_leaves_the_previous_site_intact() {
         weights.to_str().unwrap(),
     );
     assert!(run(&args).0);
-    let before = fs::read(site.join("items.json")).unwrap();
+    let before = fs::read(site.join("data/index.json")).unwrap();
 
     let csv = dir.path().join("items.csv");
     fs::write(&csv, "filename,Name\n").unwrap();
@@ -168,7 +168,7 @@ fn a_failed_build_leaves_the_previous_site_intact() {
     assert!(!ok);
     assert!(stderr.contains("broken.safetensors"), "{stderr}");
 
-    assert_eq!(fs::read(site.join("items.json")).unwrap(), before);
+    assert_eq!(fs::read(site.join("data/index.json")).unwrap(), before);
     let leftovers: Vec<_> = fs::read_dir(dir.path())
         .unwrap()
         .map(|e| e.unwrap().file_name())

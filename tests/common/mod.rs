@@ -65,7 +65,8 @@ pub fn example_images(dir: &Path, n: usize) -> Vec<String> {
 }
 
 /// Checks that a site is complete: every tile the .dzi implies exists with its pixel size,
-/// no tile beyond, one item per expected image, each in its own cell. Returns items.json.
+/// no tile beyond, one item per expected image, each in its own cell. Returns the item
+/// records of every region file as `{"items": [...]}`.
 pub fn check_site(site: &Path, expected_items: usize) -> serde_json::Value {
     use zoomap::tiles::{Pyramid, tile_bounds};
     let dzi = std::fs::read_to_string(site.join("map.dzi")).unwrap();
@@ -100,8 +101,7 @@ pub fn check_site(site: &Path, expected_items: usize) -> serde_json::Value {
             .join(format!("map_files/{}", pyramid.max_level() + 1))
             .exists()
     );
-    let data: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(site.join("items.json")).unwrap()).unwrap();
+    let data = site_items(site);
     let items = data["items"].as_array().unwrap();
     assert_eq!(items.len(), expected_items);
     let cells: std::collections::HashSet<(u64, u64)> = items
@@ -130,4 +130,15 @@ pub fn check_site(site: &Path, expected_items: usize) -> serde_json::Value {
 /// A built site's `build-report.json`.
 pub fn report(site: &Path) -> serde_json::Value {
     serde_json::from_slice(&std::fs::read(site.join("build-report.json")).unwrap()).unwrap()
+}
+
+/// Every item record of a site, gathered from its region files, as `{"items": [...]}`.
+pub fn site_items(site: &Path) -> serde_json::Value {
+    let mut items = Vec::new();
+    for entry in std::fs::read_dir(site.join("data/regions")).unwrap() {
+        let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+        let records: Vec<serde_json::Value> = serde_json::from_slice(&bytes).unwrap();
+        items.extend(records);
+    }
+    serde_json::json!({ "items": items })
 }

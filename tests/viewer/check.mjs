@@ -1,89 +1,251 @@
-// Drives a served zoomap site in headless Chromium and checks what a visitor sees: the page
-// loads without console errors, tiles appear, hovering a cell shows its title, clicking opens
-// the panel of the right item, the wheel zooms, and the URL hash re-opens the same view.
-// Usage: node check.mjs URL SCREENSHOT_DIR   (exits non-zero with a message on failure)
+// Drives a served zoomap site in headless Chromium and checks what a visitor sees.
+// Usage: node check.mjs URL SCREENSHOT_DIR collection|scale   (exits non-zero on failure)
+//   collection: a small built site with metadata: tiles, hover, click, panel keys, search,
+//     facet and year filters, minimap, touch tap and pinch, deep link.
+//   scale: a large synthetic site: little is fetched before the first paint, search and
+//     panel keys work across region files without loading the rest.
 import { chromium } from 'playwright-core';
 
-const [url, shots] = process.argv.slice(2);
+const [url, shots, mode] = process.argv.slice(2);
 const flags = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
   '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
 const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: flags });
 const failures = [];
+const errors = [];
 const check = (ok, what) => { if (!ok) failures.push(what); };
 
-try {
-  const page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
-  const errors = [];
+async function open(options = {}) {
+  const context = await browser.newContext({ viewport: { width: 1200, height: 800 }, ...options });
+  const page = await context.newPage();
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
   page.on('pageerror', (e) => errors.push(e.message));
-  page.on('requestfailed', (r) => errors.push(`request failed: ${r.url()}`));
+  // A preview still loading when the test moves on is aborted, which is no error.
+  page.on('requestfailed', (r) => { if (r.failure().errorText !== 'net::ERR_ABORTED') errors.push(`request failed: ${r.url()}`); });
   page.on('response', (r) => { if (r.status() >= 400) errors.push(`HTTP ${r.status()}: ${r.url()}`); });
+  return page;
+}
 
-  await page.goto(url);
+async function ready(page, hash = '') {
+  await page.goto(url + hash);
   await page.waitForFunction(() => window.zoomap && window.zoomap.tilesLoaded() > 0, null, { timeout: 10000 });
   await page.evaluate(() => window.zoomap.ready);
-  await page.waitForTimeout(600);
+  await page.waitForTimeout(500);
+}
+
+const panelTitle = (page) => page.evaluate(() => (document.getElementById('panel').hidden ? null : document.getElementById('panel-title').textContent));
+
+async function waitForPanel(page, title, what) {
+  try {
+    await page.waitForFunction((t) => !document.getElementById('panel').hidden && document.getElementById('panel-title').textContent === t, title, { timeout: 5000 });
+  } catch {
+    check(false, `${what}: panel shows "${await panelTitle(page)}", expected "${title}"`);
+  }
+}
+
+// Brightness of the map canvas at a screen point.
+const brightness = (page, p) => page.evaluate(({ x, y }) => {
+  const c = document.getElementById('map');
+  const d = c.getContext('2d').getImageData(x * devicePixelRatio, y * devicePixelRatio, 1, 1).data;
+  return d[0] + d[1] + d[2];
+}, p);
+
+// Every record of a small site, with its cell, read through the viewer's own data access.
+const allRecords = (page) => page.evaluate(async () => {
+  const { grid } = window.zoomap.index();
+  const out = [];
+  for (let row = 0; row < grid[1]; row++) {
+    for (let col = 0; col < grid[0]; col++) {
+      const record = await window.zoomap.record(col, row);
+      if (record) out.push({ col, row, title: record.title, url: record.url, fields: record.fields });
+    }
+  }
+  return out;
+});
+
+async function collection() {
+  const page = await open();
+  await ready(page);
   await page.screenshot({ path: `${shots}/1-map.png` });
-  const painted = await page.evaluate(() => {
-    const c = document.getElementById('map');
-    const px = c.getContext('2d').getImageData(c.width / 2, c.height / 2, 1, 1).data;
-    return [px[0], px[1], px[2]];
-  });
-  check(painted.join() !== '17,17,17', `centre of the map is background: tiles not drawn (${painted})`);
+  const centre = await brightness(page, { x: 600, y: 420 });
+  check(centre !== 17 * 3, 'centre of the map is background: tiles not drawn');
 
-  const target = await page.evaluate(() => {
-    const item = window.zoomap.item(0);
-    const p = window.zoomap.cellCentre(item.cell[0], item.cell[1]);
-    return { title: item.title, url: item.url || null, x: p.x, y: p.y };
-  });
-  await page.mouse.move(target.x, target.y);
-  await page.waitForTimeout(200);
-  const tip = await page.evaluate(() => {
-    const t = document.getElementById('tooltip');
-    return { hidden: t.hidden, text: t.textContent };
-  });
-  check(!tip.hidden && tip.text === target.title, `hover shows "${tip.text}" (hidden ${tip.hidden}), expected "${target.title}"`);
+  const index = await page.evaluate(() => window.zoomap.index());
+  const column = (name) => index.columns.indexOf(name);
+  const records = await allRecords(page);
+  const at = (col, row) => records.find((r) => r.col === col && r.row === row);
+  const start = records.find((r) => at(r.col + 1, r.row) && at(r.col, r.row + 1));
+  const point = (r) => page.evaluate(([c, w]) => window.zoomap.cellCentre(c, w), [r.col, r.row]);
+
+  // Hover and click.
+  const p = await point(start);
+  await page.mouse.move(p.x, p.y);
+  await page.waitForTimeout(300);
+  const tip = await page.evaluate(() => ({ hidden: document.getElementById('tooltip').hidden, text: document.getElementById('tooltip').textContent }));
+  check(!tip.hidden && tip.text === start.title, `hover shows "${tip.text}", expected "${start.title}"`);
   await page.screenshot({ path: `${shots}/2-hover.png` });
+  await page.mouse.click(p.x, p.y);
+  await waitForPanel(page, start.title, 'click');
+  const link = await page.evaluate(() => ({ href: document.getElementById('panel-link').href, target: document.getElementById('panel-link').target }));
+  check(link.href === start.url && link.target === '_blank', `panel links to ${link.href} (${link.target}), expected ${start.url}`);
+  await page.waitForTimeout(400);
+  const hash = await page.evaluate(() => location.hash);
+  check(hash.includes(`item=${start.row * index.grid[0] + start.col}`), `URL hash keeps the open item: ${hash}`);
 
-  await page.mouse.click(target.x, target.y);
-  await page.waitForFunction(() => {
-    const img = document.getElementById('panel-preview');
-    return !document.getElementById('panel').hidden && img.complete && img.naturalWidth > 0;
-  }, null, { timeout: 5000 });
-  const shown = await page.evaluate(() => ({
-    title: document.getElementById('panel-title').textContent,
-    link: document.getElementById('panel-link').hidden ? null : document.getElementById('panel-link').href,
-    target: document.getElementById('panel-link').target,
-  }));
-  check(shown.title === target.title, `panel shows "${shown.title}", expected "${target.title}"`);
-  check(shown.link === target.url, `panel links to ${shown.link}, expected ${target.url}`);
-  check(!target.url || shown.target === '_blank', 'item link opens in a new tab');
+  // Arrow keys step to the neighbouring cells while the panel is open.
+  await page.keyboard.press('ArrowRight');
+  await waitForPanel(page, at(start.col + 1, start.row).title, 'ArrowRight');
+  await page.keyboard.press('ArrowDown');
+  const below = records.filter((r) => r.col === start.col + 1 && r.row > start.row).sort((a, b) => a.row - b.row)[0];
+  if (below) await waitForPanel(page, below.title, 'ArrowDown');
+  await page.keyboard.press('ArrowUp');
+  await page.keyboard.press('ArrowLeft');
+  await waitForPanel(page, start.title, 'ArrowUp then ArrowLeft');
   await page.waitForTimeout(400);
   await page.screenshot({ path: `${shots}/3-panel.png` });
-  const hash = await page.evaluate(() => location.hash);
-  check(hash.includes('item=0'), `URL hash keeps the open item: ${hash}`);
-
-  const before = await page.evaluate(() => window.zoomap.view().z);
-  await page.mouse.move(400, 400);
-  for (let i = 0; i < 4; i++) {
-    await page.mouse.wheel(0, -300);
-    await page.waitForTimeout(60);
-  }
-  await page.waitForTimeout(1500);
-  const after = await page.evaluate(() => window.zoomap.view().z);
-  check(after > before * 2, `wheel zooms in: ${before} -> ${after}`);
-  await page.screenshot({ path: `${shots}/4-zoomed.png` });
-
   await page.keyboard.press('Escape');
   check(await page.evaluate(() => document.getElementById('panel').hidden), 'Escape closes the panel');
 
-  const deep = await browser.newPage({ viewport: { width: 1200, height: 800 } });
-  deep.on('pageerror', (e) => errors.push(e.message));
-  await deep.goto(`${url}#x=100&y=100&z=1&item=1`);
-  await deep.waitForFunction(() => !document.getElementById('panel').hidden, null, { timeout: 5000 });
-  const linked = await deep.evaluate(() => [document.getElementById('panel-title').textContent, window.zoomap.item(1).title]);
-  check(linked[0] === linked[1], `deep link opens item 1: ${linked}`);
+  // Search: a substring of a category, typed; hits listed and highlighted; Enter flies there.
+  const category = column('Category');
+  const stripes = records.filter((r) => r.fields[category] === 'stripes');
+  const other = records.find((r) => r.fields[category] !== 'stripes');
+  const lit = await brightness(page, await point(other));
+  await page.click('#search');
+  await page.keyboard.type('ripes');
+  await page.waitForFunction((n) => window.zoomap.shownCount() === n, stripes.length, { timeout: 5000 })
+    .catch(() => check(false, 'search "ripes" highlights every stripes item'));
+  const listed = await page.$$eval('#results-list li span', (spans) => spans.map((s) => s.textContent));
+  check(listed.length === stripes.length && listed.every((t) => /stripes/i.test(t)), `search lists ${listed.length} (${listed.join('; ')}), expected the ${stripes.length} stripes items`);
+  check(await brightness(page, await point(other)) < 0.5 * lit, 'cells that do not match are dimmed');
+  await page.screenshot({ path: `${shots}/4-search.png` });
+  await page.keyboard.press('Enter');
+  await waitForPanel(page, listed[0], 'Enter in search');
+  await page.waitForTimeout(1200);
+  const picked = await page.evaluate(() => window.zoomap.selected());
+  const spot = await page.evaluate(([c, w]) => window.zoomap.cellCentre(c, w), picked);
+  check(spot.x > 0 && spot.x < 1200 - 380 && spot.y > 40 && spot.y < 800, `Enter flies to the hit: its centre is at ${JSON.stringify(spot)}`);
+  await page.screenshot({ path: `${shots}/5-search-picked.png` });
+  await page.evaluate(() => window.zoomap.search(''));
+  await page.keyboard.press('Escape');
+  await page.click('#home');
+  await page.waitForTimeout(800);
 
+  // Facet and year filters dim what they leave out.
+  const colour = column('Colour'), year = column('Year');
+  await page.click('#filters-toggle');
+  const redBox = await page.$('#filters label:has-text("red") input');
+  check(redBox !== null, 'a Colour facet offers "red"');
+  const red = records.filter((r) => r.fields[colour] === 'red');
+  const notRed = records.find((r) => r.fields[colour] !== 'red');
+  const redOne = red[0];
+  const before = await brightness(page, await point(notRed));
+  await redBox.check();
+  await page.waitForFunction((n) => window.zoomap.shownCount() === n, red.length, { timeout: 5000 })
+    .catch(() => check(false, `the red facet shows ${red.length} items`));
+  await page.waitForTimeout(200);
+  check(await brightness(page, await point(notRed)) < 0.5 * before, 'a non-red cell is dimmed');
+  check(await brightness(page, await point(redOne)) > 0, 'a red cell stays lit');
+  const years = red.map((r) => Number(r.fields[year])).sort((a, b) => a - b);
+  const from = years[Math.floor(years.length / 2)];
+  await page.$eval('#filters input[name="year-from"]', (el, v) => {
+    el.value = v;
+    el.dispatchEvent(new Event('input', { bubbles: true }));
+  }, from);
+  const expected = red.filter((r) => Number(r.fields[year]) >= from).length;
+  await page.waitForFunction((n) => window.zoomap.shownCount() === n, expected, { timeout: 5000 })
+    .catch(() => check(false, `red from ${from} shows ${expected} items`));
+  await page.screenshot({ path: `${shots}/6-filters.png` });
+  await page.click('#filters button[type=reset]');
+  await page.waitForFunction(() => window.zoomap.shownCount() === null, null, { timeout: 5000 })
+    .catch(() => check(false, 'Clear filters shows everything again'));
+
+  // The minimap outlines the view and moves it on a press.
+  const box = await (await page.$('#minimap')).boundingBox();
+  check(box && box.width > 50, 'the minimap is on screen');
+  await page.mouse.click(box.x + box.width * 0.85, box.y + box.height * 0.85);
+  await page.waitForTimeout(1200);
+  const moved = await page.evaluate(() => window.zoomap.view());
+  const size = [index.grid[0] * index.cell, index.grid[1] * index.cell];
+  check(moved.x > size[0] * 0.7 && moved.y > size[1] * 0.7, `a press on the minimap's corner centres the view there: ${JSON.stringify(moved)} of ${size}`);
+  await page.screenshot({ path: `${shots}/7-minimap.png` });
+
+  // Touch: a tap opens an item, two fingers pinch-zoom.
+  const phone = await open({ viewport: { width: 800, height: 600 }, hasTouch: true, isMobile: true });
+  await ready(phone);
+  const q = await phone.evaluate(([c, w]) => window.zoomap.cellCentre(c, w), [start.col, start.row]);
+  await phone.touchscreen.tap(q.x, q.y);
+  await waitForPanel(phone, start.title, 'tap');
+  await phone.click('#panel-close');
+  const z0 = await phone.evaluate(() => window.zoomap.view().z);
+  const cdp = await phone.context().newCDPSession(phone);
+  const touch = (type, spread) => cdp.send('Input.dispatchTouchEvent', {
+    type,
+    touchPoints: type === 'touchEnd' ? [] : [{ x: 400 - spread, y: 300, id: 1 }, { x: 400 + spread, y: 300, id: 2 }],
+  });
+  await touch('touchStart', 30);
+  for (let s = 40; s <= 150; s += 10) await touch('touchMove', s);
+  await touch('touchEnd', 0);
+  await phone.waitForTimeout(300);
+  const z1 = await phone.evaluate(() => window.zoomap.view().z);
+  check(z1 > z0 * 3, `pinch zooms in: ${z0} -> ${z1}`);
+  await phone.screenshot({ path: `${shots}/8-touch.png` });
+
+  // A deep link opens the same item.
+  const deep = await open();
+  await ready(deep, `#x=100&y=100&z=1&item=${start.row * index.grid[0] + start.col}`);
+  await waitForPanel(deep, start.title, 'deep link');
+}
+
+async function scale() {
+  const page = await open();
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
+  const regions = new Set();
+  page.on('request', (r) => { if (r.url().includes('/data/regions/')) regions.add(r.url()); });
+  await ready(page);
+  const paint = await page.evaluate(() => {
+    const at = window.zoomap.firstPaint();
+    const entries = [...performance.getEntriesByType('navigation'), ...performance.getEntriesByType('resource')];
+    const before = entries.filter((e) => e.responseEnd <= at);
+    return { bytes: before.reduce((sum, e) => sum + e.transferSize, 0), names: before.map((e) => e.name) };
+  });
+  check(paint.bytes < 2 * 2 ** 20, `${paint.bytes} bytes transferred before the first paint`);
+  check(paint.names.every((n) => !/regions|search|facets|years/.test(n)), `only the index and tiles come before the first paint: ${paint.names.join(' ')}`);
+  const { grid, count } = await page.evaluate(() => window.zoomap.index());
+
+  await page.click('#search');
+  await page.keyboard.type('teapot');
+  await page.waitForFunction(() => document.querySelectorAll('#results-list li').length > 0, null, { timeout: 10000 })
+    .catch(() => check(false, 'search "teapot" lists results'));
+  const listed = await page.$$eval('#results-list li span', (spans) => spans.map((s) => s.textContent));
+  const shown = await page.evaluate(() => window.zoomap.shownCount());
+  check(listed.length === 30 && listed.every((t) => t.includes('teapot')), `search lists 30 teapots: ${listed.join('; ')}`);
+  check(shown > count / 40 && shown < count / 8, `about 1 in 16 items is a teapot: ${shown} of ${count}`);
+  await page.screenshot({ path: `${shots}/scale-search.png` });
+  await page.evaluate(() => window.zoomap.search(''));
+  await page.keyboard.press('Escape');
+
+  // Panel keys cross from one region file to the next.
+  const cell = (col, row) => row * grid[0] + col;
+  const nav = await open();
+  await ready(nav, `#x=300&y=100&z=4&item=${cell(15, 3)}`);
+  const title = (col, row) => new RegExp(` no\\. ${cell(col, row)}$`);
+  const expectTitle = async (col, row, what) => {
+    await nav.waitForFunction((re) => new RegExp(re).test(document.getElementById('panel-title').textContent), title(col, row).source, { timeout: 5000 })
+      .catch(async () => check(false, `${what}: panel shows "${await panelTitle(nav)}", expected item ${cell(col, row)}`));
+  };
+  await expectTitle(15, 3, 'deep link');
+  await nav.keyboard.press('ArrowRight');
+  await expectTitle(16, 3, 'ArrowRight into the next region');
+  await nav.keyboard.press('ArrowDown');
+  await expectTitle(16, 4, 'ArrowDown');
+  await nav.screenshot({ path: `${shots}/scale-panel.png` });
+  check(regions.size < 40, `${regions.size} region files fetched by the search page`);
+}
+
+try {
+  if (mode === 'scale') await scale();
+  else await collection();
   check(errors.length === 0, `console errors: ${errors.join(' | ')}`);
 } finally {
   await browser.close();
@@ -93,4 +255,4 @@ if (failures.length) {
   console.error(failures.join('\n'));
   process.exit(1);
 }
-console.log('viewer checks passed');
+console.log(`viewer checks passed (${mode})`);

@@ -1,19 +1,12 @@
-//! The published site: item records from the metadata CSV (titles and URLs from `{Column}`
-//! templates), the viewer page rendered with minijinja, and the viewer's assets, all embedded
-//! in the binary.
+//! The metadata CSV joined to images by file name, and the `{Column}` templates that turn a
+//! row into an item's title and URL.
 
 use std::collections::HashMap;
-use std::fs;
 use std::path::Path;
 
 use anyhow::{Context, Result, bail};
-use include_dir::{Dir, include_dir};
-use serde::Serialize;
 
 use crate::scan::image_name;
-
-static STATIC_ASSETS: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/static");
-const INDEX_TEMPLATE: &str = include_str!("../templates/index.html");
 
 /// The metadata CSV: a header and one row per image, keyed by the filename column.
 #[derive(Debug, Clone, Default)]
@@ -151,132 +144,10 @@ impl Template {
     }
 }
 
-/// One placed image as the viewer sees it.
-#[derive(Debug, Clone, Serialize)]
-pub struct Item {
-    /// Path relative to the collection.
-    pub file: String,
-    /// Hover and panel title.
-    pub title: String,
-    /// Page opened from the panel, if any.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub url: Option<String>,
-    /// Grid column and row.
-    pub cell: [u32; 2],
-    /// The item's preview image, relative to the page.
-    pub preview: String,
-    /// The metadata row's values, in the order of `SiteData::columns`.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub fields: Vec<String>,
-}
-
-/// Everything the viewer needs besides the tiles, written as `items.json`.
-#[derive(Debug, Clone, Serialize)]
-pub struct SiteData {
-    /// The map's title.
-    pub title: String,
-    /// Grid columns and rows.
-    pub grid: [u32; 2],
-    /// Cell side in mosaic pixels.
-    pub cell: u32,
-    /// Metadata column names.
-    pub columns: Vec<String>,
-    /// One record per placed image, in the order of the export's rows.
-    pub items: Vec<Item>,
-}
-
-/// An image's place on the map, before metadata is joined.
-#[derive(Debug, Clone)]
-pub struct Placed {
-    /// Path relative to the collection.
-    pub file: String,
-    /// Grid column and row.
-    pub cell: [u32; 2],
-    /// Preview image path relative to the page.
-    pub preview: String,
-}
-
-/// Builds the item records: titles and URLs from the templates where a metadata row
-/// exists, the file name otherwise.
-pub fn items(
-    placed: &[Placed],
-    metadata: Option<&Metadata>,
-    title: Option<&Template>,
-    url: Option<&Template>,
-) -> Vec<Item> {
-    placed
-        .iter()
-        .map(
-            |Placed {
-                 file,
-                 cell,
-                 preview,
-             }| {
-                let row = metadata.and_then(|m| m.row_for(file));
-                let fallback_title = file.rsplit('/').next().unwrap_or(file).to_string();
-                Item {
-                    file: file.clone(),
-                    title: match (row, title) {
-                        (Some(row), Some(t)) => t.render(row),
-                        _ => fallback_title,
-                    },
-                    url: row.zip(url).map(|(row, t)| t.render(row)),
-                    cell: *cell,
-                    preview: preview.clone(),
-                    fields: row.map(<[String]>::to_vec).unwrap_or_default(),
-                }
-            },
-        )
-        .collect()
-}
-
-/// What the page template needs to draw the map without fetching the DZI description.
-#[derive(Debug, Clone, Serialize)]
-pub struct PageConfig {
-    /// Map title.
-    pub title: String,
-    /// Mosaic width, in pixels.
-    pub width: u32,
-    /// Mosaic height, in pixels.
-    pub height: u32,
-    /// DZI tile size.
-    pub tile_size: u32,
-    /// DZI overlap.
-    pub overlap: u32,
-    /// Tile file extension.
-    pub format: String,
-    /// Tiles folder, relative to the page.
-    pub tiles: String,
-    /// Item data, relative to the page.
-    pub data: String,
-    /// Background colour as CSS.
-    pub background: String,
-}
-
-/// Writes `index.html`, `items.json` and the viewer's assets into `dir`.
-pub fn write_site(dir: &Path, data: &SiteData, page: &PageConfig) -> Result<()> {
-    fs::write(dir.join("items.json"), serde_json::to_vec(data)?)?;
-    fs::write(dir.join("index.html"), render_page(page)?)?;
-    let assets = dir.join("static");
-    fs::create_dir_all(&assets)?;
-    STATIC_ASSETS
-        .extract(&assets)
-        .with_context(|| format!("{}: cannot write viewer assets", assets.display()))?;
-    Ok(())
-}
-
-/// The viewer page, from the embedded template.
-pub fn render_page(page: &PageConfig) -> Result<String> {
-    let mut env = minijinja::Environment::new();
-    env.add_template("index.html", INDEX_TEMPLATE)?;
-    Ok(env
-        .get_template("index.html")?
-        .render(minijinja::context! { page })?)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::fs;
 
     fn columns() -> Vec<String> {
         ["File", "Name", "Year", "Id"]
@@ -320,17 +191,6 @@ mod tests {
             meta.unmatched(["sub/a.jpg", "x/b.png"].into_iter()),
             vec!["ghost.jpg"]
         );
-        let title = Template::parse("{Name} ({Year})", &meta.columns).unwrap();
-        let place = |file: &str, col| Placed {
-            file: file.into(),
-            cell: [col, 0],
-            preview: String::new(),
-        };
-        let placed = vec![place("sub/a.jpg", 0), place("c.png", 1)];
-        let items = items(&placed, Some(&meta), Some(&title), None);
-        assert_eq!(items[0].title, "Vase (1901)");
-        assert_eq!(items[1].title, "c.png");
-        assert!(items[1].fields.is_empty());
     }
 
     #[test]
@@ -343,23 +203,5 @@ mod tests {
             err.contains("items.csv") && err.contains("filename"),
             "{err}"
         );
-    }
-
-    #[test]
-    fn page_renders_with_escaped_title() {
-        let page = PageConfig {
-            title: "<Ships & Boats>".into(),
-            width: 512,
-            height: 256,
-            tile_size: 254,
-            overlap: 1,
-            format: "jpg".into(),
-            tiles: "map_files".into(),
-            data: "items.json".into(),
-            background: "#111".into(),
-        };
-        let html = render_page(&page).unwrap();
-        assert!(html.contains("&lt;Ships &amp; Boats&gt;"), "{html}");
-        assert!(html.contains("\"tile_size\":254"));
     }
 }

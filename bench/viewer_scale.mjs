@@ -1,0 +1,94 @@
+// Measures a served zoomap site in headless Chromium, as a visitor meets it: first paint
+// (the first tiles on the canvas) and the bytes transferred before it, the page's memory
+// (CDP Performance.getMetrics), and how long search and a facet filter take to show.
+// Usage: node viewer_scale.mjs URL SCREENSHOT_DIR   (prints one line per figure)
+import { createRequire } from 'node:module';
+
+const require = createRequire(new URL('../tests/viewer/package.json', import.meta.url));
+const { chromium } = require('playwright-core');
+
+const [url, shots] = process.argv.slice(2);
+const flags = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: flags });
+
+async function heapMiB(cdp) {
+  const { metrics } = await cdp.send('Performance.getMetrics');
+  const value = (name) => metrics.find((m) => m.name === name).value;
+  return { used: value('JSHeapUsedSize') / 2 ** 20, total: value('JSHeapTotalSize') / 2 ** 20 };
+}
+
+try {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Performance.enable');
+  await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
+  await page.goto(url);
+  await page.waitForFunction(() => window.zoomap && window.zoomap.firstPaint() !== null, null, { timeout: 30000 });
+  const paint = await page.evaluate(() => {
+    const at = window.zoomap.firstPaint();
+    const entries = [...performance.getEntriesByType('navigation'), ...performance.getEntriesByType('resource')];
+    const before = entries.filter((e) => e.responseEnd <= at);
+    return { at, bytes: before.reduce((sum, e) => sum + e.transferSize, 0), requests: before.length };
+  });
+  console.log(`first paint: ${paint.at.toFixed(0)} ms after navigation start`);
+  console.log(`transferred before first paint: ${(paint.bytes / 1024).toFixed(0)} KiB in ${paint.requests} requests`);
+  await page.evaluate(() => window.zoomap.ready);
+  await page.waitForTimeout(1500);
+  await page.screenshot({ path: `${shots}/scale-1-map.png` });
+  const opened = await heapMiB(cdp);
+  console.log(`JS heap after load: ${opened.used.toFixed(1)} MiB used of ${opened.total.toFixed(1)} MiB`);
+
+  for (const query of ['teapot', 'blue vase', 'gilded mask 1850', 'ase']) {
+    const result = await page.evaluate(async (q) => {
+      const t0 = performance.now();
+      await window.zoomap.search(q);
+      const t1 = performance.now();
+      await new Promise(requestAnimationFrame);
+      return { ms: t1 - t0, painted: performance.now() - t0, shown: window.zoomap.shownCount(),
+        listed: document.querySelectorAll('#results-list li').length };
+    }, query);
+    console.log(`search "${query}": results listed in ${result.ms.toFixed(0)} ms (map highlighted ${result.painted.toFixed(0)} ms), ${result.shown} matches, ${result.listed} listed`);
+  }
+  await page.click('#search');
+  await page.waitForTimeout(300);
+  await page.screenshot({ path: `${shots}/scale-2-search.png` });
+  await page.keyboard.press('Enter');
+  await page.waitForTimeout(2500);
+  await page.screenshot({ path: `${shots}/scale-3-flown.png` });
+  await page.keyboard.press('Escape');
+  await page.evaluate(() => window.zoomap.search(''));
+
+  await page.click('#filters-toggle');
+  const filter = await page.evaluate(async () => {
+    const box = document.querySelector('#filters input[type=checkbox]');
+    const t0 = performance.now();
+    box.click();
+    while (window.zoomap.shownCount() === null) await new Promise((r) => setTimeout(r, 5));
+    return { ms: performance.now() - t0, shown: window.zoomap.shownCount() };
+  });
+  console.log(`facet filter: ${filter.shown} items shown after ${filter.ms.toFixed(0)} ms (codes fetched on first use)`);
+  await page.waitForTimeout(500);
+  await page.screenshot({ path: `${shots}/scale-4-filter.png` });
+  const after = await heapMiB(cdp);
+  console.log(`JS heap after searches and a filter: ${after.used.toFixed(1)} MiB used of ${after.total.toFixed(1)} MiB`);
+
+  // What a viewer that loads every record up front pays, in a fresh page of the same site.
+  const whole = await browser.newPage();
+  const wholeCdp = await whole.context().newCDPSession(whole);
+  await wholeCdp.send('Performance.enable');
+  await whole.goto(`${url}data/index.json`);
+  const all = await whole.evaluate(async () => {
+    const t0 = performance.now();
+    const response = await fetch('../all-items.json', { cache: 'no-store' });
+    const text = await response.text();
+    const t1 = performance.now();
+    window.records = JSON.parse(text);
+    return { fetched: t1 - t0, parsed: performance.now() - t1, bytes: text.length, n: window.records.length };
+  });
+  const wholeHeap = await heapMiB(wholeCdp);
+  console.log(`all records up front: ${(all.bytes / 2 ** 20).toFixed(0)} MiB fetched in ${all.fetched.toFixed(0)} ms, parsed in ${all.parsed.toFixed(0)} ms, JS heap ${wholeHeap.used.toFixed(0)} MiB (${all.n} records)`);
+  console.log(`ratio, zoomap first paint vs fetch+parse of all records: ${(paint.at / (all.fetched + all.parsed)).toFixed(3)}; heap ${(after.used / wholeHeap.used).toFixed(3)}`);
+} finally {
+  await browser.close();
+}

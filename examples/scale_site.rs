@@ -1,0 +1,216 @@
+//! A synthetic zoomap site of any size, built through the library's tiles and site stages,
+//! for the viewer at scale (bench/viewer-scale.sh, tests/viewer.rs).
+//!
+//! `scale_site OUT N [CELL_PX]` writes a site of N items in OUT: solid-colour cells of
+//! CELL_PX (default 16) pixels on a near-square grid, the last row part empty. Each item has
+//! a title of two words from small vocabularies and its number, a Category (the nearest of
+//! 12 seeds, so categories form regions like a real map's clusters), a Material (8 values,
+//! scattered) and a Year (a gradient across the map plus noise). Cells are coloured by
+//! category and shaded by year.
+
+use std::path::Path;
+use std::time::Instant;
+
+use zoomap::report::peak_rss_mib;
+use zoomap::site::{self, Item, PageConfig, SiteData};
+use zoomap::tiles::{MosaicSource, TileFormat, TileOptions, write_pyramid};
+
+const ADJECTIVES: [&str; 16] = [
+    "blue", "gilded", "carved", "painted", "small", "large", "broken", "glazed", "silver",
+    "wooden", "woven", "early", "ornate", "plain", "red", "ancient",
+];
+const NOUNS: [&str; 16] = [
+    "vase",
+    "bowl",
+    "mask",
+    "coin",
+    "ship",
+    "portrait",
+    "landscape",
+    "chair",
+    "textile",
+    "sword",
+    "lamp",
+    "basket",
+    "figure",
+    "map",
+    "letter",
+    "teapot",
+];
+const CATEGORIES: [&str; 12] = [
+    "Ceramics",
+    "Paintings",
+    "Textiles",
+    "Arms",
+    "Furniture",
+    "Coins",
+    "Prints",
+    "Glass",
+    "Sculpture",
+    "Manuscripts",
+    "Jewellery",
+    "Photographs",
+];
+const MATERIALS: [&str; 8] = [
+    "clay", "oil", "wool", "steel", "oak", "bronze", "paper", "silk",
+];
+const PALETTE: [[u8; 3]; 12] = [
+    [230, 159, 0],
+    [86, 180, 233],
+    [0, 158, 115],
+    [240, 228, 66],
+    [0, 114, 178],
+    [213, 94, 0],
+    [204, 121, 167],
+    [120, 120, 120],
+    [170, 80, 60],
+    [90, 60, 160],
+    [60, 200, 200],
+    [200, 200, 160],
+];
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let (out, n, cell) = match args.as_slice() {
+        [out, n] => (out, n.parse::<u32>()?, 16),
+        [out, n, cell] => (out, n.parse()?, cell.parse()?),
+        _ => return Err("usage: scale_site OUT N [CELL_PX]".into()),
+    };
+    let out = Path::new(out);
+    std::fs::create_dir_all(out.join("previews"))?;
+    let cols = (f64::from(n).sqrt().ceil() as u32).max(1);
+    let rows = n.div_ceil(cols);
+    let world = World::new(cols, rows);
+    let started = Instant::now();
+    let tile_options = TileOptions {
+        tile_size: 254,
+        overlap: 1,
+        format: TileFormat::Jpg,
+        quality: 85,
+        background: [17, 17, 17],
+    };
+    let slots: Vec<Option<usize>> = (0..cols * rows)
+        .map(|k| (k < n).then_some(k as usize))
+        .collect();
+    let read_cell = |slot: usize| -> anyhow::Result<Vec<u8>> {
+        let colour = world.colour(slot as u32);
+        Ok(colour.repeat((cell * cell) as usize))
+    };
+    let source = MosaicSource {
+        cols,
+        rows,
+        cell,
+        slots: &slots,
+        read_cell: &read_cell,
+    };
+    let pyramid = write_pyramid(&source, out, "map", &tile_options, &|_| {})?;
+    let tiled = started.elapsed().as_secs_f64();
+    for (k, colour) in PALETTE.iter().enumerate() {
+        image::RgbImage::from_pixel(128, 128, image::Rgb(*colour))
+            .save(out.join(format!("previews/{k}.jpg")))?;
+    }
+    let data = SiteData {
+        title: format!("{n} synthetic items"),
+        grid: [cols, rows],
+        cell,
+        columns: ["file", "Title", "Category", "Material", "Year", "Id"]
+            .map(String::from)
+            .to_vec(),
+        items: (0..n).map(|i| world.item(i)).collect(),
+    };
+    let page = PageConfig {
+        title: data.title.clone(),
+        width: pyramid.width,
+        height: pyramid.height,
+        tile_size: tile_options.tile_size,
+        overlap: tile_options.overlap,
+        format: "jpg".into(),
+        tiles: "map_files".into(),
+        data: "data".into(),
+        background: "#111111".into(),
+    };
+    site::write_site(out, &data, &page)?;
+    println!(
+        "{n} items, grid {cols}x{rows}, mosaic {}x{}: tiles {tiled:.1} s, site data {:.1} s, peak RSS {:.0} MiB",
+        pyramid.width,
+        pyramid.height,
+        started.elapsed().as_secs_f64() - tiled,
+        peak_rss_mib().unwrap_or(0.0)
+    );
+    Ok(())
+}
+
+/// The generated collection: where each item sits and what its metadata says.
+struct World {
+    cols: u32,
+    rows: u32,
+    seeds: Vec<[f32; 2]>,
+}
+
+impl World {
+    fn new(cols: u32, rows: u32) -> Self {
+        let seeds = (0..CATEGORIES.len() as u32)
+            .map(|k| [unit(hash(k, 1)), unit(hash(k, 2))])
+            .collect();
+        Self { cols, rows, seeds }
+    }
+
+    fn position(&self, i: u32) -> [f32; 2] {
+        [
+            (i % self.cols) as f32 / self.cols as f32,
+            (i / self.cols) as f32 / self.rows as f32,
+        ]
+    }
+
+    fn category(&self, i: u32) -> usize {
+        let [x, y] = self.position(i);
+        let distance = |s: &[f32; 2]| (s[0] - x).powi(2) + (s[1] - y).powi(2);
+        (0..self.seeds.len())
+            .min_by(|&a, &b| distance(&self.seeds[a]).total_cmp(&distance(&self.seeds[b])))
+            .unwrap_or(0)
+    }
+
+    fn year(&self, i: u32) -> u32 {
+        let [x, y] = self.position(i);
+        1700 + ((x + y) * 150.0) as u32 + hash(i, 3) % 20
+    }
+
+    fn colour(&self, i: u32) -> [u8; 3] {
+        let shade = 0.55 + 0.45 * (self.year(i) - 1700) as f32 / 320.0;
+        PALETTE[self.category(i)].map(|c| (f32::from(c) * shade) as u8)
+    }
+
+    fn item(&self, i: u32) -> Item {
+        let adjective = ADJECTIVES[(hash(i, 4) % 16) as usize];
+        let noun = NOUNS[(hash(i, 5) % 16) as usize];
+        let category = self.category(i);
+        let file = format!("img/{i}.jpg");
+        Item {
+            title: format!("{adjective} {noun} no. {i}"),
+            url: Some(format!("https://example.org/object/{i}")),
+            cell: [i % self.cols, i / self.cols],
+            preview: format!("previews/{category}.jpg"),
+            fields: vec![
+                file.clone(),
+                format!("{adjective} {noun} no. {i}"),
+                CATEGORIES[category].into(),
+                MATERIALS[(hash(i, 6) % 8) as usize].into(),
+                self.year(i).to_string(),
+                i.to_string(),
+            ],
+            file,
+        }
+    }
+}
+
+/// A well-mixed hash of an item number and a stream, for reproducible pseudo-random fields.
+fn hash(i: u32, stream: u32) -> u32 {
+    let mut x = u64::from(i) << 8 | u64::from(stream);
+    x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    (x ^ (x >> 31)) as u32
+}
+
+fn unit(x: u32) -> f32 {
+    x as f32 / u32::MAX as f32
+}

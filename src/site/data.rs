@@ -1,0 +1,247 @@
+//! The item data, split so a page loads only what its view needs: a small `index.json`
+//! (grid, counts, columns, filters), a bitmap of occupied cells, item records in one file per square region of cells
+//! (fetched on hover, click and search), per-cell facet and year codes (fetched when a
+//! filter is first used) and the search shards (fetched per query).
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use rayon::prelude::*;
+use serde::Serialize;
+
+use super::facets::{self, Facet, Years};
+use super::{Item, SiteData, search};
+
+/// Cells per side of a region file: 256 records, a few tens of kilobytes.
+pub const REGION_CELLS: u32 = 16;
+
+/// `index.json`: what the page reads before anything else.
+#[derive(Debug, Serialize)]
+struct Index<'a> {
+    version: u32,
+    title: &'a str,
+    grid: [u32; 2],
+    cell: u32,
+    count: usize,
+    columns: &'a [String],
+    region: u32,
+    facets: Vec<FacetEntry<'a>>,
+    years: Option<YearsEntry<'a>>,
+    search: SearchKeys<'a>,
+}
+
+/// Which search shards exist, and which pairs were split by three characters.
+#[derive(Debug, Serialize)]
+struct SearchKeys<'a> {
+    keys: Vec<&'a str>,
+    split: &'a [String],
+}
+
+#[derive(Debug, Serialize)]
+struct FacetEntry<'a> {
+    #[serde(flatten)]
+    facet: &'a Facet,
+    file: String,
+}
+
+#[derive(Debug, Serialize)]
+struct YearsEntry<'a> {
+    #[serde(flatten)]
+    years: &'a Years,
+    file: &'static str,
+}
+
+/// Writes the `data/` folder of a site for `data`.
+pub fn write_data(dir: &Path, data: &SiteData) -> Result<()> {
+    let out = dir.join("data");
+    let cols = data.grid[0];
+    let cell_of = |item: &Item| item.cell[1] * cols + item.cell[0];
+    write_regions(&out.join("regions"), data)?;
+    write(&out.join("occupied.bin"), &occupied(data))?;
+    let years = facets::find_years(&data.columns, &data.items);
+    let facets = facets::find_facets(&data.columns, &data.items, years.as_ref().map(|y| y.column));
+    let cells = (data.grid[0] * data.grid[1]) as usize;
+    let facet_dir = out.join("facets");
+    fs::create_dir_all(&facet_dir)?;
+    let mut facet_entries = Vec::new();
+    for (k, facet) in facets.iter().enumerate() {
+        let mut codes = vec![facets::NO_VALUE; cells];
+        for (item, &code) in data.items.iter().zip(&facet.codes) {
+            codes[cell_of(item) as usize] = code;
+        }
+        let file = format!("facets/{k}.bin");
+        write(&out.join(&file), &codes)?;
+        facet_entries.push(FacetEntry { facet, file });
+    }
+    if let Some(years) = &years {
+        let mut per_cell = vec![facets::NO_YEAR; cells];
+        for (item, &year) in data.items.iter().zip(&years.years) {
+            per_cell[cell_of(item) as usize] = year;
+        }
+        let bytes: Vec<u8> = per_cell.iter().flat_map(|y| y.to_le_bytes()).collect();
+        write(&out.join("years.bin"), &bytes)?;
+    }
+    let search_index = search::build(&data.items, cell_of, search::SPLIT_BYTES);
+    let search_dir = out.join("search");
+    fs::create_dir_all(&search_dir)?;
+    let keys: Vec<&String> = search_index.keys().collect();
+    keys.par_iter()
+        .try_for_each(|key| match search_index.shard(key) {
+            Some(shard) => write(
+                &search_dir.join(format!("{key}.json")),
+                &serde_json::to_vec(&shard)?,
+            ),
+            None => Ok(()),
+        })?;
+    let index = Index {
+        version: 1,
+        title: &data.title,
+        grid: data.grid,
+        cell: data.cell,
+        count: data.items.len(),
+        columns: &data.columns,
+        region: REGION_CELLS,
+        facets: facet_entries,
+        years: years.as_ref().map(|years| YearsEntry {
+            years,
+            file: "years.bin",
+        }),
+        search: SearchKeys {
+            keys: keys.iter().map(|k| k.as_str()).collect(),
+            split: &search_index.split,
+        },
+    };
+    write(&out.join("index.json"), &serde_json::to_vec(&index)?)
+}
+
+/// One JSON array of item records per region of [`REGION_CELLS`]² cells, named
+/// `{region column}_{region row}.json`; regions without items get an empty array so the
+/// viewer never meets a missing file.
+fn write_regions(dir: &Path, data: &SiteData) -> Result<()> {
+    fs::create_dir_all(dir)?;
+    let mut regions: BTreeMap<(u32, u32), Vec<&Item>> = BTreeMap::new();
+    for item in &data.items {
+        let key = (item.cell[0] / REGION_CELLS, item.cell[1] / REGION_CELLS);
+        regions.entry(key).or_default().push(item);
+    }
+    let across = data.grid[0].div_ceil(REGION_CELLS);
+    let down = data.grid[1].div_ceil(REGION_CELLS);
+    (0..across * down).into_par_iter().try_for_each(|k| {
+        let key = (k % across, k / across);
+        let records = regions.get(&key).map_or(&[][..], Vec::as_slice);
+        write(
+            &dir.join(format!("{}_{}.json", key.0, key.1)),
+            &serde_json::to_vec(records)?,
+        )
+    })
+}
+
+/// One bit per cell, least significant first, set where an item sits: lets the viewer skip
+/// empty cells without fetching their region.
+fn occupied(data: &SiteData) -> Vec<u8> {
+    let mut bits = vec![0u8; ((data.grid[0] * data.grid[1]) as usize).div_ceil(8)];
+    for item in &data.items {
+        let cell = (item.cell[1] * data.grid[0] + item.cell[0]) as usize;
+        bits[cell / 8] |= 1 << (cell % 8);
+    }
+    bits
+}
+
+fn write(path: &Path, bytes: &[u8]) -> Result<()> {
+    fs::write(path, bytes).with_context(|| format!("{}: cannot write", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn site(n: u32, cols: u32) -> SiteData {
+        let items = (0..n)
+            .map(|i| Item {
+                file: format!("{i}.jpg"),
+                title: format!("Item {i}"),
+                url: None,
+                cell: [i % cols, i / cols],
+                preview: format!("previews/{i}.jpg"),
+                fields: vec![
+                    format!("{i}.jpg"),
+                    ["vase", "bowl"][(i % 2) as usize].into(),
+                    format!("{}", 1800 + i),
+                ],
+            })
+            .collect();
+        SiteData {
+            title: "t".into(),
+            grid: [cols, n.div_ceil(cols)],
+            cell: 16,
+            columns: vec!["file".into(), "Kind".into(), "Year".into()],
+            items,
+        }
+    }
+
+    fn json(path: &Path) -> serde_json::Value {
+        serde_json::from_slice(&fs::read(path).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn regions_cover_the_grid_and_hold_each_item_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = site(700, 40);
+        write_data(dir.path(), &data).unwrap();
+        let regions = dir.path().join("data/regions");
+        assert_eq!(fs::read_dir(&regions).unwrap().count(), 3 * 2);
+        let mut seen = 0;
+        for entry in fs::read_dir(&regions).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path.file_stem().unwrap().to_string_lossy().into_owned();
+            let (rx, ry) = name.split_once('_').unwrap();
+            let (rx, ry): (u64, u64) = (rx.parse().unwrap(), ry.parse().unwrap());
+            for record in json(&path).as_array().unwrap() {
+                let cell = &record["cell"];
+                assert_eq!(cell[0].as_u64().unwrap() / 16, rx, "{name}");
+                assert_eq!(cell[1].as_u64().unwrap() / 16, ry, "{name}");
+                seen += 1;
+            }
+        }
+        assert_eq!(seen, 700);
+    }
+
+    #[test]
+    fn index_lists_filters_and_cells_carry_their_codes() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = site(100, 12);
+        write_data(dir.path(), &data).unwrap();
+        let index = json(&dir.path().join("data/index.json"));
+        assert_eq!(index["count"], 100);
+        assert_eq!(index["grid"], serde_json::json!([12, 9]));
+        assert_eq!(index["facets"][0]["name"], "Kind");
+        assert_eq!(index["facets"][0]["file"], "facets/0.bin");
+        assert_eq!(index["years"]["min"], 1800);
+        assert_eq!(index["years"]["max"], 1899);
+        let kinds = fs::read(dir.path().join("data/facets/0.bin")).unwrap();
+        assert_eq!(kinds.len(), 108);
+        let vase = index["facets"][0]["values"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .position(|v| v == "vase")
+            .unwrap() as u8;
+        assert_eq!(kinds[14], vase, "item 14 is a vase");
+        assert_eq!(kinds[107], facets::NO_VALUE, "cell 107 is empty");
+        let occupied = fs::read(dir.path().join("data/occupied.bin")).unwrap();
+        assert_eq!(occupied.len(), 14);
+        assert_eq!(
+            (occupied[12], occupied[13]),
+            (0b1111, 0),
+            "cells 96..99 hold items"
+        );
+        let years = fs::read(dir.path().join("data/years.bin")).unwrap();
+        assert_eq!(i16::from_le_bytes([years[2 * 37], years[2 * 37 + 1]]), 1837);
+        let key = search::shard_key("it", 2);
+        let keys = index["search"]["keys"].as_array().unwrap();
+        assert!(keys.contains(&key.clone().into()));
+        assert!(dir.path().join(format!("data/search/{key}.json")).is_file());
+    }
+}

@@ -1,0 +1,204 @@
+//! Filters: the metadata columns a visitor can filter the map on. A column with few distinct
+//! values becomes a facet, a year or date column a year range. Each is written as one code per
+//! grid cell, so the viewer can dim non-matching cells at any zoom without item records.
+
+use serde::Serialize;
+
+use super::Item;
+
+/// A column with more distinct values than this is not offered as a facet.
+pub const MAX_FACET_VALUES: usize = 24;
+/// The facet code of a cell with no item or no value.
+pub const NO_VALUE: u8 = u8::MAX;
+/// The year of a cell with no item or no readable year.
+pub const NO_YEAR: i16 = i16::MIN;
+
+/// A facet: a column's distinct values, most common first, and the code of each item.
+#[derive(Debug, Clone, Serialize)]
+pub struct Facet {
+    /// Column index in the metadata.
+    pub column: usize,
+    /// Column name.
+    pub name: String,
+    /// Distinct values; an item's code is its value's position here.
+    pub values: Vec<String>,
+    /// Items with each value.
+    pub counts: Vec<u64>,
+    /// Per item, in the order of the items: its value's code, or [`NO_VALUE`].
+    #[serde(skip)]
+    pub codes: Vec<u8>,
+}
+
+/// The year column: its range and each item's year.
+#[derive(Debug, Clone, Serialize)]
+pub struct Years {
+    /// Column index in the metadata.
+    pub column: usize,
+    /// Column name.
+    pub name: String,
+    /// Earliest year.
+    pub min: i16,
+    /// Latest year.
+    pub max: i16,
+    /// Per item, in the order of the items: its year, or [`NO_YEAR`].
+    #[serde(skip)]
+    pub years: Vec<i16>,
+}
+
+/// The first column whose name says year or date and where at least half the filled values
+/// hold a year.
+pub fn find_years(columns: &[String], items: &[Item]) -> Option<Years> {
+    columns.iter().enumerate().find_map(|(column, name)| {
+        let lower = name.to_lowercase();
+        if !(lower.contains("year") || lower.contains("date")) {
+            return None;
+        }
+        let years: Vec<i16> = items
+            .iter()
+            .map(|item| field(item, column).and_then(parse_year).unwrap_or(NO_YEAR))
+            .collect();
+        let filled = items.iter().filter(|i| field(i, column).is_some()).count();
+        let found: Vec<i16> = years.iter().copied().filter(|&y| y != NO_YEAR).collect();
+        if found.is_empty() || found.len() * 2 < filled {
+            return None;
+        }
+        Some(Years {
+            column,
+            name: name.clone(),
+            min: *found.iter().min()?,
+            max: *found.iter().max()?,
+            years,
+        })
+    })
+}
+
+/// Every column, except `skip`, with 2 to [`MAX_FACET_VALUES`] distinct values and no more
+/// than half as many values as items (a column of names is no filter).
+pub fn find_facets(columns: &[String], items: &[Item], skip: Option<usize>) -> Vec<Facet> {
+    (0..columns.len())
+        .filter(|&c| Some(c) != skip)
+        .filter_map(|column| facet(column, &columns[column], items))
+        .collect()
+}
+
+fn facet(column: usize, name: &str, items: &[Item]) -> Option<Facet> {
+    let mut values: Vec<(&str, u64)> = Vec::new();
+    for item in items {
+        let Some(value) = field(item, column) else {
+            continue;
+        };
+        if let Some((_, count)) = values.iter_mut().find(|(v, _)| *v == value) {
+            *count += 1;
+        } else if values.len() == MAX_FACET_VALUES {
+            return None;
+        } else {
+            values.push((value, 1));
+        }
+    }
+    if values.len() < 2 || values.len() * 2 > items.len() {
+        return None;
+    }
+    values.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    let codes = items
+        .iter()
+        .map(|item| {
+            field(item, column)
+                .and_then(|value| values.iter().position(|(v, _)| *v == value))
+                .map_or(NO_VALUE, |code| code as u8)
+        })
+        .collect();
+    Some(Facet {
+        column,
+        name: name.to_string(),
+        values: values.iter().map(|(v, _)| v.to_string()).collect(),
+        counts: values.iter().map(|(_, n)| *n).collect(),
+        codes,
+    })
+}
+
+/// An item's trimmed value in `column`, if filled.
+fn field(item: &Item, column: usize) -> Option<&str> {
+    item.fields
+        .get(column)
+        .map(|v| v.trim())
+        .filter(|v| !v.is_empty())
+}
+
+/// The year a date-like text starts with: its first run of 3 or 4 digits ("1901",
+/// "1901-05-03", "c. 1850"), negative when the text starts with a minus sign.
+pub fn parse_year(text: &str) -> Option<i16> {
+    let text = text.trim();
+    let start = text.find(|c: char| c.is_ascii_digit())?;
+    let digits: &str = text[start..]
+        .split(|c: char| !c.is_ascii_digit())
+        .next()
+        .unwrap_or("");
+    if !(3..=4).contains(&digits.len()) {
+        return None;
+    }
+    let year: i16 = digits.parse().ok()?;
+    Some(if text.starts_with('-') { -year } else { year })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item(fields: &[&str]) -> Item {
+        Item {
+            file: "a.jpg".into(),
+            title: String::new(),
+            url: None,
+            cell: [0, 0],
+            preview: String::new(),
+            fields: fields.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn years_come_from_dates_in_many_shapes() {
+        assert_eq!(parse_year("1901"), Some(1901));
+        assert_eq!(parse_year(" 1901-05-03"), Some(1901));
+        assert_eq!(parse_year("c. 1850"), Some(1850));
+        assert_eq!(parse_year("-500"), Some(-500));
+        assert_eq!(parse_year("12"), None);
+        assert_eq!(parse_year("unknown"), None);
+        assert_eq!(parse_year("123456"), None);
+    }
+
+    #[test]
+    fn low_cardinality_columns_become_facets_most_common_first() {
+        let columns: Vec<String> = ["file", "Kind", "Date", "Name"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let items: Vec<Item> = (0..10)
+            .map(|i| {
+                let kind = if i < 7 { "vase" } else { "bowl" };
+                let date = if i == 9 {
+                    String::new()
+                } else {
+                    format!("{}", 1900 + i)
+                };
+                item(&[&format!("{i}.jpg"), kind, &date, &format!("Name {i}")])
+            })
+            .collect();
+        let years = find_years(&columns, &items).unwrap();
+        assert_eq!((years.column, years.min, years.max), (2, 1900, 1908));
+        assert_eq!(years.years[9], NO_YEAR);
+        let facets = find_facets(&columns, &items, Some(years.column));
+        assert_eq!(facets.len(), 1, "{facets:?}");
+        assert_eq!(facets[0].name, "Kind");
+        assert_eq!(facets[0].values, vec!["vase", "bowl"]);
+        assert_eq!(facets[0].counts, vec![7, 3]);
+        assert_eq!(facets[0].codes[8], 1);
+    }
+
+    #[test]
+    fn columns_with_many_values_are_not_facets() {
+        let columns = vec!["Id".to_string()];
+        let items: Vec<Item> = (0..100).map(|i| item(&[&format!("{}", i % 30)])).collect();
+        assert!(find_facets(&columns, &items, None).is_empty());
+        assert!(find_years(&columns, &items).is_none());
+    }
+}

@@ -1,0 +1,262 @@
+//! The search index: every word of each item's title, metadata and file name (without its
+//! extension), filed under
+//! each pair of adjacent characters it contains. A query word of two or more characters
+//! fetches the one shard named by its first two characters, which holds every word that
+//! contains them, so prefix and substring matches both need one small request and the
+//! page never loads all records. Static-site search crates (pagefind, tinysearch) index
+//! whole words only, so this is written here.
+
+use std::collections::{BTreeMap, HashMap};
+
+use super::Item;
+
+/// The words of `text` the index holds and a query is split into: lower-case runs of
+/// letters and digits, at least two characters long.
+pub fn words(text: &str) -> impl Iterator<Item = String> + '_ {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.chars().nth(1).is_some())
+        .map(str::to_lowercase)
+}
+
+/// The shard key of a word or query's first `n` (two or three) characters: the hex of their
+/// UTF-8 bytes, so any script makes a safe file name.
+pub fn shard_key(word: &str, n: usize) -> String {
+    let start: String = word.chars().take(n).collect();
+    hex::encode(start.as_bytes())
+}
+
+/// A shard estimated larger than this is also split into one shard per three-character
+/// sequence starting with its pair, so a longer query fetches only its part.
+pub const SPLIT_BYTES: usize = 256 * 1024;
+
+/// The whole index: each distinct word with its cells, and which words each shard holds.
+#[derive(Debug, Default)]
+pub struct SearchIndex {
+    words: Vec<(String, Vec<u32>)>,
+    /// Shard key (two or three characters, see [`shard_key`]) to indices into `words`.
+    shards: BTreeMap<String, Vec<usize>>,
+    /// Two-character keys whose shards were split by three characters.
+    pub split: Vec<String>,
+}
+
+/// One shard as written: words containing the shard's characters, each with the cells it
+/// occurs in (ascending, written as differences from the previous cell to keep shards small).
+#[derive(Debug, serde::Serialize)]
+pub struct Shard<'a> {
+    /// The words, sorted.
+    pub words: Vec<&'a str>,
+    /// Per word, ascending cell indices (row × columns + column) as successive differences.
+    pub cells: Vec<&'a [u32]>,
+}
+
+impl SearchIndex {
+    /// Every shard key, sorted.
+    pub fn keys(&self) -> impl Iterator<Item = &String> {
+        self.shards.keys()
+    }
+
+    /// The shard of `key`, if any word has it.
+    pub fn shard(&self, key: &str) -> Option<Shard<'_>> {
+        let members = self.shards.get(key)?;
+        Some(Shard {
+            words: members.iter().map(|&w| self.words[w].0.as_str()).collect(),
+            cells: members
+                .iter()
+                .map(|&w| self.words[w].1.as_slice())
+                .collect(),
+        })
+    }
+}
+
+/// Builds the index of `items`; `cell_of` gives each item's cell index. Shards estimated
+/// over `split_bytes` (normally [`SPLIT_BYTES`]) are split as well.
+pub fn build(items: &[Item], cell_of: impl Fn(&Item) -> u32, split_bytes: usize) -> SearchIndex {
+    let mut postings: HashMap<String, Vec<u32>> = HashMap::new();
+    for item in items {
+        let cell = cell_of(item);
+        for word in searchable_text(item).flat_map(words) {
+            postings.entry(word).or_default().push(cell);
+        }
+    }
+    let mut index = SearchIndex::default();
+    let mut sorted: Vec<(String, Vec<u32>)> = postings.into_iter().collect();
+    sorted.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    let mut sizes: HashMap<String, usize> = HashMap::new();
+    for (w, (word, mut cells)) in sorted.into_iter().enumerate() {
+        cells.sort_unstable();
+        cells.dedup();
+        let chars: Vec<char> = word.chars().collect();
+        for key in window_keys(&chars, 2) {
+            *sizes.entry(key.clone()).or_default() += word.len() + 4 * cells.len() + 8;
+            index.shards.entry(key).or_default().push(w);
+        }
+        index.words.push((word, differences(&cells)));
+    }
+    index.split = sizes
+        .into_iter()
+        .filter(|(_, size)| *size > split_bytes)
+        .map(|(key, _)| key)
+        .collect();
+    index.split.sort_unstable();
+    for pair in &index.split {
+        let members = index.shards[pair].clone();
+        for w in members {
+            let chars: Vec<char> = index.words[w].0.chars().collect();
+            for key in window_keys(&chars, 3).filter(|k| k.starts_with(pair.as_str())) {
+                index.shards.entry(key).or_default().push(w);
+            }
+        }
+    }
+    index
+}
+
+/// The texts an item is found by: title, metadata values and file name without extension
+/// (the metadata's own file-name column is left out, so "jpg" does not match everything).
+fn searchable_text(item: &Item) -> impl Iterator<Item = &str> {
+    let base = item.file.rsplit('/').next().unwrap_or(&item.file);
+    let stem = base.rsplit_once('.').map_or(base, |(stem, _)| stem);
+    std::iter::once(item.title.as_str())
+        .chain(
+            item.fields
+                .iter()
+                .map(String::as_str)
+                .filter(move |f| *f != item.file && *f != base),
+        )
+        .chain(std::iter::once(stem))
+}
+
+/// The distinct keys of a word's runs of `n` characters.
+fn window_keys(chars: &[char], n: usize) -> impl Iterator<Item = String> {
+    let mut keys: Vec<String> = chars
+        .windows(n)
+        .map(|run| hex::encode(String::from_iter(run).as_bytes()))
+        .collect();
+    keys.sort_unstable();
+    keys.dedup();
+    keys.into_iter()
+}
+
+fn differences(sorted: &[u32]) -> Vec<u32> {
+    let mut previous = 0;
+    sorted
+        .iter()
+        .map(|&c| {
+            let d = c - previous;
+            previous = c;
+            d
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item(title: &str, col: u32, fields: &[&str]) -> Item {
+        Item {
+            file: format!("dir/img_{col}.jpg"),
+            title: title.into(),
+            url: None,
+            cell: [col, 0],
+            preview: String::new(),
+            fields: fields.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+
+    /// Cells of `query` as the viewer finds them: the query's shard, words containing it.
+    fn find(index: &SearchIndex, query: &str) -> Vec<u32> {
+        let pair = shard_key(query, 2);
+        let key = if index.split.contains(&pair) && query.chars().count() > 2 {
+            shard_key(query, 3)
+        } else {
+            pair
+        };
+        let Some(shard) = index.shard(&key) else {
+            return Vec::new();
+        };
+        let mut cells: Vec<u32> = shard
+            .words
+            .iter()
+            .zip(&shard.cells)
+            .filter(|(w, _)| w.contains(query))
+            .flat_map(|(_, deltas)| {
+                deltas.iter().scan(0, |at, d| {
+                    *at += d;
+                    Some(*at)
+                })
+            })
+            .collect();
+        cells.sort_unstable();
+        cells.dedup();
+        cells
+    }
+
+    #[test]
+    fn words_are_lower_case_letter_and_digit_runs() {
+        let w: Vec<String> = words("Blue Vase (1901), Ming-dynasty; ÉTÉ a").collect();
+        assert_eq!(w, ["blue", "vase", "1901", "ming", "dynasty", "été"]);
+    }
+
+    #[test]
+    fn prefix_and_substring_queries_find_their_cells() {
+        let items = vec![
+            item("Blue vase", 0, &["Ceramics"]),
+            item("Canvas bag", 1, &["Textiles"]),
+            item("Vases, pair", 2, &["Ceramics"]),
+            item("Été", 3, &[]),
+        ];
+        let index = build(&items, |i| i.cell[0], SPLIT_BYTES);
+        assert_eq!(find(&index, "vas"), vec![0, 1, 2]);
+        assert_eq!(find(&index, "vase"), vec![0, 2]);
+        assert_eq!(find(&index, "ase"), vec![0, 2]);
+        assert_eq!(find(&index, "ceram"), vec![0, 2]);
+        assert_eq!(find(&index, "img"), vec![0, 1, 2, 3]);
+        assert_eq!(find(&index, "été"), vec![3]);
+        assert!(find(&index, "xyz").is_empty());
+    }
+
+    #[test]
+    fn large_shards_split_by_three_characters_and_still_find_everything() {
+        let items: Vec<Item> = (0..300)
+            .map(|i| item(&format!("vase {} var{}", 1800 + i % 50, i % 7), i, &[]))
+            .collect();
+        let whole = build(&items, |i| i.cell[0], SPLIT_BYTES);
+        let split = build(&items, |i| i.cell[0], 1000);
+        assert!(whole.split.is_empty());
+        assert!(
+            split.split.contains(&shard_key("18", 2)),
+            "{:?}",
+            split.split
+        );
+        assert!(split.split.contains(&shard_key("va", 2)));
+        for query in [
+            "18", "181", "1812", "812", "va", "var", "vas", "var3", "ase", "vax",
+        ] {
+            assert_eq!(find(&whole, query), find(&split, query), "{query}");
+        }
+        assert_eq!(find(&split, "1812").len(), 6);
+        let part = split.shard(&shard_key("181", 3)).unwrap();
+        assert!(
+            part.words.iter().all(|w| w.contains("181")),
+            "{:?}",
+            part.words
+        );
+    }
+
+    #[test]
+    fn the_file_name_is_found_by_its_stem_not_its_extension() {
+        let items = vec![item("Bowl", 0, &["dir/img_0.jpg", "img_0.jpg", "Ceramics"])];
+        let index = build(&items, |i| i.cell[0], SPLIT_BYTES);
+        assert_eq!(find(&index, "img"), vec![0]);
+        assert!(find(&index, "jpg").is_empty());
+    }
+
+    #[test]
+    fn postings_are_differences_of_sorted_cells() {
+        let items = vec![item("a vase", 9, &[]), item("vase", 4, &["vase"])];
+        let index = build(&items, |i| i.cell[0], SPLIT_BYTES);
+        let shard = index.shard(&shard_key("va", 2)).unwrap();
+        let at = shard.words.iter().position(|w| *w == "vase").unwrap();
+        assert_eq!(shard.cells[at], [4, 5]);
+    }
+}
