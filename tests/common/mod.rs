@@ -114,7 +114,10 @@ pub fn check_site(site: &Path, expected_items: usize) -> serde_json::Value {
         })
         .collect();
     assert_eq!(cells.len(), items.len(), "each image sits in its own cell");
-    let grid = &data["grid"];
+    let index: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(site.join("data/index.json")).unwrap()).unwrap();
+    assert_eq!(index["count"], expected_items);
+    let grid = &index["grid"];
     assert!(
         cells
             .iter()
