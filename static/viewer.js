@@ -390,6 +390,7 @@ async function openItem(cell) {
 // Opens the nearest filled cell from the open one in direction (dx, dy).
 async function step(dx, dy) {
   if (selected < 0) return;
+  tooltip.hidden = true;
   let [col, row] = site.colRow(selected);
   for (let k = 0; k < NEIGHBOUR_REACH; k++) {
     col += dx;
