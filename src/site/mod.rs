@@ -14,7 +14,7 @@ use anyhow::{Context, Result};
 use include_dir::{Dir, include_dir};
 use serde::Serialize;
 
-pub use data::{REGION_CELLS, write_data};
+pub use data::write_data;
 pub use metadata::{Metadata, Template};
 
 static STATIC_ASSETS: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/static");
