@@ -3,8 +3,8 @@
 //! each pair of adjacent characters it contains. A query word of two or more characters
 //! fetches the one shard named by its first two characters, which holds every word that
 //! contains them, so prefix and substring matches both need one small request and the
-//! page never loads all records. Static-site search crates (pagefind, tinysearch) index
-//! whole words only, so this is written here.
+//! page never loads all records. Static-site search tools (pagefind, tinysearch) match
+//! whole words or prefixes, not substrings, and index HTML pages, so this is written here.
 
 use std::collections::{BTreeMap, HashMap};
 
