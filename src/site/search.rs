@@ -1,9 +1,8 @@
 //! The search index: every word of each item's title, metadata and file name (without its
-//! extension), filed under
-//! each pair of adjacent characters it contains. A query word of two or more characters
-//! fetches the one shard named by its first two characters, which holds every word that
-//! contains them, so prefix and substring matches both need one small request and the
-//! page never loads all records. Static-site search tools (pagefind, tinysearch) match
+//! extension), filed under each pair of adjacent characters it contains. A query word of two
+//! or more characters fetches the one shard named by its first two characters, which holds
+//! every word that contains them, so prefix and substring matches both need one small request
+//! and the page never loads all records. Static-site search tools (pagefind, tinysearch) match
 //! whole words or prefixes, not substrings, and index HTML pages, so this is written here.
 
 use std::collections::{BTreeMap, HashMap};
