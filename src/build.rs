@@ -449,15 +449,16 @@ fn thumbs_and_features(
     cells: &CellStore,
     site: &Path,
 ) -> Result<Extracted> {
-    let model = match source {
-        VectorSource::Model(extractor, _) => Some(extractor),
+    // The model's feature cache; `None` when no model runs, so no model input is made.
+    let model_cache = match source {
+        VectorSource::Model(_, cache) => Some(cache),
         VectorSource::Imported(_) | VectorSource::Positions(_) => None,
     };
     let thumb_options = ThumbOptions {
         cell: options.cell,
         fit: options.fit,
         background: options.background,
-        model_input: model.map(|_| (INPUT_SIDE, options.preprocess)),
+        model_input: model_cache.map(|_| (INPUT_SIDE, options.preprocess)),
         previews: Some((site.join("previews"), options.preview_size)),
     };
     let (wanted, without_features): (Vec<usize>, Vec<usize>) =
@@ -471,17 +472,13 @@ fn thumbs_and_features(
     let mut vectors = vec![None; images.len()];
     let mut skipped = Vec::new();
     let mut counts = ExtractionCounts::default();
-    let cache = match source {
-        VectorSource::Model(_, cache) => Some(cache),
-        VectorSource::Imported(_) | VectorSource::Positions(_) => None,
-    };
     let (sender, receiver) = sync_channel::<Vec<Result<Decoded, (usize, String)>>>(2);
     std::thread::scope(|scope| -> Result<()> {
         scope.spawn(|| {
             for chunk in wanted.chunks(batch) {
                 let decoded: Vec<_> = chunk
                     .par_iter()
-                    .map(|&index| decode_one(index, &images[index], &thumb_options, cache))
+                    .map(|&index| decode_one(index, &images[index], &thumb_options, model_cache))
                     .collect();
                 if sender.send(decoded).is_err() {
                     return;
@@ -654,7 +651,7 @@ fn write_tiles(
 ) -> Result<tiles::Pyramid> {
     let mut slots = vec![None; grid.cells()];
     for (&slot, cell) in placed.iter().zip(assigned) {
-        slots[cell.row as usize * grid.cols as usize + cell.col as usize] = Some(slot);
+        slots[grid.index(*cell)] = Some(slot);
     }
     let read_cell = |slot: usize| cells.get(slot);
     let source = MosaicSource {

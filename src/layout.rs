@@ -29,6 +29,11 @@ impl Grid {
     pub fn cells(self) -> usize {
         self.cols as usize * self.rows as usize
     }
+
+    /// The row-major position of `cell`, for per-cell arrays.
+    pub fn index(self, cell: Cell) -> usize {
+        cell.row as usize * self.cols as usize + cell.col as usize
+    }
 }
 
 /// A cell of the grid.
@@ -118,23 +123,18 @@ pub fn assign_with(points: &[[f32; 2]], grid: Grid, method: Method) -> Result<Ve
     let scaled = scale_to_grid(points, grid);
     let whole = Block::whole(grid);
     let all: Vec<usize> = (0..points.len()).collect();
-    match method {
-        Method::Exact => {
-            let mut cells = vec![Cell { col: 0, row: 0 }; points.len()];
-            for (i, cell) in solve_exact(&scaled, &all, &whole.cells_in())? {
-                cells[i] = cell;
-            }
-            Ok(cells)
-        }
-        Method::Blocked { block, passes } => {
-            let mut cells = vec![Cell { col: 0, row: 0 }; points.len()];
-            for (i, cell) in assign_blocks(&scaled, all, whole, block.max(1))? {
-                cells[i] = cell;
-            }
-            refine(&scaled, &mut cells, grid, block.max(1), passes)?;
-            Ok(cells)
-        }
+    let pairs = match method {
+        Method::Exact => solve_exact(&scaled, &all, &whole.cells_in())?,
+        Method::Blocked { block, .. } => assign_blocks(&scaled, all, whole, block.max(1))?,
+    };
+    let mut cells = vec![Cell { col: 0, row: 0 }; points.len()];
+    for (i, cell) in pairs {
+        cells[i] = cell;
     }
+    if let Method::Blocked { block, passes } = method {
+        refine(&scaled, &mut cells, grid, block.max(1), passes)?;
+    }
+    Ok(cells)
 }
 
 /// Total squared distance between points (scaled to fill `grid`) and their cells' centres:
@@ -313,7 +313,7 @@ fn refine(
         let shift = if pass % 2 == 0 { side / 2 } else { 0 };
         let mut occupant = vec![u32::MAX; grid.cells()];
         for (i, cell) in cells.iter().enumerate() {
-            occupant[cell.row as usize * grid.cols as usize + cell.col as usize] = i as u32;
+            occupant[grid.index(*cell)] = i as u32;
         }
         let windows = windows(grid, side, shift);
         let moves: Vec<Vec<(usize, Cell)>> = windows
@@ -322,7 +322,7 @@ fn refine(
                 let slots = w.cells_in();
                 let members: Vec<usize> = slots
                     .iter()
-                    .map(|c| occupant[c.row as usize * grid.cols as usize + c.col as usize])
+                    .map(|c| occupant[grid.index(*c)])
                     .filter(|&i| i != u32::MAX)
                     .map(|i| i as usize)
                     .collect();

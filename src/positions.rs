@@ -29,8 +29,8 @@ pub struct Positions {
 }
 
 impl Positions {
-    /// Reads `path`: a header row whose first column names the image (path relative to the
-    /// collection, or bare file name) and whose next two are `x,y` or `col,row`; comma- or
+    /// Reads `path`: a header row whose first column names the image (its path relative to
+    /// the collection; for a flat folder, its file name) and whose next two are `x,y` or `col,row`; comma- or
     /// tab-separated. Every error names the file and, where there is one, the line.
     pub fn read(path: &Path) -> Result<Self> {
         let text = std::fs::read_to_string(path)

@@ -24,12 +24,19 @@ function shardKey(word, n) {
   return [...new TextEncoder().encode(start)].map((b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-// Keeps at most `limit` entries, dropping the least recently used.
-function remember(cache, key, value, limit) {
+// The promise of `key`'s value, started by `load` when absent from `cache`, which keeps at
+// most `limit` entries (least recently used dropped first). A loaded value is also kept as
+// `entry.value` for synchronous use; a failed load is forgotten, so the next call retries.
+function cached(cache, key, load, limit = Infinity) {
+  let entry = cache.get(key);
+  if (!entry) {
+    entry = { promise: load() };
+    entry.promise.then((value) => { entry.value = value; }, () => cache.delete(key));
+  }
   cache.delete(key);
-  cache.set(key, value);
+  cache.set(key, entry);
   if (cache.size > limit) cache.delete(cache.keys().next().value);
-  return value;
+  return entry.promise;
 }
 
 export class SiteData {
@@ -79,9 +86,9 @@ export class SiteData {
   // The record at a cell if its region has loaded: the record, null for an empty cell, or
   // undefined while the region is still to come.
   recordNow(cell) {
-    const entry = this.regions.get(this.regionKey(cell));
-    if (!entry || !entry.records) return undefined;
-    return entry.records.get(cell) ?? null;
+    const records = this.regions.get(this.regionKey(cell))?.value;
+    if (!records) return undefined;
+    return records.get(cell) ?? null;
   }
 
   // The record at a cell, or null for an empty cell, fetching its region if needed.
@@ -91,30 +98,16 @@ export class SiteData {
     return records.get(cell) ?? null;
   }
 
+  // A region's records by cell.
   region(key) {
-    let entry = this.regions.get(key);
-    if (!entry) {
-      entry = {};
-      entry.promise = fetchOk(`${this.base}/regions/${key}.json`)
-        .then((r) => r.json())
-        .then((list) => {
-          entry.records = new Map(list.map((item) => [this.cellOf(item.cell[0], item.cell[1]), item]));
-          return entry.records;
-        })
-        .catch((error) => {
-          this.regions.delete(key);
-          throw error;
-        });
-    }
-    return remember(this.regions, key, entry, REGION_CACHE_LIMIT).promise;
+    const load = () => fetchOk(`${this.base}/regions/${key}.json`)
+      .then((r) => r.json())
+      .then((list) => new Map(list.map((item) => [this.cellOf(item.cell[0], item.cell[1]), item])));
+    return cached(this.regions, key, load, REGION_CACHE_LIMIT);
   }
 
   shard(key) {
-    const cached = this.shards.get(key);
-    if (cached) return remember(this.shards, key, cached, SHARD_CACHE_LIMIT);
-    const promise = fetchOk(`${this.base}/search/${key}.json`).then((r) => r.json());
-    promise.catch(() => this.shards.delete(key));
-    return remember(this.shards, key, promise, SHARD_CACHE_LIMIT);
+    return cached(this.shards, key, () => fetchOk(`${this.base}/search/${key}.json`).then((r) => r.json()), SHARD_CACHE_LIMIT);
   }
 
   // Cells matching every word of `query` (prefix or substring of a word of the title,
@@ -165,11 +158,6 @@ export class SiteData {
 
   // The per-cell codes of a filter file (a facet's Uint8Array or the years' Int16Array).
   filterCodes(file, type) {
-    if (!this.codes.has(file)) {
-      const promise = fetchOk(`${this.base}/${file}`).then((r) => r.arrayBuffer()).then((b) => new type(b));
-      promise.catch(() => this.codes.delete(file));
-      this.codes.set(file, promise);
-    }
-    return this.codes.get(file);
+    return cached(this.codes, file, () => fetchOk(`${this.base}/${file}`).then((r) => r.arrayBuffer()).then((b) => new type(b)));
   }
 }

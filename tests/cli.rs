@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{check_site, example_images, run, tiny_weights};
+use common::{check_site, example_images, item_named, run, tiny_weights};
 use std::fs;
 
 fn build_args<'a>(images: &'a str, out: &'a str, weights: &'a str) -> Vec<&'a str> {
@@ -57,17 +57,10 @@ fn builds_a_complete_site_with_metadata_export_and_report() {
         "{stdout}"
     );
     let data = check_site(&site, 24);
-    let items = data["items"].as_array().unwrap();
-    let first = items
-        .iter()
-        .find(|i| i["file"] == names[0].as_str())
-        .unwrap();
+    let first = item_named(&data, &names[0]);
     assert_eq!(first["title"], "Pattern 0 (1900)");
     assert_eq!(first["url"], "https://example.org/objects/0");
-    let last = items
-        .iter()
-        .find(|i| i["file"] == names[23].as_str())
-        .unwrap();
+    let last = item_named(&data, &names[23]);
     assert_eq!(
         last["title"],
         names[23].as_str(),
@@ -448,12 +441,7 @@ fn given_cells_are_used_as_they_are_and_given_points_are_spread_onto_the_grid() 
         serde_json::json!({"cols": 4, "rows": 3})
     );
     for (name, (c, r)) in names.iter().zip(&cells) {
-        let item = items["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|i| i["file"] == name.as_str())
-            .unwrap_or_else(|| panic!("{name} not placed"));
+        let item = item_named(&items, name);
         assert_eq!(item["cell"], serde_json::json!([c, r]), "{name}");
     }
 
@@ -467,15 +455,7 @@ fn given_cells_are_used_as_they_are_and_given_points_are_spread_onto_the_grid() 
     let (ok, _, stderr) = build(&points_tsv, &site);
     assert!(ok, "{stderr}");
     let items = check_site(&site, 6);
-    let column_of = |name: &str| {
-        items["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|i| i["file"] == name)
-            .map(|i| i["cell"][0].as_u64().unwrap())
-            .unwrap_or_else(|| panic!("{name} not placed"))
-    };
+    let column_of = |name: &str| item_named(&items, name)["cell"][0].as_u64().unwrap();
     let columns: Vec<u64> = names.iter().map(|n| column_of(n)).collect();
     assert!(
         columns.windows(2).all(|w| w[0] <= w[1]) && columns[0] < columns[5],

@@ -56,45 +56,17 @@ struct YearsEntry<'a> {
 /// Writes the `data/` folder of a site for `data`.
 pub fn write_data(dir: &Path, data: &SiteData) -> Result<()> {
     let out = dir.join("data");
-    let cols = data.grid[0];
-    let cell_of = |item: &Item| item.cell[1] * cols + item.cell[0];
     write_regions(&out.join("regions"), data)?;
     write(&out.join("occupied.bin"), &occupied(data))?;
     let years = facets::find_years(&data.columns, &data.items);
     let facets = facets::find_facets(&data.columns, &data.items, years.as_ref().map(|y| y.column));
-    let cells = (data.grid[0] * data.grid[1]) as usize;
-    let facet_dir = out.join("facets");
-    fs::create_dir_all(&facet_dir)?;
-    let mut facet_entries = Vec::new();
-    for (k, facet) in facets.iter().enumerate() {
-        let mut codes = vec![facets::NO_VALUE; cells];
-        for (item, &code) in data.items.iter().zip(&facet.codes) {
-            codes[cell_of(item) as usize] = code;
-        }
-        let file = format!("facets/{k}.bin");
-        write(&out.join(&file), &codes)?;
-        facet_entries.push(FacetEntry { facet, file });
-    }
-    if let Some(years) = &years {
-        let mut per_cell = vec![facets::NO_YEAR; cells];
-        for (item, &year) in data.items.iter().zip(&years.years) {
-            per_cell[cell_of(item) as usize] = year;
-        }
-        let bytes: Vec<u8> = per_cell.iter().flat_map(|y| y.to_le_bytes()).collect();
-        write(&out.join("years.bin"), &bytes)?;
-    }
-    let search_index = search::build(&data.items, cell_of, search::SPLIT_BYTES);
-    let search_dir = out.join("search");
-    fs::create_dir_all(&search_dir)?;
-    let keys: Vec<&String> = search_index.keys().collect();
-    keys.par_iter()
-        .try_for_each(|key| match search_index.shard(key) {
-            Some(shard) => write(
-                &search_dir.join(format!("{key}.json")),
-                &serde_json::to_vec(&shard)?,
-            ),
-            None => Ok(()),
-        })?;
+    let facet_entries = write_filters(&out, data, &facets, years.as_ref())?;
+    let search_index = search::build(
+        &data.items,
+        |item| cell_index(data, item),
+        search::SPLIT_BYTES,
+    );
+    write_search(&out.join("search"), &search_index)?;
     let index = Index {
         version: 1,
         title: &data.title,
@@ -106,14 +78,69 @@ pub fn write_data(dir: &Path, data: &SiteData) -> Result<()> {
         facets: facet_entries,
         years: years.as_ref().map(|years| YearsEntry {
             years,
-            file: "years.bin",
+            file: YEARS_FILE,
         }),
         search: SearchKeys {
-            keys: keys.iter().map(|k| k.as_str()).collect(),
+            keys: search_index.keys().map(String::as_str).collect(),
             split: &search_index.split,
         },
     };
     write(&out.join("index.json"), &serde_json::to_vec(&index)?)
+}
+
+const YEARS_FILE: &str = "years.bin";
+
+/// An item's cell as a row-major index, the key of every per-cell file.
+fn cell_index(data: &SiteData, item: &Item) -> u32 {
+    item.cell[1] * data.grid[0] + item.cell[0]
+}
+
+/// Per-item values laid out per cell, `empty` where no item sits.
+fn per_cell<T: Copy>(data: &SiteData, values: &[T], empty: T) -> Vec<T> {
+    let mut cells = vec![empty; (data.grid[0] * data.grid[1]) as usize];
+    for (item, &value) in data.items.iter().zip(values) {
+        cells[cell_index(data, item) as usize] = value;
+    }
+    cells
+}
+
+/// `facets/{k}.bin` (one byte per cell) for each facet and `years.bin` (little-endian i16 per
+/// cell) for the year column; returns the facets' index entries.
+fn write_filters<'a>(
+    out: &Path,
+    data: &SiteData,
+    facets: &'a [Facet],
+    years: Option<&Years>,
+) -> Result<Vec<FacetEntry<'a>>> {
+    fs::create_dir_all(out.join("facets"))?;
+    let mut entries = Vec::new();
+    for (k, facet) in facets.iter().enumerate() {
+        let file = format!("facets/{k}.bin");
+        write(
+            &out.join(&file),
+            &per_cell(data, &facet.codes, facets::NO_VALUE),
+        )?;
+        entries.push(FacetEntry { facet, file });
+    }
+    if let Some(years) = years {
+        let per_cell = per_cell(data, &years.years, facets::NO_YEAR);
+        let bytes: Vec<u8> = per_cell.iter().flat_map(|y| y.to_le_bytes()).collect();
+        write(&out.join(YEARS_FILE), &bytes)?;
+    }
+    Ok(entries)
+}
+
+/// One `{key}.json` per search shard, in parallel.
+fn write_search(dir: &Path, index: &search::SearchIndex) -> Result<()> {
+    fs::create_dir_all(dir)?;
+    let keys: Vec<&String> = index.keys().collect();
+    keys.par_iter().try_for_each(|key| match index.shard(key) {
+        Some(shard) => write(
+            &dir.join(format!("{key}.json")),
+            &serde_json::to_vec(&shard)?,
+        ),
+        None => Ok(()),
+    })
 }
 
 /// One JSON array of item records per region of [`REGION_CELLS`]² cells, named
@@ -143,7 +170,7 @@ fn write_regions(dir: &Path, data: &SiteData) -> Result<()> {
 fn occupied(data: &SiteData) -> Vec<u8> {
     let mut bits = vec![0u8; ((data.grid[0] * data.grid[1]) as usize).div_ceil(8)];
     for item in &data.items {
-        let cell = (item.cell[1] * data.grid[0] + item.cell[0]) as usize;
+        let cell = cell_index(data, item) as usize;
         bits[cell / 8] |= 1 << (cell % 8);
     }
     bits

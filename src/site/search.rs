@@ -128,7 +128,7 @@ fn searchable_text(item: &Item) -> impl Iterator<Item = &str> {
 fn window_keys(chars: &[char], n: usize) -> impl Iterator<Item = String> {
     let mut keys: Vec<String> = chars
         .windows(n)
-        .map(|run| hex::encode(String::from_iter(run).as_bytes()))
+        .map(|run| shard_key(&String::from_iter(run), n))
         .collect();
     keys.sort_unstable();
     keys.dedup();

@@ -135,6 +135,16 @@ pub fn report(site: &Path) -> serde_json::Value {
     serde_json::from_slice(&std::fs::read(site.join("build-report.json")).unwrap()).unwrap()
 }
 
+/// The record of the image `file` among a site's items (as [`site_items`] returns them).
+pub fn item_named<'a>(data: &'a serde_json::Value, file: &str) -> &'a serde_json::Value {
+    data["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["file"] == file)
+        .unwrap_or_else(|| panic!("{file} not placed"))
+}
+
 /// Every item record of a site, gathered from its region files, as `{"items": [...]}`.
 pub fn site_items(site: &Path) -> serde_json::Value {
     let mut items = Vec::new();
