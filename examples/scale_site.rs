@@ -188,6 +188,7 @@ impl World {
         Item {
             title: format!("{adjective} {noun} no. {i}"),
             url: Some(format!("https://example.org/object/{i}")),
+            url_text: None,
             cell: [i % self.cols, i / self.cols],
             preview: format!("previews/{category}.jpg"),
             fields: vec![

@@ -16,11 +16,14 @@ use crate::features::{DeviceChoice, FeatureExtractor, FeatureOptions, INPUT_SIDE
 use crate::layout::{self, Grid};
 use crate::positions::{self, Positions};
 use crate::progress::items_bar;
+use crate::publish::Staging;
 use crate::reduce::{self, ReduceOptions, Reduced};
-use crate::report::{BuildReport, ExtractionCounts, FeatureSource, Skipped, peak_rss_mib};
+use crate::report::{
+    BuildReport, ExtractionCounts, FeatureSource, Skipped, UnlinkedUrls, peak_rss_mib,
+};
 use crate::scan::{self, ImageFile};
 use crate::site::{self, Metadata, PageConfig, Placed, SiteData, Template};
-use crate::thumbs::{self, CellStore, Fit, Preprocess, ThumbOptions};
+use crate::thumbs::{self, CellStore, Fit, Preprocess, ThumbError, ThumbOptions};
 use crate::tiles::{self, MosaicSource, TileFormat, TileOptions};
 use crate::vectors::Vectors;
 use crate::{export, features};
@@ -86,6 +89,8 @@ pub struct BuildOptions {
     pub quality: u8,
     /// Longest side of panel previews.
     pub preview_size: u32,
+    /// The most pixels an image may declare; larger ones are skipped undecoded.
+    pub max_pixels: u64,
     /// Folder for `items.tsv`, `features.npy` and `reduced.npy`.
     pub export: Option<PathBuf>,
 }
@@ -161,7 +166,8 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
             ));
         }
     }
-    let staging = staging_dir(&options.output)?;
+    let staging = Staging::create(&options.output)?;
+    std::fs::create_dir(staging.path().join("previews"))?;
     let source = clock.run("weights", || load_vectors_source(options, &scan.images))?;
     let cells = CellStore::create(&staging.path().join(".cells"), options.cell)?;
     let extracted = clock.run("thumbs+features", || {
@@ -224,6 +230,8 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
         text.title.as_ref(),
         text.url.as_ref(),
     );
+    let unlinked_urls = unlinked_urls(&items);
+    warnings.extend(unlinked_urls.warning());
     clock.run("site", || {
         let data = SiteData {
             title: map_title(options),
@@ -259,6 +267,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
         skipped: extracted.skipped,
         without_features: extracted.without_features,
         extraction: extracted.counts,
+        unlinked_urls,
         warnings,
         grid,
         mosaic: [pyramid.width, pyramid.height],
@@ -273,8 +282,23 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
         staging.path().join("build-report.json"),
         serde_json::to_vec_pretty(&report)?,
     )?;
-    publish(staging.keep(), &options.output)?;
+    staging.publish(&options.output)?;
     Ok(report)
+}
+
+/// The items whose URL the viewer shows as text rather than as a link.
+fn unlinked_urls(items: &[site::Item]) -> UnlinkedUrls {
+    let mut unlinked = UnlinkedUrls::default();
+    for (item, url) in items
+        .iter()
+        .filter_map(|item| item.url_text.as_ref().map(|url| (item, url)))
+    {
+        unlinked.count += 1;
+        if unlinked.first.len() < UnlinkedUrls::KEPT {
+            unlinked.first.push((item.file.clone(), url.clone()));
+        }
+    }
+    unlinked
 }
 
 /// The first `n` names of a list, comma-separated, with "…" when there are more.
@@ -391,47 +415,6 @@ fn require_known(path: &Path, missing: &[String], options: &BuildOptions) -> Res
     )
 }
 
-/// A staging folder beside the output, so the final rename stays on one file system.
-fn staging_dir(output: &Path) -> Result<tempfile::TempDir> {
-    let parent = output
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(parent)
-        .with_context(|| format!("{}: cannot create", parent.display()))?;
-    let staging = tempfile::Builder::new()
-        .prefix(".zoomap-build-")
-        .tempdir_in(parent)
-        .with_context(|| format!("{}: cannot create a staging folder", parent.display()))?;
-    std::fs::create_dir(staging.path().join("previews"))?;
-    Ok(staging)
-}
-
-/// Moves the finished site into place; an existing site is replaced only after the new one
-/// is complete, and is removed only once the new one is in its place.
-fn publish(staging: PathBuf, output: &Path) -> Result<()> {
-    if output.exists() {
-        if !output.join("index.html").is_file() && std::fs::read_dir(output)?.next().is_some() {
-            bail!(
-                "{}: exists and is not a zoomap site; refusing to replace it (new site left in {})",
-                output.display(),
-                staging.display()
-            );
-        }
-        let old = staging.with_extension("old");
-        std::fs::rename(output, &old)
-            .with_context(|| format!("{}: cannot move aside", output.display()))?;
-        std::fs::rename(&staging, output)
-            .with_context(|| format!("{}: cannot move into place", output.display()))?;
-        std::fs::remove_dir_all(&old)
-            .with_context(|| format!("{}: cannot remove the previous site", old.display()))?;
-    } else {
-        std::fs::rename(&staging, output)
-            .with_context(|| format!("{}: cannot move into place", output.display()))?;
-    }
-    Ok(())
-}
-
 /// What the thumbs and features stages produced, by scan index.
 struct Extracted {
     vectors: Vec<Option<Vec<f32>>>,
@@ -460,6 +443,7 @@ fn thumbs_and_features(
         background: options.background,
         model_input: model_cache.map(|_| (INPUT_SIDE, options.preprocess)),
         previews: Some((site.join("previews"), options.preview_size)),
+        max_pixels: options.max_pixels,
     };
     let (wanted, without_features): (Vec<usize>, Vec<usize>) =
         (0..images.len()).partition(|&i| match source {
@@ -472,14 +456,11 @@ fn thumbs_and_features(
     let mut vectors = vec![None; images.len()];
     let mut skipped = Vec::new();
     let mut counts = ExtractionCounts::default();
-    let (sender, receiver) = sync_channel::<Vec<Result<Decoded, (usize, String)>>>(2);
+    let (sender, receiver) = sync_channel::<Vec<Result<Decoded, (usize, ThumbError)>>>(2);
     std::thread::scope(|scope| -> Result<()> {
         scope.spawn(|| {
             for chunk in wanted.chunks(batch) {
-                let decoded: Vec<_> = chunk
-                    .par_iter()
-                    .map(|&index| decode_one(index, &images[index], &thumb_options, model_cache))
-                    .collect();
+                let decoded = decode_chunk(chunk, images, &thumb_options, model_cache);
                 if sender.send(decoded).is_err() {
                     return;
                 }
@@ -507,7 +488,8 @@ fn thumbs_and_features(
                             (VectorSource::Positions(_), _) => vectors[index] = Some(Vec::new()),
                         }
                     }
-                    Err((index, reason)) => {
+                    Err((_, ThumbError::Output(err))) => return Err(err),
+                    Err((index, ThumbError::Unusable(reason))) => {
                         bar.suspend(|| eprintln!("skipped {reason}"));
                         skipped.push(Skipped {
                             file: images[index].name.clone(),
@@ -624,6 +606,24 @@ struct Decoded {
     cached: Option<Vec<f32>>,
 }
 
+/// Decodes a chunk of images: those that decode small in parallel, then the large ones one at
+/// a time, so that peak memory is bounded by the largest image allowed, not by it times the
+/// number of threads.
+fn decode_chunk(
+    chunk: &[usize],
+    images: &[ImageFile],
+    options: &ThumbOptions,
+    cache: Option<&FeatureCache>,
+) -> Vec<Result<Decoded, (usize, ThumbError)>> {
+    let (large, small): (Vec<usize>, Vec<usize>) = chunk.par_iter().copied().partition(|&i| {
+        thumbs::decoded_pixels(&images[i], options) > thumbs::PARALLEL_DECODE_PIXELS
+    });
+    let one = |&index: &usize| decode_one(index, &images[index], options, cache);
+    let mut decoded: Vec<_> = small.par_iter().map(one).collect();
+    decoded.extend(large.iter().map(one));
+    decoded
+}
+
 /// Decodes one image, looking its content up in the feature cache first so that a cache hit
 /// skips making the model input.
 fn decode_one(
@@ -631,7 +631,7 @@ fn decode_one(
     image: &ImageFile,
     options: &ThumbOptions,
     cache: Option<&FeatureCache>,
-) -> Result<Decoded, (usize, String)> {
+) -> Result<Decoded, (usize, ThumbError)> {
     let mut cached = None;
     let thumb = thumbs::make_thumb(index, image, options, |hash| {
         cached = cache.and_then(|cache| cache.get(hash));

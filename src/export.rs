@@ -9,6 +9,7 @@ use std::path::Path;
 use anyhow::{Context, Result};
 use npyz::WriterBuilder;
 
+use crate::message::one_line;
 use crate::vectors::Vectors;
 
 /// One placed image's row in `items.tsv`.
@@ -84,7 +85,7 @@ pub fn write_npy(path: &Path, vectors: &Vectors) -> Result<()> {
 
 /// Reads an `N × D` float32 or float64 `.npy` (C order).
 pub fn read_npy(path: &Path) -> Result<Vectors> {
-    let fail = |what: String| anyhow::anyhow!("{}: {what}", path.display());
+    let fail = |what: String| anyhow::anyhow!("{}: {}", path.display(), one_line(&what));
     let bytes = std::fs::read(path).map_err(|e| fail(e.to_string()))?;
     let npy = npyz::NpyFile::new(&bytes[..]).map_err(|e| fail(e.to_string()))?;
     let shape = npy.shape().to_vec();
@@ -97,6 +98,7 @@ pub fn read_npy(path: &Path) -> Result<Vectors> {
         ));
     }
     let dim = usize::try_from(shape[1])?;
+    check_npy_size(&shape, npy.dtype().num_bytes(), bytes.len()).map_err(fail)?;
     let data: Vec<f32> = match npy.dtype() {
         npyz::DType::Plain(t) if t.type_char() == npyz::TypeChar::Float && t.size_field() == 4 => {
             npy.into_vec::<f32>()
@@ -118,6 +120,25 @@ pub fn read_npy(path: &Path) -> Result<Vectors> {
         vectors.data.clear();
     }
     Ok(vectors)
+}
+
+/// Refuses a header whose shape holds more values than the file has bytes for, before the
+/// reader allocates room for them.
+fn check_npy_size(
+    shape: &[u64],
+    item_bytes: Option<usize>,
+    file_bytes: usize,
+) -> Result<(), String> {
+    let values = shape.iter().try_fold(1u64, |n, &d| n.checked_mul(d));
+    let needed = values
+        .zip(item_bytes)
+        .and_then(|(n, b)| n.checked_mul(b as u64));
+    match needed {
+        Some(needed) if needed <= file_bytes as u64 => Ok(()),
+        _ => Err(format!(
+            "its header declares shape {shape:?}, more values than its {file_bytes} bytes hold"
+        )),
+    }
 }
 
 #[cfg(test)]

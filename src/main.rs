@@ -118,6 +118,10 @@ struct BuildArgs {
     /// Longest side of the previews shown in the item panel.
     #[arg(long, default_value_t = 1024)]
     preview_size: u32,
+    /// The most megapixels an image may declare (width × height in its header); larger images
+    /// are skipped without being decoded. JPEGs over 64 MP are decoded at reduced size.
+    #[arg(long, default_value_t = zoomap::thumbs::DEFAULT_MAX_PIXELS as f64 / 1e6, value_parser = parse_megapixels)]
+    max_pixels: f64,
     /// Also write items.tsv, features.npy and reduced.npy into this folder.
     #[arg(long)]
     export: Option<PathBuf>,
@@ -157,6 +161,13 @@ fn parse_colour(text: &str) -> Result<[u8; 3]> {
     Ok([channel(0)?, channel(2)?, channel(4)?])
 }
 
+fn parse_megapixels(text: &str) -> Result<f64> {
+    match text.parse::<f64>() {
+        Ok(mp) if mp.is_finite() && mp > 0.0 => Ok(mp),
+        _ => bail!("expected a positive number of megapixels, got {text:?}"),
+    }
+}
+
 fn default_cache() -> PathBuf {
     dirs::cache_dir()
         .unwrap_or_else(std::env::temp_dir)
@@ -193,6 +204,7 @@ fn run_build(args: BuildArgs) -> Result<()> {
         format: args.format,
         quality: args.quality,
         preview_size: args.preview_size,
+        max_pixels: (args.max_pixels * 1e6) as u64,
         export: args.export,
     };
     let report = build(&options)?;

@@ -10,6 +10,33 @@ use anyhow::{Context, Result, bail};
 use crate::layout::{Cell, Grid};
 use crate::scan::image_name;
 
+/// The largest column or row index a positions file may give: 65,536 cells of 256 px make a
+/// mosaic side of 16.7 million pixels, beyond what DeepZoom viewers handle well.
+const MAX_GRID_SIDE: u32 = 65_536;
+
+/// Cells of the grid a positions file spans per image, at most (and a small grid whatever
+/// the count): the tiles and per-cell files cost per cell, so a sparse file must not make a
+/// few images cost a huge grid.
+const MAX_CELLS_PER_IMAGE: usize = 64;
+const SMALL_GRID_CELLS: usize = 65_536;
+
+/// Refuses given cells that span a grid far larger than the images need.
+fn check_density(path: &Path, cells: &HashMap<String, Cell>) -> Result<()> {
+    let used: Vec<Cell> = cells.values().copied().collect();
+    let grid = grid_of(&used);
+    let allowed = (cells.len() * MAX_CELLS_PER_IMAGE).max(SMALL_GRID_CELLS);
+    if grid.cells() > allowed {
+        bail!(
+            "{}: its cells span a {} × {} grid for {} images; at most {MAX_CELLS_PER_IMAGE} cells per image",
+            path.display(),
+            grid.cols,
+            grid.rows,
+            cells.len()
+        );
+    }
+    Ok(())
+}
+
 /// Where each image goes, in one of the two forms the file may take.
 #[derive(Debug, Clone)]
 pub enum Placement {
@@ -54,7 +81,7 @@ impl Positions {
             Some([x, y]) if x == "x" && y == "y" => false,
             Some([c, r]) if c == "col" && r == "row" => true,
             _ => bail!(
-                "{}: the header must be filename,x,y or filename,col,row (found {})",
+                "{}: the header must be filename,x,y or filename,col,row (found {:?})",
                 path.display(),
                 header.join(",")
             ),
@@ -75,9 +102,10 @@ impl Positions {
                 bail!("{}: {name:?} is listed twice", at());
             }
             if cells {
-                let parse = |v: &str| {
-                    v.parse::<u32>()
-                        .with_context(|| format!("{}: {v:?} is not a cell index", at()))
+                let parse = |v: &str| match v.parse::<u32>() {
+                    Ok(i) if i < MAX_GRID_SIDE => Ok(i),
+                    Ok(_) => bail!("{}: cell index {v} is beyond {MAX_GRID_SIDE}", at()),
+                    Err(_) => bail!("{}: {v:?} is not a cell index", at()),
                 };
                 let cell = Cell {
                     col: parse(a)?,
@@ -99,6 +127,9 @@ impl Positions {
                 };
                 points.insert(name, [parse(a)?, parse(b)?]);
             }
+        }
+        if cells {
+            check_density(path, &grid_cells)?;
         }
         let placement = if cells {
             Placement::Cells(grid_cells)

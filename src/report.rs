@@ -17,6 +17,44 @@ pub struct Skipped {
     pub reason: String,
 }
 
+/// Item URLs the metadata gave that may not be links (not `http:`, `https:`, `mailto:` or
+/// relative), so the viewer shows them as text.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct UnlinkedUrls {
+    /// How many items have one.
+    pub count: usize,
+    /// The first few, as (file, URL).
+    pub first: Vec<(String, String)>,
+}
+
+impl UnlinkedUrls {
+    /// How many of the first are kept.
+    pub const KEPT: usize = 10;
+
+    /// The warning line for the terminal, or none when there are none.
+    pub fn warning(&self) -> Option<String> {
+        if self.count == 0 {
+            return None;
+        }
+        let shown: Vec<String> = self
+            .first
+            .iter()
+            .take(3)
+            .map(|(file, url)| format!("{file} ({url:?})"))
+            .collect();
+        let more = if self.count > shown.len() {
+            ", …"
+        } else {
+            ""
+        };
+        Some(format!(
+            "{} item URLs are not http(s), mailto or relative and are shown as text, not links: {}{more}",
+            self.count,
+            shown.join(", ")
+        ))
+    }
+}
+
 /// How many vectors the network computed and how many came from the feature cache.
 #[derive(Debug, Clone, Copy, Default, Serialize)]
 pub struct ExtractionCounts {
@@ -72,6 +110,8 @@ pub struct BuildReport {
     pub without_features: Vec<String>,
     /// Vectors computed versus read from the feature cache.
     pub extraction: ExtractionCounts,
+    /// Item URLs shown as text because they may not be links.
+    pub unlinked_urls: UnlinkedUrls,
     /// Other things the user should know.
     pub warnings: Vec<String>,
     /// Grid size.

@@ -1,11 +1,25 @@
-//! A local preview server for a built site: static files only, confined to the site folder.
+//! A local preview server for a built site: static files only, confined to the site folder,
+//! with the headers a static host sends.
+//!
+//! Requests are resolved here rather than by tower-http's `ServeDir`, which follows symlinks
+//! out of its root and serves dotfiles; the file itself is then served by tower-http's
+//! `ServeFile` (content type, `HEAD`, `Range`, `Last-Modified`, `If-Modified-Since`).
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::UNIX_EPOCH;
 
 use anyhow::{Context, Result, bail};
 use axum::Router;
-use tower_http::services::ServeDir;
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use tower::ServiceExt;
+use tower_http::services::ServeFile;
+
+use crate::site::CONTENT_SECURITY_POLICY;
 
 /// Where and how to serve.
 #[derive(Debug, Clone)]
@@ -18,10 +32,184 @@ pub struct ServeOptions {
     pub open: bool,
 }
 
-/// The router serving `dir`: files with their content types, `index.html` for folders, and
-/// nothing outside `dir` (`..` segments are refused by `ServeDir`).
-pub fn router(dir: &Path) -> Router {
-    Router::new().fallback_service(ServeDir::new(dir).append_index_html_on_directories(true))
+/// The longest request path served; longer ones are refused without touching the disk.
+const MAX_PATH_BYTES: usize = 4096;
+
+/// Site folders whose files are served as cacheable for a while (a rebuilt site's tiles
+/// reach a visitor within this time); every other file is revalidated on each use.
+const CACHED_FOLDERS: &[&str] = &["map_files", "previews"];
+const CACHED: &str = "public, max-age=600";
+const REVALIDATED: &str = "no-cache";
+
+/// The site folder, canonical, so that a resolved file can be checked to lie inside it.
+struct Root(PathBuf);
+
+/// The router serving `dir`: `GET` and `HEAD` of files inside it, `index.html` for folders;
+/// dotfiles, symlinks leading out of it and undecodable paths are 404.
+pub fn router(dir: &Path) -> Result<Router> {
+    let root = dir
+        .canonicalize()
+        .with_context(|| format!("{}: cannot open", dir.display()))?;
+    Ok(Router::new()
+        .fallback(handle)
+        .with_state(Arc::new(Root(root))))
+}
+
+async fn handle(State(root): State<Arc<Root>>, request: Request) -> Response {
+    if request.method() != Method::GET && request.method() != Method::HEAD {
+        return (
+            StatusCode::METHOD_NOT_ALLOWED,
+            [(header::ALLOW, "GET, HEAD")],
+        )
+            .into_response();
+    }
+    let path = request.uri().path().to_string();
+    match resolve(&root.0, &path) {
+        Resolved::File(file) => serve_file(file, &path, request).await,
+        Resolved::Folder => {
+            let location = format!("{path}/");
+            (
+                StatusCode::PERMANENT_REDIRECT,
+                [(header::LOCATION, location)],
+            )
+                .into_response()
+        }
+        Resolved::NotFound => not_found(),
+    }
+}
+
+/// What a request path names.
+#[derive(Debug, PartialEq)]
+enum Resolved {
+    /// A file inside the root (canonical path).
+    File(PathBuf),
+    /// A folder named without its trailing `/`.
+    Folder,
+    /// Nothing that may be served.
+    NotFound,
+}
+
+/// Resolves a request path against the canonical `root`: percent-decoded, split on `/`;
+/// refused if too long, not UTF-8, or holding a NUL, a backslash or a segment that starts
+/// with `.` (`..`, dotfiles); then canonicalized, so a symlink must lead to a file inside
+/// `root` too.
+fn resolve(root: &Path, path: &str) -> Resolved {
+    if path.len() > MAX_PATH_BYTES {
+        return Resolved::NotFound;
+    }
+    let Ok(decoded) = percent_encoding::percent_decode_str(path).decode_utf8() else {
+        return Resolved::NotFound;
+    };
+    if decoded.contains(['\0', '\\']) {
+        return Resolved::NotFound;
+    }
+    let segments: Vec<&str> = decoded.split('/').filter(|s| !s.is_empty()).collect();
+    if segments.iter().any(|s| s.starts_with('.')) {
+        return Resolved::NotFound;
+    }
+    let Ok(target) = segments
+        .iter()
+        .fold(root.to_path_buf(), |p, s| p.join(s))
+        .canonicalize()
+    else {
+        return Resolved::NotFound;
+    };
+    if !target.starts_with(root) {
+        return Resolved::NotFound;
+    }
+    if target.is_dir() {
+        if !decoded.ends_with('/') {
+            return Resolved::Folder;
+        }
+        return match target.join("index.html").canonicalize() {
+            Ok(index) if index.starts_with(root) && index.is_file() => Resolved::File(index),
+            _ => Resolved::NotFound,
+        };
+    }
+    if target.is_file() {
+        Resolved::File(target)
+    } else {
+        Resolved::NotFound
+    }
+}
+
+/// Serves `file` with an `ETag` (answering `If-None-Match` with 304), its cache policy, the
+/// site's CSP and `nosniff`; `.dzi` as XML.
+async fn serve_file(file: PathBuf, path: &str, request: Request) -> Response {
+    let Ok(meta) = std::fs::metadata(&file) else {
+        return not_found();
+    };
+    let etag = etag(&meta);
+    let cache = if CACHED_FOLDERS
+        .iter()
+        .any(|f| path.starts_with(&format!("/{f}/")))
+    {
+        CACHED
+    } else {
+        REVALIDATED
+    };
+    let unchanged = request
+        .headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|tags| tags.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
+    let mut response = if unchanged {
+        StatusCode::NOT_MODIFIED.into_response()
+    } else {
+        let is_dzi = file.extension().is_some_and(|e| e == "dzi");
+        let service = if is_dzi {
+            ServeFile::new_with_mime(&file, &mime_xml())
+        } else {
+            ServeFile::new(&file)
+        };
+        match service.oneshot(request).await {
+            Ok(response) => response.map(Body::new),
+            Err(_) => return not_found(),
+        }
+    };
+    let headers = response.headers_mut();
+    if let Ok(value) = HeaderValue::from_str(&etag) {
+        headers.insert(header::ETAG, value);
+    }
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+    add_security_headers(headers);
+    response
+}
+
+/// A strong validator from the file's length and modification time, as static hosts make.
+fn etag(meta: &std::fs::Metadata) -> String {
+    let modified = meta
+        .modified()
+        .ok()
+        .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+        .unwrap_or_default();
+    format!(
+        "\"{:x}-{:x}{:08x}\"",
+        meta.len(),
+        modified.as_secs(),
+        modified.subsec_nanos()
+    )
+}
+
+fn mime_xml() -> mime::Mime {
+    "application/xml".parse().expect("a valid MIME type")
+}
+
+fn add_security_headers(headers: &mut axum::http::HeaderMap) {
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+    );
+}
+
+fn not_found() -> Response {
+    let mut response = (StatusCode::NOT_FOUND, "not found\n").into_response();
+    add_security_headers(response.headers_mut());
+    response
 }
 
 /// Serves until interrupted, printing the URL.
@@ -32,6 +220,7 @@ pub fn serve(options: &ServeOptions) -> Result<()> {
             options.dir.display()
         );
     }
+    let app = router(&options.dir)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
@@ -49,11 +238,54 @@ pub fn serve(options: &ServeOptions) -> Result<()> {
         {
             eprintln!("could not open a browser: {err}");
         }
-        axum::serve(listener, router(&options.dir))
+        axum::serve(listener, app)
             .with_graceful_shutdown(async {
                 let _ = tokio::signal::ctrl_c().await;
             })
             .await
             .context("server stopped")
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_resolve_inside_the_root_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("site");
+        std::fs::create_dir_all(root.join("data")).unwrap();
+        std::fs::write(root.join("index.html"), "x").unwrap();
+        std::fs::write(root.join("data/index.json"), "{}").unwrap();
+        std::fs::write(root.join(".env"), "secret").unwrap();
+        std::fs::write(dir.path().join("outside.txt"), "outside").unwrap();
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(dir.path().join("outside.txt"), root.join("link.txt")).unwrap();
+        let root = root.canonicalize().unwrap();
+        assert_eq!(resolve(&root, "/"), Resolved::File(root.join("index.html")));
+        assert_eq!(resolve(&root, "/data"), Resolved::Folder);
+        assert_eq!(
+            resolve(&root, "/data/index%2Ejson"),
+            Resolved::File(root.join("data/index.json"))
+        );
+        for refused in [
+            "/.env",
+            "/%2eenv",
+            "/../outside.txt",
+            "/%2e%2e/outside.txt",
+            "/data%2f..%2f..%2foutside.txt",
+            "/..%5coutside.txt",
+            "/index.html%00.png",
+            "/link.txt",
+            "/%ff",
+            "/missing",
+        ] {
+            assert_eq!(resolve(&root, refused), Resolved::NotFound, "{refused}");
+        }
+        assert_eq!(
+            resolve(&root, &format!("/{}", "a/".repeat(40_000))),
+            Resolved::NotFound
+        );
+    }
 }

@@ -9,9 +9,10 @@ use anyhow::{Context, Result};
 use fast_image_resize::images::Image;
 use fast_image_resize::{FilterType, PixelType, ResizeAlg, ResizeOptions, Resizer};
 use image::codecs::jpeg::JpegEncoder;
-use image::{DynamicImage, ImageDecoder, ImageReader, RgbImage};
+use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits, RgbImage};
 use sha2::{Digest, Sha256};
 
+use crate::message::one_line;
 use crate::scan::ImageFile;
 
 /// How an image fills its square cell.
@@ -47,7 +48,22 @@ pub struct ThumbOptions {
     pub model_input: Option<(u32, Preprocess)>,
     /// Folder to write `{index}.jpg` previews into, and their longest side.
     pub previews: Option<(PathBuf, u32)>,
+    /// The most pixels (width × height, as the file's header declares them) an image may
+    /// have; larger ones are skipped before any pixel is decoded.
+    pub max_pixels: u64,
 }
+
+/// The default of [`ThumbOptions::max_pixels`]: 250 megapixels, a 20,000 × 12,500 scan.
+pub const DEFAULT_MAX_PIXELS: u64 = 250_000_000;
+
+/// JPEGs up to this many pixels are decoded whole, so the model sees what torchvision's
+/// pipeline would; larger ones are decoded at the 1/2, 1/4 or 1/8 DCT scale that still covers
+/// every output, which costs a quarter to a 64th of the memory.
+const WHOLE_JPEG_PIXELS: u64 = 64_000_000;
+
+/// Images that decode to more pixels than this should be decoded one at a time
+/// ([`decoded_pixels`] tells), so that peak memory does not grow with the number of threads.
+pub const PARALLEL_DECODE_PIXELS: u64 = 16_000_000;
 
 /// What one image yields.
 #[derive(Debug)]
@@ -62,29 +78,43 @@ pub struct Thumb {
     pub model_input: Option<Vec<u8>>,
 }
 
+/// Why an image yields no thumbnail: the caller skips the image, or stops.
+#[derive(Debug, thiserror::Error)]
+pub enum ThumbError {
+    /// The image cannot be used (unreadable, undecodable, too large): one line naming the
+    /// file and the reason, for the build's list of skipped images.
+    #[error("{0}")]
+    Unusable(String),
+    /// Writing what was derived failed (a full disk, say): no other image would fare better.
+    #[error(transparent)]
+    Output(anyhow::Error),
+}
+
 /// Decodes `file` and derives its cell thumbnail, model input and preview. The model input
 /// is made only when `needs_model_input` says so for the file's content hash (a feature
-/// cache hit needs none). The error is one line naming the file and the reason, for the
-/// build's list of skipped images.
+/// cache hit needs none).
 pub fn make_thumb(
     index: usize,
     file: &ImageFile,
     options: &ThumbOptions,
     needs_model_input: impl FnOnce(&str) -> bool,
-) -> Result<Thumb, String> {
-    let fail = |reason: String| format!("{}: {}", file.path.display(), one_line(&reason));
+) -> Result<Thumb, ThumbError> {
+    let fail = |reason: String| {
+        ThumbError::Unusable(format!("{}: {}", file.path.display(), one_line(&reason)))
+    };
     let bytes = std::fs::read(&file.path).map_err(|e| fail(e.to_string()))?;
     let content_sha256 = hex::encode(Sha256::digest(&bytes));
-    let image =
-        decode_bytes_upright_rgb(&bytes, options.background).map_err(|e| fail(format!("{e:#}")))?;
+    let image = decode_contained(&bytes, options).map_err(fail)?;
     let cell = cell_thumbnail(&image, options.cell, options.fit, options.background);
     let model_input = options
         .model_input
         .filter(|_| needs_model_input(&content_sha256))
         .map(|(side, preprocess)| model_input(&image, side, preprocess));
     if let Some((dir, long_side)) = &options.previews {
-        write_preview(&image, &dir.join(format!("{index}.jpg")), *long_side)
-            .map_err(|e| fail(format!("writing its preview: {e:#}")))?;
+        let path = dir.join(format!("{index}.jpg"));
+        write_preview(&image, &path, *long_side)
+            .with_context(|| format!("{}: cannot write preview", path.display()))
+            .map_err(ThumbError::Output)?;
     }
     Ok(Thumb {
         index,
@@ -94,20 +124,62 @@ pub fn make_thumb(
     })
 }
 
-/// Decodes an image of any supported format, applies its EXIF orientation and flattens it to
-/// 8-bit RGB (greyscale expanded, 16-bit narrowed, alpha composited over `background`).
-pub fn decode_upright_rgb(path: &Path, background: [u8; 3]) -> Result<RgbImage> {
-    decode_bytes_upright_rgb(&std::fs::read(path)?, background)
+/// [`decode_bytes_upright_rgb`], with a panic inside a third-party decoder turned into an
+/// error: a hostile file must cost its own place on the map, never the build.
+fn decode_contained(bytes: &[u8], options: &ThumbOptions) -> Result<RgbImage, String> {
+    let needed = needed_size(options);
+    let decode = || decode_bytes_upright_rgb(bytes, options.background, options.max_pixels, needed);
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(decode)) {
+        Ok(result) => result.map_err(|e| format!("{e:#}")),
+        Err(_) => Err("the decoder crashed on this file".into()),
+    }
 }
 
-/// [`decode_upright_rgb`] of a file already read into memory.
-pub fn decode_bytes_upright_rgb(bytes: &[u8], background: [u8; 3]) -> Result<RgbImage> {
-    let reader = ImageReader::new(std::io::Cursor::new(bytes)).with_guessed_format()?;
+/// The smallest (short side, long side) of a decoded image that still makes every output of
+/// `options` at full quality: the cell, the model input (torchvision resizes the short side
+/// to 256) and the preview.
+fn needed_size(options: &ThumbOptions) -> (u32, u32) {
+    let model_short = options
+        .model_input
+        .map_or(0, |(side, _)| side * 256 / 224 + 1);
+    let preview_long = options.previews.as_ref().map_or(0, |(_, side)| *side);
+    let short = options.cell.max(model_short);
+    (short, short.max(preview_long))
+}
+
+/// Decodes the image at `path` whole (no DCT reduction), within [`DEFAULT_MAX_PIXELS`]; see
+/// [`decode_bytes_upright_rgb`].
+pub fn decode_upright_rgb(path: &Path, background: [u8; 3]) -> Result<RgbImage> {
+    let whole = (u32::MAX, u32::MAX);
+    decode_bytes_upright_rgb(&std::fs::read(path)?, background, DEFAULT_MAX_PIXELS, whole)
+}
+
+/// Decodes an image of any supported format, applies its EXIF orientation and flattens it to
+/// 8-bit RGB (greyscale expanded, 16-bit narrowed, alpha composited over `background`).
+/// An image whose header declares more than `max_pixels` is refused before decoding; a JPEG
+/// larger than [`WHOLE_JPEG_PIXELS`] is decoded at the smallest DCT scale whose short and
+/// long sides still reach `needed` (see [`needed_size`]).
+pub fn decode_bytes_upright_rgb(
+    bytes: &[u8],
+    background: [u8; 3],
+    max_pixels: u64,
+    needed: (u32, u32),
+) -> Result<RgbImage> {
+    let reader = limited_reader(bytes, max_pixels)?;
+    let format = reader.format();
     let mut decoder = reader.into_decoder().context("cannot decode")?;
+    let (width, height) = decoder.dimensions();
+    check_declared_size(width, height, max_pixels)?;
     let orientation = decoder
         .orientation()
         .unwrap_or(image::metadata::Orientation::NoTransforms);
-    let mut image = DynamicImage::from_decoder(decoder).context("cannot decode")?;
+    let scale = jpeg_scale(format, width, height, needed);
+    let mut image = if scale > 1 {
+        drop(decoder);
+        decode_jpeg_reduced(bytes, width.div_ceil(scale), height.div_ceil(scale))?
+    } else {
+        DynamicImage::from_decoder(decoder).context("cannot decode")?
+    };
     image.apply_orientation(orientation);
     if image.width() == 0 || image.height() == 0 {
         anyhow::bail!("image has no pixels");
@@ -115,19 +187,118 @@ pub fn decode_bytes_upright_rgb(bytes: &[u8], background: [u8; 3]) -> Result<Rgb
     Ok(flatten(image, background))
 }
 
-/// Decoder messages can span lines and repeat their cause; a skipped-file report is one line.
-fn one_line(reason: &str) -> String {
-    let mut parts: Vec<&str> = Vec::new();
-    for part in reason
-        .split([':', '\n'])
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
+/// How many pixels [`make_thumb`] will hold decoded for `file`: its declared size, or the
+/// reduced size of a large JPEG; 0 where the header cannot be read (the file will be skipped
+/// without decoding). Reads the header only.
+pub fn decoded_pixels(file: &ImageFile, options: &ThumbOptions) -> u64 {
+    let header = || -> Option<(Option<ImageFormat>, u32, u32)> {
+        let reader = ImageReader::open(&file.path)
+            .ok()?
+            .with_guessed_format()
+            .ok()?;
+        let format = reader.format();
+        let (width, height) = reader.into_dimensions().ok()?;
+        Some((format, width, height))
+    };
+    let Some((format, width, height)) = header() else {
+        return 0;
+    };
+    let declared = u64::from(width) * u64::from(height);
+    if declared > options.max_pixels {
+        return 0;
+    }
+    let scale = u64::from(jpeg_scale(format, width, height, needed_size(options)));
+    declared / (scale * scale)
+}
+
+/// A reader of `bytes` whose decoder may allocate no more than an image of `max_pixels` at
+/// 16 bits per channel with alpha needs: the backstop for formats whose header understates
+/// what decoding allocates.
+fn limited_reader(bytes: &[u8], max_pixels: u64) -> Result<ImageReader<std::io::Cursor<&[u8]>>> {
+    let mut reader = ImageReader::new(std::io::Cursor::new(bytes)).with_guessed_format()?;
+    let mut limits = Limits::default();
+    limits.max_alloc = Some(max_pixels.saturating_mul(8));
+    reader.limits(limits);
+    Ok(reader)
+}
+
+fn check_declared_size(width: u32, height: u32, max_pixels: u64) -> Result<()> {
+    let declared = u64::from(width) * u64::from(height);
+    if declared > max_pixels {
+        anyhow::bail!(
+            "{width} × {height} pixels ({}) is more than the {} an image may have",
+            megapixels(declared),
+            megapixels(max_pixels)
+        );
+    }
+    Ok(())
+}
+
+/// A pixel count for people: "900 MP", "0.3 MP".
+fn megapixels(pixels: u64) -> String {
+    let mp = pixels as f64 / 1e6;
+    if mp >= 10.0 {
+        format!("{mp:.0} MP")
+    } else {
+        format!("{mp:.1} MP")
+    }
+}
+
+/// The DCT reduction (1, 2, 4 or 8) at which to decode an image: above 1 only for a JPEG of
+/// more than [`WHOLE_JPEG_PIXELS`], and only as far as its sides still reach `needed`.
+fn jpeg_scale(format: Option<ImageFormat>, width: u32, height: u32, needed: (u32, u32)) -> u32 {
+    if format != Some(ImageFormat::Jpeg)
+        || u64::from(width) * u64::from(height) <= WHOLE_JPEG_PIXELS
     {
-        if !parts.contains(&part) {
-            parts.push(part);
+        return 1;
+    }
+    let (short, long) = (width.min(height), width.max(height));
+    [8, 4, 2]
+        .into_iter()
+        .find(|&s| short / s >= needed.0 && long / s >= needed.1)
+        .unwrap_or(1)
+}
+
+/// Decodes a JPEG at the DCT scale that gives at least `width × height`, with jpeg-decoder:
+/// `image`'s JPEG decoder (zune-jpeg) cannot decode at reduced size, and libjpeg-turbo would
+/// add a C library to the build for the few images that need it.
+fn decode_jpeg_reduced(bytes: &[u8], width: u32, height: u32) -> Result<DynamicImage> {
+    use jpeg_decoder::PixelFormat;
+    let mut decoder = jpeg_decoder::Decoder::new(bytes);
+    let clamp = |v: u32| u16::try_from(v).unwrap_or(u16::MAX);
+    let (w, h) = decoder
+        .scale(clamp(width), clamp(height))
+        .context("cannot decode")?;
+    let pixels = decoder.decode().context("cannot decode")?;
+    let format = decoder.info().context("cannot decode")?.pixel_format;
+    let (w, h) = (u32::from(w), u32::from(h));
+    let image = match format {
+        PixelFormat::L8 => image::GrayImage::from_raw(w, h, pixels).map(DynamicImage::ImageLuma8),
+        PixelFormat::L16 => {
+            let wide = pixels
+                .chunks_exact(2)
+                .map(|b| u16::from_be_bytes([b[0], b[1]]))
+                .collect();
+            image::ImageBuffer::from_raw(w, h, wide).map(DynamicImage::ImageLuma16)
+        }
+        PixelFormat::RGB24 => RgbImage::from_raw(w, h, pixels).map(DynamicImage::ImageRgb8),
+        PixelFormat::CMYK32 => {
+            RgbImage::from_raw(w, h, cmyk_to_rgb(&pixels)).map(DynamicImage::ImageRgb8)
+        }
+    };
+    image.context("decoder returned fewer pixels than it declared")
+}
+
+/// jpeg-decoder's CMYK (ink amounts, 255 = full ink) to RGB, as `image` converts CMYK JPEGs.
+fn cmyk_to_rgb(cmyk: &[u8]) -> Vec<u8> {
+    let mut rgb = Vec::with_capacity(cmyk.len() / 4 * 3);
+    for px in cmyk.chunks_exact(4) {
+        let k = 255 - u16::from(px[3]);
+        for &ink in &px[..3] {
+            rgb.push(((255 - u16::from(ink)) * k / 255) as u8);
         }
     }
-    parts.join(": ")
+    rgb
 }
 
 fn flatten(image: DynamicImage, background: [u8; 3]) -> RgbImage {
@@ -260,6 +431,7 @@ mod tests {
             background: [10, 20, 30],
             model_input: Some((8, Preprocess::Crop)),
             previews: None,
+            max_pixels: DEFAULT_MAX_PIXELS,
         }
     }
 
@@ -335,7 +507,8 @@ mod tests {
             &options(Fit::Cover),
             |_| true,
         )
-        .unwrap_err();
+        .unwrap_err()
+        .to_string();
         assert!(err.contains("broken.jpg"), "{err}");
         assert!(!err.contains('\n'), "{err}");
     }

@@ -353,6 +353,18 @@ function hover(sx, sy) {
   tooltip.style.top = `${sy + 18}px`;
 }
 
+// The schemes an item link may have; the build already refuses others (site/links.rs), and
+// this check keeps a hand-edited region file from turning a `javascript:` URL into a link.
+const LINK_PROTOCOLS = ['http:', 'https:', 'mailto:'];
+function linkable(url) {
+  if (!url) return null;
+  try {
+    return LINK_PROTOCOLS.includes(new URL(url, document.baseURI).protocol) ? url : null;
+  } catch {
+    return null;
+  }
+}
+
 let opening = 0;
 async function openItem(cell) {
   const mine = ++opening;
@@ -370,8 +382,14 @@ async function openItem(cell) {
   preview.src = record.preview;
   preview.alt = record.title;
   const link = document.getElementById('panel-link');
-  link.hidden = !record.url;
-  if (record.url) link.href = record.url;
+  const href = linkable(record.url);
+  link.hidden = !href;
+  if (href) link.href = href;
+  else link.removeAttribute('href');
+  const urlText = document.getElementById('panel-url-text');
+  const shownAsText = href ? null : record.url_text || record.url;
+  urlText.hidden = !shownAsText;
+  urlText.querySelector('code').textContent = shownAsText || '';
   const fields = document.getElementById('panel-fields');
   fields.replaceChildren();
   (record.fields || []).forEach((value, i) => {

@@ -6,38 +6,62 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::process::Stdio;
 
-fn get(addr: &str, path: &str) -> (u16, String, Vec<u8>) {
-    let mut stream = TcpStream::connect(addr).unwrap();
-    write!(
-        stream,
-        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut response = Vec::new();
-    stream.read_to_end(&mut response).unwrap();
-    let split = response.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
-    let head = String::from_utf8_lossy(&response[..split]).to_string();
-    let status = head.split_whitespace().nth(1).unwrap().parse().unwrap();
-    let content_type = head
-        .lines()
-        .find_map(|l| {
-            l.to_ascii_lowercase()
-                .strip_prefix("content-type: ")
-                .map(str::to_string)
-        })
-        .unwrap_or_default();
-    (status, content_type, response[split + 4..].to_vec())
+/// One response: status, headers (names lower case), body.
+struct Response {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
 }
 
-#[test]
-fn serves_the_site_and_nothing_outside_it() {
-    let dir = tempfile::tempdir().unwrap();
-    let site = dir.path().join("site");
-    std::fs::create_dir_all(site.join("static")).unwrap();
-    std::fs::write(site.join("index.html"), "<!doctype html><p>map</p>").unwrap();
-    std::fs::write(site.join("static/viewer.js"), "export {};").unwrap();
-    std::fs::write(dir.path().join("secret.txt"), "outside").unwrap();
+impl Response {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
 
+/// Sends `request_head` (method, path and any extra header lines) and reads the response.
+fn send(addr: &str, method: &str, path: &[u8], extra: &str) -> Response {
+    let mut stream = TcpStream::connect(addr).unwrap();
+    let mut request = format!("{method} ").into_bytes();
+    request.extend_from_slice(path);
+    request.extend_from_slice(
+        format!(" HTTP/1.1\r\nHost: {addr}\r\n{extra}Connection: close\r\n\r\n").as_bytes(),
+    );
+    stream.write_all(&request).unwrap();
+    let mut response = Vec::new();
+    let _ = stream.read_to_end(&mut response);
+    let split = response
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .unwrap_or(response.len());
+    let head = String::from_utf8_lossy(&response[..split]).to_string();
+    let mut lines = head.lines();
+    let status = lines
+        .next()
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let headers = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(n, v)| (n.to_ascii_lowercase(), v.trim().to_string()))
+        .collect();
+    let body = response.get(split + 4..).unwrap_or_default().to_vec();
+    Response {
+        status,
+        headers,
+        body,
+    }
+}
+
+fn get(addr: &str, path: &str) -> Response {
+    send(addr, "GET", path.as_bytes(), "")
+}
+
+/// Starts `zoomap serve` on a free port; returns the child and its address.
+fn start_server(site: &std::path::Path) -> (std::process::Child, String) {
     let mut server = common::zoomap()
         .args(["serve", site.to_str().unwrap(), "--port", "0"])
         .stdout(Stdio::piped())
@@ -55,31 +79,162 @@ fn serves_the_site_and_nothing_outside_it() {
         .next()
         .unwrap()
         .to_string();
+    (server, addr)
+}
+
+/// A small site: a page, a script, a DZI, 64 tiles, a dotfile, and beside it a secret and
+/// a symlink to it from inside.
+fn small_site(dir: &std::path::Path) -> std::path::PathBuf {
+    let site = dir.join("site");
+    std::fs::create_dir_all(site.join("static")).unwrap();
+    std::fs::create_dir_all(site.join("map_files/0")).unwrap();
+    std::fs::write(site.join("index.html"), "<!doctype html><p>map</p>").unwrap();
+    std::fs::write(site.join("static/viewer.js"), "export {};").unwrap();
+    std::fs::write(site.join("map.dzi"), "<?xml version=\"1.0\"?><Image/>").unwrap();
+    for i in 0..64 {
+        std::fs::write(
+            site.join(format!("map_files/0/{i}_0.jpg")),
+            vec![i as u8; 20_000],
+        )
+        .unwrap();
+    }
+    std::fs::write(site.join(".env"), "SECRET=outside").unwrap();
+    std::fs::write(dir.join("secret.txt"), "outside").unwrap();
+    std::os::unix::fs::symlink(dir.join("secret.txt"), site.join("link.txt")).unwrap();
+    std::os::unix::fs::symlink("/etc", site.join("etc")).unwrap();
+    site
+}
+
+#[test]
+fn serves_the_site_with_static_host_headers_and_nothing_outside_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = small_site(dir.path());
+    let (mut server, addr) = start_server(&site);
     assert!(
         addr.starts_with("127.0.0.1:"),
-        "loopback by default: {line}"
+        "loopback by default: {addr}"
     );
 
-    let (status, kind, body) = get(&addr, "/");
-    assert_eq!((status, kind.starts_with("text/html")), (200, true));
-    assert_eq!(body, b"<!doctype html><p>map</p>");
-    let (status, kind, _) = get(&addr, "/static/viewer.js");
-    assert_eq!(status, 200);
-    assert!(kind.contains("javascript"), "{kind}");
-    for escape in [
-        "/../secret.txt",
-        "/%2e%2e/secret.txt",
-        "/static/../../secret.txt",
-    ] {
-        let (status, _, body) = get(&addr, escape);
-        assert_ne!(status, 200, "{escape}");
+    let page = get(&addr, "/");
+    assert_eq!(page.status, 200);
+    assert!(
+        page.header("content-type")
+            .unwrap()
+            .starts_with("text/html")
+    );
+    assert_eq!(page.body, b"<!doctype html><p>map</p>");
+    assert_eq!(page.header("x-content-type-options"), Some("nosniff"));
+    assert_eq!(
+        page.header("content-security-policy"),
+        Some(zoomap::site::CONTENT_SECURITY_POLICY)
+    );
+    assert_eq!(page.header("cache-control"), Some("no-cache"));
+    assert!(page.header("last-modified").is_some());
+    let script = get(&addr, "/static/viewer.js");
+    assert!(
+        script
+            .header("content-type")
+            .unwrap()
+            .contains("javascript")
+    );
+    assert_eq!(
+        get(&addr, "/map.dzi").header("content-type"),
+        Some("application/xml")
+    );
+    let tile = get(&addr, "/map_files/0/3_0.jpg");
+    assert_eq!(tile.header("content-type"), Some("image/jpeg"));
+    assert_eq!(tile.header("cache-control"), Some("public, max-age=600"));
+
+    // Validators, HEAD and ranges, as a static host answers them.
+    let etag = tile.header("etag").unwrap().to_string();
+    let again = send(
+        &addr,
+        "GET",
+        b"/map_files/0/3_0.jpg",
+        &format!("If-None-Match: {etag}\r\n"),
+    );
+    assert_eq!((again.status, again.body.len()), (304, 0));
+    let head = send(&addr, "HEAD", b"/map_files/0/3_0.jpg", "");
+    assert_eq!((head.status, head.body.len()), (200, 0));
+    assert_eq!(head.header("content-length"), Some("20000"));
+    let range = send(
+        &addr,
+        "GET",
+        b"/map_files/0/3_0.jpg",
+        "Range: bytes=10-19\r\n",
+    );
+    assert_eq!((range.status, range.body.len()), (206, 10));
+    assert_eq!(range.header("content-range"), Some("bytes 10-19/20000"));
+    assert_eq!(send(&addr, "POST", b"/index.html", "").status, 405);
+    assert_eq!(
+        get(&addr, "/static").status,
+        308,
+        "a folder redirects to its slash"
+    );
+
+    // Escapes, dotfiles, symlinks out, absurd paths: 404 (or refused by the HTTP layer).
+    let long = format!("/{}", "a".repeat(64 * 1024));
+    let attacks: Vec<&[u8]> = vec![
+        b"/../secret.txt",
+        b"/%2e%2e/secret.txt",
+        b"/%2E%2E%2Fsecret.txt",
+        b"/static/../../secret.txt",
+        b"/static/%2e%2e/%2e%2e/secret.txt",
+        b"/..%2fsecret.txt",
+        b"/..\\secret.txt",
+        b"/%5c..%5csecret.txt",
+        b"/index.html%00.jpg",
+        b"/link.txt",
+        b"/etc/passwd",
+        b"/.env",
+        b"/%2eenv",
+        b"/static/.%2e/.env",
+        long.as_bytes(),
+    ];
+    for attack in attacks {
+        let response = send(&addr, "GET", attack, "");
+        let shown = String::from_utf8_lossy(&attack[..attack.len().min(60)]).into_owned();
         assert!(
-            !String::from_utf8_lossy(&body).contains("outside"),
-            "{escape}"
+            [400, 404, 414, 431].contains(&response.status),
+            "{shown}: HTTP {}",
+            response.status
+        );
+        let body = String::from_utf8_lossy(&response.body);
+        assert!(
+            !body.contains("outside") && !body.contains("root:"),
+            "{shown}"
         );
     }
     server.kill().unwrap();
     let _ = server.wait();
+}
+
+#[test]
+fn serves_200_concurrent_connections_without_an_error() {
+    let Some(load) = common::example_binary("http_load") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let site = small_site(dir.path());
+    let (mut server, addr) = start_server(&site);
+    let paths = dir.path().join("paths.txt");
+    let list: Vec<String> = (0..64).map(|i| format!("/map_files/0/{i}_0.jpg")).collect();
+    std::fs::write(&paths, list.join("\n")).unwrap();
+    let out = std::process::Command::new(load)
+        .args([addr.as_str(), paths.to_str().unwrap(), "200", "3"])
+        .output()
+        .unwrap();
+    server.kill().unwrap();
+    let _ = server.wait();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let result: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    println!("zoomap serve, 200 connections, 3 s: {result}");
+    assert_eq!(result["errors"], 0, "{result}");
+    assert!(result["requests"].as_u64().unwrap() >= 200, "{result}");
 }
 
 #[test]

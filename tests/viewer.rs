@@ -8,7 +8,7 @@
 mod common;
 
 use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 
 use common::{example_images, root, run, tiny_weights};
@@ -64,6 +64,30 @@ fn check_in_browser(site: &Path, mode: &str) {
     );
 }
 
+/// Builds `images` into `site` with the tiny VGG fixture and the `metadata` CSV, then `extra`.
+fn build_with_metadata(
+    images: &Path,
+    site: &Path,
+    metadata: &Path,
+    extra: &[&str],
+) -> (bool, String, String) {
+    let weights = tiny_weights("safetensors");
+    let mut args = vec![
+        "build",
+        images.to_str().unwrap(),
+        "-o",
+        site.to_str().unwrap(),
+        "--weights",
+        weights.to_str().unwrap(),
+        "--device",
+        "cpu",
+        "--metadata",
+        metadata.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    run(&args)
+}
+
 #[test]
 fn viewer_shows_searches_filters_and_navigates_a_collection() {
     if !browser_available() {
@@ -82,32 +106,19 @@ fn viewer_shows_searches_filters_and_navigates_a_collection() {
     let metadata = dir.path().join("items.csv");
     std::fs::write(&metadata, csv).unwrap();
     let site = dir.path().join("site");
-    let weights = tiny_weights("safetensors");
-    let (ok, _, stderr) = run(&[
-        "build",
-        images.to_str().unwrap(),
-        "-o",
-        site.to_str().unwrap(),
-        "--weights",
-        weights.to_str().unwrap(),
-        "--device",
-        "cpu",
-        "--metadata",
-        metadata.to_str().unwrap(),
-        "--title",
-        "{Name} ({Year})",
-        "--url",
-        "https://example.org/item/{Id}",
-    ]);
+    let (ok, _, stderr) = build_with_metadata(
+        &images,
+        &site,
+        &metadata,
+        &[
+            "--title",
+            "{Name} ({Year})",
+            "--url",
+            "https://example.org/item/{Id}",
+        ],
+    );
     assert!(ok, "{stderr}");
     check_in_browser(&site, "collection");
-}
-
-/// examples/scale_site, which `cargo test` builds beside the test binaries.
-fn scale_site_example() -> Option<PathBuf> {
-    let exe = std::env::current_exe().ok()?;
-    let path = exe.parent()?.parent()?.join("examples/scale_site");
-    path.exists().then_some(path)
 }
 
 #[test]
@@ -115,10 +126,7 @@ fn viewer_loads_little_and_searches_a_large_synthetic_map() {
     if !browser_available() {
         return;
     }
-    let Some(example) = scale_site_example() else {
-        println!(
-            "SKIPPED: examples/scale_site not built (run `cargo test` without target filters)"
-        );
+    let Some(example) = common::example_binary("scale_site") else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
@@ -133,4 +141,93 @@ fn viewer_loads_little_and_searches_a_large_synthetic_map() {
         String::from_utf8_lossy(&out.stderr)
     );
     check_in_browser(&site, "scale");
+}
+
+/// Titles, fields and URLs that would run script if any of them reached the page as HTML or
+/// as a link; the last three URLs are links that must stay links.
+const HOSTILE_ROWS: &[[&str; 3]] = &[
+    [
+        "<img src=x onerror=\"window.pwned='img'\">",
+        "<iframe src=javascript:window.pwned=1>",
+        "javascript:window.pwned='js'",
+    ],
+    [
+        "<script>window.pwned='script'</script>",
+        "</dd><script>window.pwned=2</script>",
+        " JaVaScRiPt:window.pwned='case'",
+    ],
+    [
+        "\"><svg onload=window.pwned='svg'>",
+        "' onmouseover='window.pwned=3",
+        "data:text/html,<script>window.pwned=4</script>",
+    ],
+    [
+        "Line one\nline two \"quoted\" 'single'",
+        "a\nb",
+        "java\tscript:window.pwned='tab'",
+    ],
+    [
+        "{{ page.title }} </title><b>bold</b>",
+        "&lt;escaped&gt; &amp;",
+        "https://example.org/ok?a=1&b=\"2\"",
+    ],
+    [
+        "Plain <onerror> title",
+        "mailto",
+        "mailto:curator@example.org",
+    ],
+    ["Relative link", "", "objects/7.html"],
+];
+
+fn csv_field(value: &str) -> String {
+    format!("\"{}\"", value.replace('"', "\"\""))
+}
+
+#[test]
+fn viewer_shows_hostile_metadata_as_text_and_runs_none_of_it() {
+    if !browser_available() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let images = dir.path().join("images");
+    let names = example_images(&images, HOSTILE_ROWS.len());
+    let mut csv = String::from("filename,Name,Note,Link\n");
+    for (name, [title, note, link]) in names.iter().zip(HOSTILE_ROWS) {
+        let fields: Vec<String> = [name.as_str(), title, note, link]
+            .iter()
+            .map(|v| csv_field(v))
+            .collect();
+        csv.push_str(&fields.join(","));
+        csv.push('\n');
+    }
+    let csv_path = dir.path().join("items.csv");
+    std::fs::write(&csv_path, csv).unwrap();
+    let site = dir.path().join("site");
+    let (ok, stdout, stderr) = build_with_metadata(
+        &images,
+        &site,
+        &csv_path,
+        &[
+            "--cell",
+            "64",
+            "--name",
+            "</title><script>window.pwned='name'</script>",
+            "--title",
+            "{Name}",
+            "--url",
+            "{Link}",
+        ],
+    );
+    assert!(ok, "{stderr}");
+    assert!(
+        stdout.contains("4 item URLs are not http(s), mailto or relative and are shown as text"),
+        "{stdout}"
+    );
+    let report = common::report(&site);
+    assert_eq!(
+        report["unlinked_urls"]["count"], 4,
+        "{}",
+        report["unlinked_urls"]
+    );
+    check_in_browser(&site, "hostile");
 }

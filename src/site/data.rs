@@ -190,6 +190,7 @@ mod tests {
                 file: format!("{i}.jpg"),
                 title: format!("Item {i}"),
                 url: None,
+                url_text: None,
                 cell: [i % cols, i / cols],
                 preview: format!("previews/{i}.jpg"),
                 fields: vec![

@@ -149,6 +149,7 @@ mod tests {
             file: "a.jpg".into(),
             title: String::new(),
             url: None,
+            url_text: None,
             cell: [0, 0],
             preview: String::new(),
             fields: fields.iter().map(|s| s.to_string()).collect(),

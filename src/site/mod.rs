@@ -4,6 +4,7 @@
 
 mod data;
 pub mod facets;
+pub mod links;
 mod metadata;
 pub mod search;
 
@@ -17,6 +18,14 @@ use serde::Serialize;
 pub use data::write_data;
 pub use metadata::{Metadata, Template};
 
+/// The Content-Security-Policy of every site page: scripts, styles, images and data from the
+/// site itself only, no inline script or style, no plugins, no `<base>` or form targets. The
+/// page carries it in a `<meta http-equiv>` (so any static host applies it) and `serve` also
+/// sends it as a header.
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; \
+    style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; \
+    base-uri 'none'; form-action 'none'";
+
 static STATIC_ASSETS: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/static");
 const INDEX_TEMPLATE: &str = include_str!("../../templates/index.html");
 
@@ -27,9 +36,12 @@ pub struct Item {
     pub file: String,
     /// Hover and panel title.
     pub title: String,
-    /// Page opened from the panel, if any.
+    /// Page opened from the panel, if any: only a URL [`links::is_safe_link`] accepts.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
+    /// The item's URL when it may not be a link (such as `javascript:`): shown as text.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url_text: Option<String>,
     /// Grid column and row.
     pub cell: [u32; 2],
     /// The item's preview image, relative to the page.
@@ -66,7 +78,8 @@ pub struct Placed {
 }
 
 /// Builds the item records: titles and URLs from the templates where a metadata row
-/// exists, the file name otherwise.
+/// exists, the file name otherwise. A URL that may not be a link goes to `url_text`, and an
+/// empty one is none.
 pub fn items(
     placed: &[Placed],
     metadata: Option<&Metadata>,
@@ -83,13 +96,22 @@ pub fn items(
              }| {
                 let row = metadata.and_then(|m| m.row_for(file));
                 let fallback_title = file.rsplit('/').next().unwrap_or(file).to_string();
+                let rendered = row
+                    .zip(url)
+                    .map(|(row, t)| t.render(row))
+                    .filter(|u| !u.trim().is_empty());
+                let (url, url_text) = match rendered {
+                    Some(u) if links::is_safe_link(&u) => (Some(u), None),
+                    other => (None, other),
+                };
                 Item {
                     file: file.clone(),
                     title: match (row, title) {
                         (Some(row), Some(t)) => t.render(row),
                         _ => fallback_title,
                     },
-                    url: row.zip(url).map(|(row, t)| t.render(row)),
+                    url,
+                    url_text,
                     cell: *cell,
                     preview: preview.clone(),
                     fields: row.map(<[String]>::to_vec).unwrap_or_default(),
@@ -126,6 +148,7 @@ pub struct PageConfig {
 pub fn write_site(dir: &Path, data: &SiteData, page: &PageConfig) -> Result<()> {
     write_data(dir, data)?;
     fs::write(dir.join("index.html"), render_page(page)?)?;
+    fs::write(dir.join("theme.css"), theme_css(page))?;
     let assets = dir.join("static");
     fs::create_dir_all(&assets)?;
     STATIC_ASSETS
@@ -140,7 +163,15 @@ pub fn render_page(page: &PageConfig) -> Result<String> {
     env.add_template("index.html", INDEX_TEMPLATE)?;
     Ok(env
         .get_template("index.html")?
-        .render(minijinja::context! { page })?)
+        .render(minijinja::context! {
+            page,
+            csp => CONTENT_SECURITY_POLICY,
+        })?)
+}
+
+/// The site's own style: its page colour, in a file because the CSP allows no inline style.
+fn theme_css(page: &PageConfig) -> String {
+    format!("body {{ background: {}; }}\n", page.background)
 }
 
 #[cfg(test)]
@@ -170,10 +201,9 @@ mod tests {
         assert!(items[1].fields.is_empty());
     }
 
-    #[test]
-    fn page_renders_with_escaped_title() {
-        let page = PageConfig {
-            title: "<Ships & Boats>".into(),
+    fn page_titled(title: &str) -> PageConfig {
+        PageConfig {
+            title: title.into(),
             width: 512,
             height: 256,
             tile_size: 254,
@@ -182,9 +212,24 @@ mod tests {
             tiles: "map_files".into(),
             data: "data".into(),
             background: "#111".into(),
-        };
-        let html = render_page(&page).unwrap();
+        }
+    }
+
+    #[test]
+    fn page_renders_with_escaped_title() {
+        let html = render_page(&page_titled("<Ships & Boats>")).unwrap();
         assert!(html.contains("&lt;Ships &amp; Boats&gt;"), "{html}");
         assert!(html.contains("\"tile_size\":254"));
+        assert!(html.contains("http-equiv=\"Content-Security-Policy\""));
+        assert!(!html.contains("style="), "no inline style under the CSP");
+    }
+
+    #[test]
+    fn a_title_cannot_close_the_config_script_or_the_page_title() {
+        let title = "</script><script>alert(1)</script></title><img src=x onerror=alert(1)>";
+        let html = render_page(&page_titled(title)).unwrap();
+        assert_eq!(html.matches("<script").count(), 2, "{html}");
+        assert!(!html.contains("<img src=x"), "{html}");
+        assert!(!html.contains("</script><script>"), "{html}");
     }
 }

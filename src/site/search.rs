@@ -156,6 +156,7 @@ mod tests {
             file: format!("dir/img_{col}.jpg"),
             title: title.into(),
             url: None,
+            url_text: None,
             cell: [col, 0],
             preview: String::new(),
             fields: fields.iter().map(|s| s.to_string()).collect(),

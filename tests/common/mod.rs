@@ -36,6 +36,18 @@ pub fn zoomap() -> Command {
     command
 }
 
+/// The example `name`, which `cargo test` builds beside the test binaries; `None` (with the
+/// reason printed) where it was not built.
+pub fn example_binary(name: &str) -> Option<PathBuf> {
+    let exe = std::env::current_exe().ok()?;
+    let path = exe.parent()?.parent()?.join("examples").join(name);
+    if !path.exists() {
+        println!("SKIPPED: examples/{name} not built (run `cargo test` without target filters)");
+        return None;
+    }
+    Some(path)
+}
+
 /// Runs zoomap with `args`, returning (success, stdout, stderr).
 pub fn run(args: &[&str]) -> (bool, String, String) {
     let out = zoomap().args(args).output().expect("zoomap runs");

@@ -1,9 +1,11 @@
 // Drives a served zoomap site in headless Chromium and checks what a visitor sees.
-// Usage: node check.mjs URL SCREENSHOT_DIR collection|scale   (exits non-zero on failure)
+// Usage: node check.mjs URL SCREENSHOT_DIR collection|scale|hostile   (exits non-zero on failure)
 //   collection: a small built site with metadata: tiles, hover, click, panel keys, search,
 //     facet and year filters, minimap, touch tap and pinch, deep link.
 //   scale: a large synthetic site: little is fetched before the first paint, search and
 //     panel keys work across region files without loading the rest.
+//   hostile: a small site whose metadata holds markup, scripts and script URLs: all shown as
+//     text, no script runs, no `javascript:` link exists.
 import { chromium } from 'playwright-core';
 
 const [url, shots, mode] = process.argv.slice(2);
@@ -56,7 +58,7 @@ const allRecords = (page) => page.evaluate(async () => {
   for (let row = 0; row < grid[1]; row++) {
     for (let col = 0; col < grid[0]; col++) {
       const record = await window.zoomap.record(col, row);
-      if (record) out.push({ col, row, title: record.title, url: record.url, fields: record.fields });
+      if (record) out.push({ col, row, title: record.title, url: record.url, url_text: record.url_text, fields: record.fields });
     }
   }
   return out;
@@ -243,8 +245,77 @@ async function scale() {
   check(regions.size < 40, `${regions.size} region files fetched by the search page`);
 }
 
+// A site whose metadata is hostile: every title, field and URL is shown as text, no script
+// runs, and only http(s)/mailto/relative URLs become links (clicked, they run nothing either).
+async function hostile() {
+  const page = await open();
+  page.context().on('page', (popup) => popup.close());
+  const dialogs = [];
+  page.on('dialog', async (d) => { dialogs.push(d.message()); await d.dismiss(); });
+  await page.addInitScript(() => {
+    window.cspViolations = [];
+    document.addEventListener('securitypolicyviolation', (e) => window.cspViolations.push(`${e.violatedDirective}: ${e.blockedURI}`));
+  });
+  await ready(page);
+  const index = await page.evaluate(() => window.zoomap.index());
+  const records = await allRecords(page);
+  check(records.length === index.count, `${records.length} records of ${index.count}`);
+  for (const r of records) {
+    const p = await page.evaluate(([c, w]) => window.zoomap.cellCentre(c, w), [r.col, r.row]);
+    await page.mouse.move(p.x, p.y);
+    await page.waitForTimeout(150);
+    const tip = await page.evaluate(() => document.getElementById('tooltip').textContent);
+    check(tip === r.title, `hover shows ${JSON.stringify(tip)}, expected ${JSON.stringify(r.title)}`);
+    await page.mouse.click(p.x, p.y);
+    await waitForPanel(page, r.title, `panel of ${JSON.stringify(r.title)}`);
+    const panel = await page.evaluate(() => {
+      const link = document.getElementById('panel-link');
+      const text = document.getElementById('panel-url-text');
+      return {
+        linkShown: !link.hidden && link.offsetParent !== null, href: link.getAttribute('href'),
+        text: text.hidden ? null : text.querySelector('code').textContent,
+        fields: [...document.querySelectorAll('#panel-fields dd')].map((d) => d.textContent),
+      };
+    });
+    if (r.url) {
+      check(panel.linkShown && panel.href === r.url, `${r.title}: link ${panel.href}, expected ${r.url}`);
+      check(/^(https?:|mailto:|[^:]*$)/i.test(r.url), `unsafe URL kept as a link: ${r.url}`);
+      await page.click('#panel-link');
+      await page.waitForTimeout(200);
+    } else {
+      check(!panel.linkShown && panel.href === null, `${r.title}: a link is shown for ${JSON.stringify(r.url_text)}`);
+      check(panel.text === r.url_text, `${r.title}: URL text ${JSON.stringify(panel.text)}, expected ${JSON.stringify(r.url_text)}`);
+    }
+    const fields = r.fields.filter((v) => v);
+    check(JSON.stringify(panel.fields) === JSON.stringify(fields), `${r.title}: fields ${JSON.stringify(panel.fields)}`);
+    await page.keyboard.press('Escape');
+  }
+  await page.screenshot({ path: `${shots}/hostile-map.png` });
+  // Search lists hostile titles as text.
+  await page.click('#search');
+  await page.keyboard.type('onerror');
+  await page.waitForTimeout(600);
+  const listed = await page.evaluate(() => [...document.querySelectorAll('#results-list li span')].map((s) => s.textContent));
+  check(listed.some((t) => t.includes('onerror')), `search for "onerror" lists ${JSON.stringify(listed)}`);
+  await page.screenshot({ path: `${shots}/hostile-search.png` });
+  const dom = await page.evaluate(() => ({
+    pwned: window.pwned,
+    jsLinks: [...document.querySelectorAll('a[href]')].filter((a) => !/^(https?|mailto):$/.test(new URL(a.href, location.href).protocol)).length,
+    handlers: [...document.querySelectorAll('*')].filter((el) => [...el.attributes].some((a) => a.name.startsWith('on'))).length,
+    injected: document.querySelectorAll('iframe, svg, object, embed, body img:not(#panel-preview), script:not([src]):not([type="application/json"])').length,
+    violations: window.cspViolations,
+  }));
+  check(dom.pwned === undefined, `a hostile payload ran: ${dom.pwned}`);
+  check(dialogs.length === 0, `dialogs opened: ${dialogs.join(' | ')}`);
+  check(dom.jsLinks === 0, `${dom.jsLinks} links with a scheme other than http(s)/mailto`);
+  check(dom.handlers === 0, `${dom.handlers} elements with an on* attribute`);
+  check(dom.injected === 0, `${dom.injected} injected elements`);
+  check(dom.violations.length === 0, `CSP violations: ${dom.violations.join(' | ')}`);
+}
+
 try {
   if (mode === 'scale') await scale();
+  else if (mode === 'hostile') await hostile();
   else await collection();
   check(errors.length === 0, `console errors: ${errors.join(' | ')}`);
 } finally {
