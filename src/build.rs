@@ -606,21 +606,31 @@ struct Decoded {
     cached: Option<Vec<f32>>,
 }
 
-/// Decodes a chunk of images: those that decode small in parallel, then the large ones one at
-/// a time, so that peak memory is bounded by the largest image allowed, not by it times the
-/// number of threads.
+/// Decodes a chunk of images: each file is read and its header looked at, those that decode
+/// small are decoded in parallel, then the large ones one at a time, so that peak memory is
+/// bounded by the largest image allowed, not by it times the number of threads.
 fn decode_chunk(
     chunk: &[usize],
     images: &[ImageFile],
     options: &ThumbOptions,
     cache: Option<&FeatureCache>,
 ) -> Vec<Result<Decoded, (usize, ThumbError)>> {
-    let (large, small): (Vec<usize>, Vec<usize>) = chunk.par_iter().copied().partition(|&i| {
-        thumbs::decoded_pixels(&images[i], options) > thumbs::PARALLEL_DECODE_PIXELS
-    });
-    let one = |&index: &usize| decode_one(index, &images[index], options, cache);
-    let mut decoded: Vec<_> = small.par_iter().map(one).collect();
-    decoded.extend(large.iter().map(one));
+    let read: Vec<(usize, Result<Vec<u8>, ThumbError>)> = chunk
+        .par_iter()
+        .map(|&i| (i, thumbs::read_image(&images[i])))
+        .collect();
+    let is_large = |(_, bytes): &(usize, Result<Vec<u8>, ThumbError>)| {
+        bytes
+            .as_ref()
+            .is_ok_and(|b| thumbs::decoded_pixels(b, options) > thumbs::PARALLEL_DECODE_PIXELS)
+    };
+    let (large, small): (Vec<_>, Vec<_>) = read.into_iter().partition(is_large);
+    let one = |(index, bytes): (usize, Result<Vec<u8>, ThumbError>)| {
+        let bytes = bytes.map_err(|e| (index, e))?;
+        decode_one(index, &images[index], &bytes, options, cache)
+    };
+    let mut decoded: Vec<_> = small.into_par_iter().map(one).collect();
+    decoded.extend(large.into_iter().map(one));
     decoded
 }
 
@@ -629,11 +639,12 @@ fn decode_chunk(
 fn decode_one(
     index: usize,
     image: &ImageFile,
+    bytes: &[u8],
     options: &ThumbOptions,
     cache: Option<&FeatureCache>,
 ) -> Result<Decoded, (usize, ThumbError)> {
     let mut cached = None;
-    let thumb = thumbs::make_thumb(index, image, options, |hash| {
+    let thumb = thumbs::make_thumb(index, image, bytes, options, |hash| {
         cached = cache.and_then(|cache| cache.get(hash));
         cached.is_none()
     })

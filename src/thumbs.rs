@@ -90,21 +90,28 @@ pub enum ThumbError {
     Output(anyhow::Error),
 }
 
-/// Decodes `file` and derives its cell thumbnail, model input and preview. The model input
-/// is made only when `needs_model_input` says so for the file's content hash (a feature
-/// cache hit needs none).
+/// Reads `file` whole: the bytes [`decoded_pixels`] and [`make_thumb`] work from, so that a
+/// file is read once however many times its header is looked at.
+pub fn read_image(file: &ImageFile) -> Result<Vec<u8>, ThumbError> {
+    std::fs::read(&file.path).map_err(|e| unusable(file, &e.to_string()))
+}
+
+fn unusable(file: &ImageFile, reason: &str) -> ThumbError {
+    ThumbError::Unusable(format!("{}: {}", file.path.display(), one_line(reason)))
+}
+
+/// Decodes `bytes`, the content of `file`, and derives its cell thumbnail, model input and
+/// preview. The model input is made only when `needs_model_input` says so for the content
+/// hash (a feature cache hit needs none).
 pub fn make_thumb(
     index: usize,
     file: &ImageFile,
+    bytes: &[u8],
     options: &ThumbOptions,
     needs_model_input: impl FnOnce(&str) -> bool,
 ) -> Result<Thumb, ThumbError> {
-    let fail = |reason: String| {
-        ThumbError::Unusable(format!("{}: {}", file.path.display(), one_line(&reason)))
-    };
-    let bytes = std::fs::read(&file.path).map_err(|e| fail(e.to_string()))?;
-    let content_sha256 = hex::encode(Sha256::digest(&bytes));
-    let image = decode_contained(&bytes, options).map_err(fail)?;
+    let content_sha256 = hex::encode(Sha256::digest(bytes));
+    let image = decode_contained(bytes, options).map_err(|reason| unusable(file, &reason))?;
     let cell = cell_thumbnail(&image, options.cell, options.fit, options.background);
     let model_input = options
         .model_input
@@ -187,13 +194,12 @@ pub fn decode_bytes_upright_rgb(
     Ok(flatten(image, background))
 }
 
-/// How many pixels [`make_thumb`] will hold decoded for `file`: its declared size, or the
-/// reduced size of a large JPEG; 0 where the header cannot be read (the file will be skipped
-/// without decoding). Reads the header only.
-pub fn decoded_pixels(file: &ImageFile, options: &ThumbOptions) -> u64 {
+/// How many pixels [`make_thumb`] will hold decoded for the image in `bytes`: its declared
+/// size, or the reduced size of a large JPEG; 0 where the header cannot be read or declares
+/// too much (the image will be skipped without decoding). Reads the header only.
+pub fn decoded_pixels(bytes: &[u8], options: &ThumbOptions) -> u64 {
     let header = || -> Option<(Option<ImageFormat>, u32, u32)> {
-        let reader = ImageReader::open(&file.path)
-            .ok()?
+        let reader = ImageReader::new(std::io::Cursor::new(bytes))
             .with_guessed_format()
             .ok()?;
         let format = reader.format();
@@ -424,6 +430,14 @@ mod tests {
         }
     }
 
+    fn thumb_of(
+        index: usize,
+        file: &ImageFile,
+        options: &ThumbOptions,
+    ) -> Result<Thumb, ThumbError> {
+        make_thumb(index, file, &read_image(file)?, options, |_| true)
+    }
+
     fn options(fit: Fit) -> ThumbOptions {
         ThumbOptions {
             cell: 16,
@@ -440,7 +454,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let wide = RgbImage::from_pixel(64, 32, image::Rgb([200, 0, 0]));
         let file = save(dir.path(), "wide.png", DynamicImage::ImageRgb8(wide));
-        let thumb = make_thumb(0, &file, &options(Fit::Contain), |_| true).unwrap();
+        let thumb = thumb_of(0, &file, &options(Fit::Contain)).unwrap();
         assert_eq!(thumb.cell.len(), 16 * 16 * 3);
         assert_eq!(&thumb.cell[0..3], &[10, 20, 30], "top bar is background");
         let centre = ((8 * 16 + 8) * 3) as usize;
@@ -453,7 +467,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let wide = RgbImage::from_pixel(64, 32, image::Rgb([0, 200, 0]));
         let file = save(dir.path(), "wide.png", DynamicImage::ImageRgb8(wide));
-        let thumb = make_thumb(0, &file, &options(Fit::Cover), |_| true).unwrap();
+        let thumb = thumb_of(0, &file, &options(Fit::Cover)).unwrap();
         assert!(thumb.cell.chunks(3).all(|px| px == [0, 200, 0]));
     }
 
@@ -465,14 +479,14 @@ mod tests {
             "g.png",
             DynamicImage::ImageLuma8(GrayImage::from_pixel(5, 5, image::Luma([77]))),
         );
-        let thumb = make_thumb(0, &grey, &options(Fit::Cover), |_| true).unwrap();
+        let thumb = thumb_of(0, &grey, &options(Fit::Cover)).unwrap();
         assert_eq!(&thumb.cell[0..3], &[77, 77, 77]);
         let clear = save(
             dir.path(),
             "a.png",
             DynamicImage::ImageRgba8(RgbaImage::from_pixel(5, 5, Rgba([255, 255, 255, 0]))),
         );
-        let thumb = make_thumb(0, &clear, &options(Fit::Cover), |_| true).unwrap();
+        let thumb = thumb_of(0, &clear, &options(Fit::Cover)).unwrap();
         assert_eq!(
             &thumb.cell[0..3],
             &[10, 20, 30],
@@ -489,7 +503,7 @@ mod tests {
             image::Rgb([65535, 0, 32896]),
         );
         let file = save(dir.path(), "d.png", DynamicImage::ImageRgb16(deep));
-        let thumb = make_thumb(0, &file, &options(Fit::Cover), |_| true).unwrap();
+        let thumb = thumb_of(0, &file, &options(Fit::Cover)).unwrap();
         assert_eq!(&thumb.cell[0..3], &[255, 0, 128]);
     }
 
@@ -498,17 +512,13 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("broken.jpg");
         std::fs::write(&path, b"\xFF\xD8\xFF\xE0 not really a jpeg").unwrap();
-        let err = make_thumb(
-            0,
-            &ImageFile {
-                path,
-                name: "broken.jpg".into(),
-            },
-            &options(Fit::Cover),
-            |_| true,
-        )
-        .unwrap_err()
-        .to_string();
+        let file = ImageFile {
+            path,
+            name: "broken.jpg".into(),
+        };
+        let err = thumb_of(0, &file, &options(Fit::Cover))
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("broken.jpg"), "{err}");
         assert!(!err.contains('\n'), "{err}");
     }
@@ -537,9 +547,79 @@ mod tests {
         );
         let mut opts = options(Fit::Cover);
         opts.previews = Some((dir.path().to_path_buf(), 40));
-        make_thumb(3, &file, &opts, |_| true).unwrap();
+        thumb_of(3, &file, &opts).unwrap();
         let preview = image::open(dir.path().join("3.jpg")).unwrap();
         assert_eq!((preview.width(), preview.height()), (40, 20));
+    }
+
+    /// Mean absolute difference per channel value of two RGB images of one size.
+    fn mean_difference(a: &RgbImage, b: &RgbImage) -> f64 {
+        let total: u64 = a
+            .as_raw()
+            .iter()
+            .zip(b.as_raw())
+            .map(|(&x, &y)| u64::from(x.abs_diff(y)))
+            .sum();
+        total as f64 / a.as_raw().len() as f64
+    }
+
+    #[test]
+    fn a_reduced_jpeg_decode_matches_the_whole_decode_downscaled() {
+        use jpeg_encoder::{ColorType, Encoder};
+        let (w, h) = (256u16, 192u16);
+        let ramp = |x: u32, y: u32| {
+            [
+                (x % 256) as u8,
+                (y * 255 / 191) as u8,
+                ((x + y) / 2 % 256) as u8,
+            ]
+        };
+        let pixels = |channels: usize| -> Vec<u8> {
+            (0..u32::from(h))
+                .flat_map(|y| (0..u32::from(w)).map(move |x| (x, y)))
+                .flat_map(|(x, y)| {
+                    let [r, g, b] = ramp(x, y);
+                    [r, g, b, 60][..channels].to_vec()
+                })
+                .collect()
+        };
+        for (color, channels) in [
+            (ColorType::Rgb, 3),
+            (ColorType::Luma, 1),
+            (ColorType::Cmyk, 4),
+        ] {
+            let mut bytes = Vec::new();
+            Encoder::new(&mut bytes, 95)
+                .encode(&pixels(channels), w, h, color)
+                .unwrap();
+            let whole =
+                decode_bytes_upright_rgb(&bytes, [0; 3], DEFAULT_MAX_PIXELS, (u32::MAX, u32::MAX))
+                    .unwrap();
+            let quarter = decode_jpeg_reduced(&bytes, 64, 48).unwrap().into_rgb8();
+            assert_eq!(quarter.dimensions(), (64, 48), "{color:?}");
+            let small = resize(&whole, [0.0, 0.0, 256.0, 192.0], 64, 48);
+            let small = RgbImage::from_raw(64, 48, small).unwrap();
+            let diff = mean_difference(&small, &quarter);
+            assert!(diff < 3.0, "{color:?}: mean difference {diff}");
+        }
+    }
+
+    #[test]
+    fn large_jpegs_are_decoded_at_the_scale_their_outputs_need() {
+        let jpeg = Some(ImageFormat::Jpeg);
+        let needed = (293, 1024);
+        assert_eq!(
+            jpeg_scale(jpeg, 12_000, 9_000, needed),
+            8,
+            "1500 × 1125 still covers"
+        );
+        assert_eq!(jpeg_scale(jpeg, 9_000, 8_000, (1001, 1024)), 4, "1000 short of 1001");
+        assert_eq!(
+            jpeg_scale(jpeg, 6_000, 4_000, needed),
+            1,
+            "24 MP: decoded whole"
+        );
+        assert_eq!(jpeg_scale(Some(ImageFormat::Png), 12_000, 9_000, needed), 1);
     }
 }
 

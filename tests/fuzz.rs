@@ -17,7 +17,7 @@ use zoomap::features::imported::ImportedFeatures;
 use zoomap::positions::{Placement, Positions, grid_of};
 use zoomap::scan::ImageFile;
 use zoomap::site::{Metadata, Template};
-use zoomap::thumbs::{Fit, ThumbOptions, make_thumb};
+use zoomap::thumbs::{Fit, ThumbOptions, make_thumb, read_image};
 
 /// `cases` per property, unless PROPTEST_CASES asks for more.
 fn runner(cases: u32) -> TestRunner {
@@ -264,7 +264,9 @@ fn decoding_mutated_images_never_panics() {
                     path: path.clone(),
                     name: format!("mutant.{ext}"),
                 };
-                if let Err(err) = make_thumb(0, &file, &options, |_| true) {
+                let thumb =
+                    read_image(&file).and_then(|b| make_thumb(0, &file, &b, &options, |_| true));
+                if let Err(err) = thumb {
                     let reason = err.to_string();
                     prop_assert!(reason.contains(&path.display().to_string()), "{reason}");
                     prop_assert!(!reason.contains('\n'), "{reason:?}");
