@@ -7,9 +7,9 @@
 use std::path::Path;
 use std::time::Instant;
 
-use zoomap::export::{read_npy, write_npy};
 use zoomap::reduce::tsne;
 use zoomap::vectors::Vectors;
+use zoomap::vectors::{read_npy, write_npy};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();

@@ -2,18 +2,18 @@
 //! → tiles → site), with a progress bar each, into a staging folder that replaces the output
 //! folder only once everything succeeded.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::mpsc::sync_channel;
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 use rayon::prelude::*;
-use serde::Serialize;
 
 use crate::features::cache::FeatureCache;
 use crate::features::imported::ImportedFeatures;
-use crate::features::{DeviceChoice, FeatureExtractor, FeatureOptions, INPUT_SIDE, Layer};
+use crate::features::{FeatureExtractor, FeatureOptions, INPUT_SIDE};
 use crate::layout::{self, Grid};
+use crate::options::BuildOptions;
 use crate::positions::{self, Positions};
 use crate::progress::items_bar;
 use crate::publish::Staging;
@@ -23,77 +23,10 @@ use crate::report::{
 };
 use crate::scan::{self, ImageFile};
 use crate::site::{self, Metadata, PageConfig, Placed, SiteData, Template};
-use crate::thumbs::{self, CellStore, Fit, Preprocess, ThumbError, ThumbOptions};
-use crate::tiles::{self, MosaicSource, TileFormat, TileOptions};
+use crate::thumbs::{self, CellStore, ThumbError, ThumbOptions};
+use crate::tiles::{self, MosaicSource, TileOptions};
 use crate::vectors::Vectors;
 use crate::{export, features};
-
-/// Everything a build can be told.
-#[derive(Debug, Clone, Serialize)]
-pub struct BuildOptions {
-    /// The collection's folder.
-    pub images: PathBuf,
-    /// The site folder to write (replaced atomically).
-    pub output: PathBuf,
-    /// Title of the map page; defaults to the collection folder's name.
-    pub map_title: Option<String>,
-    /// Metadata CSV.
-    pub metadata: Option<PathBuf>,
-    /// The CSV column naming each image.
-    pub filename_column: String,
-    /// Item title template, such as `{Name} ({Year})`.
-    pub title: Option<String>,
-    /// Item URL template, such as `https://example.org/objects/{Id}`.
-    pub url: Option<String>,
-    /// Vectors computed elsewhere (`.npy` + paths, or TSV/CSV), used instead of VGG16.
-    pub features: Option<PathBuf>,
-    /// The image paths of a `.npy` given with `features` (default: same stem, `.txt`).
-    pub features_index: Option<PathBuf>,
-    /// VGG16 weights file; downloaded and cached when absent.
-    pub weights: Option<PathBuf>,
-    /// Folder for downloaded weights and the feature cache.
-    pub cache_dir: PathBuf,
-    /// Feature layer; `None` picks by what the weights hold.
-    pub layer: Option<Layer>,
-    /// Where VGG16 runs.
-    pub device: DeviceChoice,
-    /// Images per forward pass.
-    pub batch: usize,
-    /// How images become the model's input.
-    pub preprocess: Preprocess,
-    /// PCA components.
-    pub pca: usize,
-    /// t-SNE perplexity.
-    pub perplexity: f32,
-    /// A positions file (`filename,x,y` or `filename,col,row`) that replaces features and
-    /// reduction.
-    pub positions: Option<PathBuf>,
-    /// Seed of random choices; when given, the map is also bit-identical from run to run
-    /// (t-SNE then runs on one thread).
-    pub seed: Option<u64>,
-    /// Grid width / height.
-    pub aspect: f64,
-    /// Cell side in pixels.
-    pub cell: u32,
-    /// How images fill their cells.
-    pub fit: Fit,
-    /// Background colour.
-    pub background: [u8; 3],
-    /// Tile side.
-    pub tile_size: u32,
-    /// Tile overlap.
-    pub overlap: u32,
-    /// Tile format.
-    pub format: TileFormat,
-    /// JPEG quality.
-    pub quality: u8,
-    /// Longest side of panel previews.
-    pub preview_size: u32,
-    /// The most pixels an image may declare; larger ones are skipped undecoded.
-    pub max_pixels: u64,
-    /// Folder for `items.tsv`, `features.npy` and `reduced.npy`.
-    pub export: Option<PathBuf>,
-}
 
 /// The templates and metadata, checked before any heavy work.
 struct ItemText {

@@ -10,6 +10,7 @@ pub mod export;
 pub mod features;
 pub mod layout;
 pub mod message;
+pub mod options;
 pub mod positions;
 pub mod progress;
 pub mod publish;

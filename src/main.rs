@@ -5,8 +5,9 @@ use std::path::PathBuf;
 
 use anyhow::{Result, bail};
 use clap::{Args, Parser, Subcommand};
-use zoomap::build::{BuildOptions, build};
+use zoomap::build::build;
 use zoomap::features::{DeviceChoice, Layer};
+use zoomap::options::BuildOptions;
 use zoomap::serve::{ServeOptions, serve};
 use zoomap::thumbs::{Fit, Preprocess};
 use zoomap::tiles::TileFormat;

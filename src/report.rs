@@ -4,9 +4,9 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
-use crate::build::BuildOptions;
 use crate::features::{Layer, Normalization};
 use crate::layout::Grid;
+use crate::options::BuildOptions;
 
 /// An image left out of the map, and why.
 #[derive(Debug, Clone, Serialize)]

@@ -613,7 +613,11 @@ mod tests {
             8,
             "1500 × 1125 still covers"
         );
-        assert_eq!(jpeg_scale(jpeg, 9_000, 8_000, (1001, 1024)), 4, "1000 short of 1001");
+        assert_eq!(
+            jpeg_scale(jpeg, 9_000, 8_000, (1001, 1024)),
+            4,
+            "1000 short of 1001"
+        );
         assert_eq!(
             jpeg_scale(jpeg, 6_000, 4_000, needed),
             1,

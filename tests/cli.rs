@@ -71,13 +71,13 @@ fn builds_a_complete_site_with_metadata_export_and_report() {
     let tsv = fs::read_to_string(export.join("items.tsv")).unwrap();
     assert_eq!(tsv.lines().count(), 25);
     assert!(tsv.starts_with("filename\ttitle\turl\tx\ty\tcol\trow\n"));
-    let features = zoomap::export::read_npy(&export.join("features.npy")).unwrap();
+    let features = zoomap::vectors::read_npy(&export.join("features.npy")).unwrap();
     assert_eq!(
         (features.rows(), features.dim),
         (24, 32),
         "tiny VGG fc2 is 32 wide"
     );
-    let reduced = zoomap::export::read_npy(&export.join("reduced.npy")).unwrap();
+    let reduced = zoomap::vectors::read_npy(&export.join("reduced.npy")).unwrap();
     assert_eq!(reduced.rows(), 24);
 
     let report = common::report(&site);

@@ -123,7 +123,7 @@ fn npy_bytes(rows: usize, dim: usize) -> Vec<u8> {
         dim,
         data: (0..rows * dim).map(|i| i as f32).collect(),
     };
-    zoomap::export::write_npy(&path, &vectors).unwrap();
+    zoomap::vectors::write_npy(&path, &vectors).unwrap();
     std::fs::read(path).unwrap()
 }
 

@@ -6,9 +6,9 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 
-use crate::export::read_npy;
 use crate::scan::image_name;
 use crate::vectors::Vectors;
+use crate::vectors::read_npy;
 
 /// Vectors read from a file, each named by its image's path relative to the collection.
 #[derive(Debug, Clone)]
@@ -166,7 +166,7 @@ fn read_table(path: &Path) -> Result<(Vec<String>, Vectors)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::export::write_npy;
+    use crate::vectors::write_npy;
 
     #[test]
     fn reads_npy_with_its_index() {
