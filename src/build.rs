@@ -22,7 +22,7 @@ use crate::report::{
     BuildReport, ExtractionCounts, FeatureSource, Skipped, UnlinkedUrls, peak_rss_mib,
 };
 use crate::scan::{self, ImageFile};
-use crate::site::{self, Metadata, PageConfig, Placed, SiteData, Template};
+use crate::site::{self, Metadata, PageConfig, Placed, SiteData, Template, paths};
 use crate::thumbs::{self, CellStore, ThumbError, ThumbOptions};
 use crate::tiles::{self, MosaicSource, TileOptions};
 use crate::vectors::Vectors;
@@ -100,7 +100,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
         }
     }
     let staging = Staging::create(&options.output)?;
-    std::fs::create_dir(staging.path().join("previews"))?;
+    std::fs::create_dir(staging.path().join(paths::PREVIEWS))?;
     let source = clock.run("weights", || load_vectors_source(options, &scan.images))?;
     let cells = CellStore::create(&staging.path().join(".cells"), options.cell)?;
     let extracted = clock.run("thumbs+features", || {
@@ -154,7 +154,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
         .map(|(&i, cell)| Placed {
             file: scan.images[i].name.clone(),
             cell: [cell.col, cell.row],
-            preview: format!("previews/{i}.jpg"),
+            preview: paths::preview(i),
         })
         .collect();
     let items = site::items(
@@ -212,7 +212,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
         options: options.clone(),
     };
     std::fs::write(
-        staging.path().join("build-report.json"),
+        staging.path().join(paths::REPORT),
         serde_json::to_vec_pretty(&report)?,
     )?;
     staging.publish(&options.output)?;
@@ -264,8 +264,8 @@ fn page_config(options: &BuildOptions, pyramid: tiles::Pyramid) -> PageConfig {
         tile_size: options.tile_size,
         overlap: options.overlap,
         format: options.format.extension().into(),
-        tiles: "map_files".into(),
-        data: "data".into(),
+        tiles: paths::TILES.into(),
+        data: paths::DATA.into(),
         background: format!("#{r:02x}{g:02x}{b:02x}"),
     }
 }
@@ -284,7 +284,7 @@ impl VectorSource {
     fn describe(&self, dim: usize) -> FeatureSource {
         match self {
             VectorSource::Model(extractor, _) => FeatureSource::Vgg16 {
-                backend: extractor.device().backend.to_string(),
+                backend: extractor.device().backend,
                 device: extractor.device().name.clone(),
                 weights: extractor.weights().path.clone(),
                 weights_sha256: extractor.weights().sha256.clone(),
@@ -375,7 +375,7 @@ fn thumbs_and_features(
         fit: options.fit,
         background: options.background,
         model_input: model_cache.map(|_| (INPUT_SIDE, options.preprocess)),
-        previews: Some((site.join("previews"), options.preview_size)),
+        previews: Some((site.join(paths::PREVIEWS), options.preview_size)),
         max_pixels: options.max_pixels,
     };
     let (wanted, without_features): (Vec<usize>, Vec<usize>) =
@@ -617,7 +617,9 @@ fn write_tiles(
         height: grid.rows * options.cell,
     };
     let bar = items_bar(tiles::tile_count(pyramid, options.tile_size), "tiles");
-    let written = tiles::write_pyramid(&source, site, "map", &tile_options, &|n| bar.inc(n))?;
+    let written = tiles::write_pyramid(&source, site, paths::PYRAMID, &tile_options, &|n| {
+        bar.inc(n)
+    })?;
     bar.finish_and_clear();
     Ok(written)
 }

@@ -2,8 +2,9 @@
 //! where similar images sit next to each other on one giant DeepZoom mosaic.
 //!
 //! Each pipeline stage is a module with a small typed API; data flows forward only:
-//! [`scan`] → [`thumbs`] → [`features`] → [`reduce`] → [`layout`] → [`tiles`] → [`site`],
-//! orchestrated by [`build`]; [`serve`] previews a built site.
+//! [`scan`] → [`thumbs`] → [`features`] → [`reduce`] → [`layout`] → [`tiles`] → [`site`] →
+//! [`publish`], orchestrated by [`build`] with the [`options`] it is given; [`serve`] previews
+//! a built site.
 
 pub mod build;
 pub mod export;

@@ -223,10 +223,6 @@ fn run_build(args: BuildArgs) -> Result<()> {
 }
 
 fn main() {
-    tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
-        .with_writer(std::io::stderr)
-        .init();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Build(args) => run_build(*args),

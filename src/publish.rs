@@ -13,6 +13,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 
+use crate::site::paths;
+
 /// The start of every staging name (folder, lock file, set-aside old site).
 const STAGING_PREFIX: &str = ".zoomap-build-";
 
@@ -95,7 +97,7 @@ impl Drop for Staging {
 /// Refuses an `output` that holds something other than a zoomap site (an empty folder is
 /// fine): checked before the build starts and again before publishing.
 fn check_replaceable(output: &Path) -> Result<()> {
-    if !output.exists() || output.join("index.html").is_file() {
+    if !output.exists() || output.join(paths::PAGE).is_file() {
         return Ok(());
     }
     let empty = std::fs::read_dir(output).is_ok_and(|mut entries| entries.next().is_none());

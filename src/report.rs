@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
-use crate::features::{Layer, Normalization};
+use crate::features::{Backend, Layer, Normalization};
 use crate::layout::Grid;
 use crate::options::BuildOptions;
 
@@ -71,7 +71,7 @@ pub enum FeatureSource {
     /// VGG16 ran on every image.
     Vgg16 {
         /// Burn backend.
-        backend: String,
+        backend: Backend,
         /// Device the network ran on.
         device: String,
         /// Weights file used.

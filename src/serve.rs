@@ -19,7 +19,7 @@ use axum::response::{IntoResponse, Response};
 use tower::ServiceExt;
 use tower_http::services::ServeFile;
 
-use crate::site::CONTENT_SECURITY_POLICY;
+use crate::site::{CONTENT_SECURITY_POLICY, paths};
 
 /// Where and how to serve.
 #[derive(Debug, Clone)]
@@ -37,7 +37,7 @@ const MAX_PATH_BYTES: usize = 4096;
 
 /// Site folders whose files are served as cacheable for a while (a rebuilt site's tiles
 /// reach a visitor within this time); every other file is revalidated on each use.
-const CACHED_FOLDERS: &[&str] = &["map_files", "previews"];
+const CACHED_FOLDERS: &[&str] = &[paths::TILES, paths::PREVIEWS];
 const CACHED: &str = "public, max-age=600";
 const REVALIDATED: &str = "no-cache";
 
@@ -121,7 +121,7 @@ fn resolve(root: &Path, path: &str) -> Resolved {
         if !decoded.ends_with('/') {
             return Resolved::Folder;
         }
-        return match target.join("index.html").canonicalize() {
+        return match target.join(paths::PAGE).canonicalize() {
             Ok(index) if index.starts_with(root) && index.is_file() => Resolved::File(index),
             _ => Resolved::NotFound,
         };
@@ -214,7 +214,7 @@ fn not_found() -> Response {
 
 /// Serves until interrupted, printing the URL.
 pub fn serve(options: &ServeOptions) -> Result<()> {
-    if !options.dir.join("index.html").is_file() {
+    if !options.dir.join(paths::PAGE).is_file() {
         bail!(
             "{}: no index.html here; build a site first with `zoomap build`",
             options.dir.display()

@@ -16,13 +16,32 @@ pub enum DeviceChoice {
     Cpu,
 }
 
+/// The Burn backend the network runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Backend {
+    /// burn-wgpu, on a GPU adapter.
+    Wgpu,
+    /// Burn's Flex CPU backend.
+    Flex,
+}
+
+impl std::fmt::Display for Backend {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Backend::Wgpu => "wgpu",
+            Backend::Flex => "flex",
+        })
+    }
+}
+
 /// The device picked, and how to describe it in reports.
 #[derive(Debug, Clone)]
 pub struct ChosenDevice {
     /// The Burn device.
     pub device: Device,
-    /// `"wgpu"` or `"flex"`.
-    pub backend: &'static str,
+    /// The backend that drives it.
+    pub backend: Backend,
     /// The adapter's name, or the CPU.
     pub name: String,
 }
@@ -38,7 +57,7 @@ pub fn choose_device(choice: DeviceChoice) -> Result<ChosenDevice> {
     match (gpu, choice) {
         (Some((kind, name)), _) => Ok(ChosenDevice {
             device: Device::wgpu(kind),
-            backend: "wgpu",
+            backend: Backend::Wgpu,
             name,
         }),
         (None, DeviceChoice::Gpu) => {
@@ -46,7 +65,7 @@ pub fn choose_device(choice: DeviceChoice) -> Result<ChosenDevice> {
         }
         (None, _) => Ok(ChosenDevice {
             device: Device::flex(),
-            backend: "flex",
+            backend: Backend::Flex,
             name: "CPU".into(),
         }),
     }

@@ -13,7 +13,7 @@ use std::path::Path;
 use anyhow::{Context, Result, bail};
 use burn::tensor::{Tensor, TensorData};
 
-pub use device::{ChosenDevice, DeviceChoice, choose_device};
+pub use device::{Backend, ChosenDevice, DeviceChoice, choose_device};
 pub use model::{Layer, Vgg16, Vgg16Config, Vgg16Size};
 pub use weights::WeightsFile;
 

@@ -55,7 +55,7 @@ struct YearsEntry<'a> {
 
 /// Writes the `data/` folder of a site for `data`.
 pub fn write_data(dir: &Path, data: &SiteData) -> Result<()> {
-    let out = dir.join("data");
+    let out = dir.join(super::paths::DATA);
     write_regions(&out.join("regions"), data)?;
     write(&out.join("occupied.bin"), &occupied(data))?;
     let years = facets::find_years(&data.columns, &data.items);

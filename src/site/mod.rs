@@ -6,6 +6,7 @@ mod data;
 pub mod facets;
 pub mod links;
 mod metadata;
+pub mod paths;
 pub mod search;
 
 use std::fs;
@@ -147,9 +148,9 @@ pub struct PageConfig {
 /// Writes `index.html`, the `data/` folder and the viewer's assets into `dir`.
 pub fn write_site(dir: &Path, data: &SiteData, page: &PageConfig) -> Result<()> {
     write_data(dir, data)?;
-    fs::write(dir.join("index.html"), render_page(page)?)?;
-    fs::write(dir.join("theme.css"), theme_css(page))?;
-    let assets = dir.join("static");
+    fs::write(dir.join(paths::PAGE), render_page(page)?)?;
+    fs::write(dir.join(paths::THEME), theme_css(page))?;
+    let assets = dir.join(paths::ASSETS);
     fs::create_dir_all(&assets)?;
     STATIC_ASSETS
         .extract(&assets)
@@ -209,8 +210,8 @@ mod tests {
             tile_size: 254,
             overlap: 1,
             format: "jpg".into(),
-            tiles: "map_files".into(),
-            data: "data".into(),
+            tiles: paths::TILES.into(),
+            data: paths::DATA.into(),
             background: "#111".into(),
         }
     }

@@ -1,0 +1,34 @@
+//! Where everything lies in a site folder: the one owner of the names that the build, the
+//! page, the server and publishing agree on.
+
+/// The viewer page; its presence is what makes a folder a zoomap site.
+pub const PAGE: &str = "index.html";
+/// The site's own style (its page colour).
+pub const THEME: &str = "theme.css";
+/// The viewer's script and style, from the binary.
+pub const ASSETS: &str = "static";
+/// Item records, search shards and filter codes.
+pub const DATA: &str = "data";
+/// The panel previews, one `{index}.jpg` per image.
+pub const PREVIEWS: &str = "previews";
+/// The DeepZoom pyramid's name: `map.dzi`, with its tiles in [`TILES`].
+pub const PYRAMID: &str = "map";
+/// The pyramid's tile folder, named by the DZI rule `{name}_files`.
+pub const TILES: &str = "map_files";
+/// What the build did.
+pub const REPORT: &str = "build-report.json";
+
+/// The preview of the image at scan index `index`, relative to the page.
+pub fn preview(index: usize) -> String {
+    format!("{PREVIEWS}/{index}.jpg")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_tile_folder_follows_the_dzi_rule() {
+        assert_eq!(TILES, format!("{PYRAMID}_files"));
+    }
+}
