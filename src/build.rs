@@ -75,124 +75,45 @@ impl Stopwatch {
     }
 }
 
-/// Runs a whole build and returns its report (also written as `build-report.json`).
+/// Runs a whole build and returns its report (also written as `build-report.json`): the
+/// stages in order, each timed, into a staging folder published only once all succeeded.
 pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     let started = Instant::now();
     let mut clock = Stopwatch::default();
     let text = load_item_text(options)?;
-    let scan = clock.run("scan", || scan::scan(&options.images))?;
-    if scan.images.is_empty() {
-        bail!(
-            "{}: no images found (looked for {})",
-            options.images.display(),
-            scan::IMAGE_EXTENSIONS.join(", ")
-        );
-    }
-    let mut warnings: Vec<String> = scan.problems.clone();
-    if let Some(metadata) = &text.metadata {
-        let unmatched = metadata.unmatched(scan.images.iter().map(|i| i.name.as_str()));
-        if !unmatched.is_empty() {
-            warnings.push(format!(
-                "{} metadata rows name no image: {}",
-                unmatched.len(),
-                first_few(&unmatched, 3)
-            ));
-        }
-    }
+    let scan = clock.run("scan", || scan_collection(options))?;
+    let mut warnings = collection_warnings(&scan, text.metadata.as_ref());
     let staging = Staging::create(&options.output)?;
-    std::fs::create_dir(staging.path().join(paths::PREVIEWS))?;
     let source = clock.run("weights", || load_vectors_source(options, &scan.images))?;
-    let cells = CellStore::create(&staging.path().join(".cells"), options.cell)?;
+    let cells = CellStore::create(&staging.path().join(CELL_STORE), options.cell)?;
     let extracted = clock.run("thumbs+features", || {
         thumbs_and_features(&scan.images, options, &source, &cells, staging.path())
     })?;
-    if !extracted.without_features.is_empty() {
-        let missing = match source {
-            VectorSource::Positions(_) => "position in the positions file",
-            _ => "vector in the features file",
-        };
-        warnings.push(format!(
-            "{} images have no {missing} and are left out: {}",
-            extracted.without_features.len(),
-            first_few(&extracted.without_features, 3)
-        ));
-    }
-    let placed: Vec<usize> = (0..scan.images.len())
-        .filter(|&i| extracted.vectors[i].is_some())
-        .collect();
-    if placed.is_empty() {
-        bail!(
-            "none of the {} images could be read; see the messages above",
-            scan.images.len()
-        );
-    }
-    let names: Vec<&str> = placed
-        .iter()
-        .map(|&i| scan.images[i].name.as_str())
-        .collect();
-    let placement = match &source {
-        VectorSource::Positions(positions) => {
-            clock.run("layout", || place_given(positions, &names, options.aspect))?
-        }
-        _ => place_by_features(&placed, &extracted.vectors, options, &mut clock)?,
-    };
+    warnings.extend(missing_vectors_warning(&extracted, &source));
+    let placed = placed_images(&scan, &extracted)?;
+    let placement = place(&scan, &placed, &extracted, &source, options, &mut clock)?;
     warnings.extend(placement.warnings.iter().cloned());
-    let Placement {
-        points,
-        assigned,
-        grid,
-        reduced,
-        ..
-    } = placement;
     let pyramid = clock.run("tiles", || {
-        write_tiles(&cells, &placed, &assigned, grid, options, staging.path())
+        let assigned = &placement.assigned;
+        write_tiles(
+            &cells,
+            &placed,
+            assigned,
+            placement.grid,
+            options,
+            staging.path(),
+        )
     })?;
-    std::fs::remove_file(staging.path().join(".cells"))?;
-    let records: Vec<Placed> = placed
-        .iter()
-        .zip(&assigned)
-        .map(|(&i, cell)| Placed {
-            file: scan.images[i].name.clone(),
-            cell: [cell.col, cell.row],
-            preview: paths::preview(i),
-        })
-        .collect();
-    let items = site::items(
-        &records,
-        text.metadata.as_ref(),
-        text.title.as_ref(),
-        text.url.as_ref(),
-    );
+    std::fs::remove_file(staging.path().join(CELL_STORE))?;
+    let items = item_records(&scan, &placed, &placement.assigned, &text);
     let unlinked_urls = unlinked_urls(&items);
     warnings.extend(unlinked_urls.warning());
     clock.run("site", || {
-        let data = SiteData {
-            title: map_title(options),
-            grid: [grid.cols, grid.rows],
-            cell: options.cell,
-            columns: text
-                .metadata
-                .as_ref()
-                .map(|m| m.columns.clone())
-                .unwrap_or_default(),
-            items: items.clone(),
-        };
+        let data = site_data(options, &text, placement.grid, &items);
         site::write_site(staging.path(), &data, &page_config(options, pyramid))
     })?;
     if let Some(dir) = &options.export {
-        let rows: Vec<export::ExportRow<'_>> = items
-            .iter()
-            .zip(&points)
-            .map(|(item, point)| export::ExportRow {
-                file: &item.file,
-                title: &item.title,
-                url: item.url.as_deref().unwrap_or(""),
-                point: *point,
-                cell: item.cell,
-            })
-            .collect();
-        let vectors = reduced.as_ref().map(|(f, r)| (f, &r.pca));
-        clock.run("export", || export::write_export(dir, &rows, vectors))?;
+        clock.run("export", || write_export(dir, &items, &placement))?;
     }
     let report = BuildReport {
         images_found: scan.images.len(),
@@ -202,21 +123,164 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
         extraction: extracted.counts,
         unlinked_urls,
         warnings,
-        grid,
+        grid: placement.grid,
         mosaic: [pyramid.width, pyramid.height],
         stage_seconds: clock.stages,
         total_seconds: started.elapsed().as_secs_f64(),
-        features: source.describe(reduced.as_ref().map_or(0, |(f, _)| f.dim)),
-        perplexity: reduced.as_ref().map(|(_, r)| r.perplexity),
+        features: source.describe(placement.reduced.as_ref().map_or(0, |(f, _)| f.dim)),
+        perplexity: placement.reduced.as_ref().map(|(_, r)| r.perplexity),
         peak_rss_mib: peak_rss_mib(),
         options: options.clone(),
     };
-    std::fs::write(
-        staging.path().join(paths::REPORT),
-        serde_json::to_vec_pretty(&report)?,
-    )?;
+    let report_path = staging.path().join(paths::REPORT);
+    std::fs::write(&report_path, serde_json::to_vec_pretty(&report)?)
+        .with_context(|| format!("{}: cannot write", report_path.display()))?;
     staging.publish(&options.output)?;
     Ok(report)
+}
+
+/// The cell thumbnails' store in the staging folder, removed once the tiles are written.
+const CELL_STORE: &str = ".cells";
+
+/// The collection's images; none is an error naming what was looked for.
+fn scan_collection(options: &BuildOptions) -> Result<scan::Scan> {
+    let scan = scan::scan(&options.images)?;
+    if scan.images.is_empty() {
+        bail!(
+            "{}: no images found (looked for {})",
+            options.images.display(),
+            scan::IMAGE_EXTENSIONS.join(", ")
+        );
+    }
+    Ok(scan)
+}
+
+/// What the scan could not visit, and metadata rows that name no image.
+fn collection_warnings(scan: &scan::Scan, metadata: Option<&Metadata>) -> Vec<String> {
+    let mut warnings = scan.problems.clone();
+    if let Some(metadata) = metadata {
+        let unmatched = metadata.unmatched(scan.images.iter().map(|i| i.name.as_str()));
+        if !unmatched.is_empty() {
+            warnings.push(format!(
+                "{} metadata rows name no image: {}",
+                unmatched.len(),
+                first_few(&unmatched, 3)
+            ));
+        }
+    }
+    warnings
+}
+
+/// The warning for images the user's features or positions file leaves out.
+fn missing_vectors_warning(extracted: &Extracted, source: &VectorSource) -> Option<String> {
+    if extracted.without_features.is_empty() {
+        return None;
+    }
+    let missing = match source {
+        VectorSource::Positions(_) => "position in the positions file",
+        _ => "vector in the features file",
+    };
+    Some(format!(
+        "{} images have no {missing} and are left out: {}",
+        extracted.without_features.len(),
+        first_few(&extracted.without_features, 3)
+    ))
+}
+
+/// Scan indices of the images that go on the map; none is an error.
+fn placed_images(scan: &scan::Scan, extracted: &Extracted) -> Result<Vec<usize>> {
+    let placed: Vec<usize> = (0..scan.images.len())
+        .filter(|&i| extracted.vectors[i].is_some())
+        .collect();
+    if placed.is_empty() {
+        bail!(
+            "none of the {} images could be read; see the messages above",
+            scan.images.len()
+        );
+    }
+    Ok(placed)
+}
+
+/// Where the placed images go: the user's positions, or features reduced and laid out.
+fn place(
+    scan: &scan::Scan,
+    placed: &[usize],
+    extracted: &Extracted,
+    source: &VectorSource,
+    options: &BuildOptions,
+    clock: &mut Stopwatch,
+) -> Result<Placement> {
+    match source {
+        VectorSource::Positions(positions) => {
+            let names: Vec<&str> = placed
+                .iter()
+                .map(|&i| scan.images[i].name.as_str())
+                .collect();
+            clock.run("layout", || place_given(positions, &names, options.aspect))
+        }
+        _ => place_by_features(placed, &extracted.vectors, options, clock),
+    }
+}
+
+/// The viewer's record of each placed image, in the order of `placed`.
+fn item_records(
+    scan: &scan::Scan,
+    placed: &[usize],
+    assigned: &[layout::Cell],
+    text: &ItemText,
+) -> Vec<site::Item> {
+    let records: Vec<Placed> = placed
+        .iter()
+        .zip(assigned)
+        .map(|(&i, cell)| Placed {
+            file: scan.images[i].name.clone(),
+            cell: [cell.col, cell.row],
+            preview: paths::preview(i),
+        })
+        .collect();
+    site::items(
+        &records,
+        text.metadata.as_ref(),
+        text.title.as_ref(),
+        text.url.as_ref(),
+    )
+}
+
+fn site_data(
+    options: &BuildOptions,
+    text: &ItemText,
+    grid: Grid,
+    items: &[site::Item],
+) -> SiteData {
+    SiteData {
+        title: map_title(options),
+        grid: [grid.cols, grid.rows],
+        cell: options.cell,
+        columns: text
+            .metadata
+            .as_ref()
+            .map(|m| m.columns.clone())
+            .unwrap_or_default(),
+        items: items.to_vec(),
+    }
+}
+
+/// `--export`: one row per item with its 2-D point and cell, and the vectors when features
+/// were reduced.
+fn write_export(dir: &Path, items: &[site::Item], placement: &Placement) -> Result<()> {
+    let rows: Vec<export::ExportRow<'_>> = items
+        .iter()
+        .zip(&placement.points)
+        .map(|(item, point)| export::ExportRow {
+            file: &item.file,
+            title: &item.title,
+            url: item.url.as_deref().unwrap_or(""),
+            point: *point,
+            cell: item.cell,
+        })
+        .collect();
+    let vectors = placement.reduced.as_ref().map(|(f, r)| (f, &r.pca));
+    export::write_export(dir, &rows, vectors)
 }
 
 /// The items whose URL the viewer shows as text rather than as a link.
@@ -370,12 +434,15 @@ fn thumbs_and_features(
         VectorSource::Model(_, cache) => Some(cache),
         VectorSource::Imported(_) | VectorSource::Positions(_) => None,
     };
+    let previews = site.join(paths::PREVIEWS);
+    std::fs::create_dir_all(&previews)
+        .with_context(|| format!("{}: cannot create", previews.display()))?;
     let thumb_options = ThumbOptions {
         cell: options.cell,
         fit: options.fit,
         background: options.background,
         model_input: model_cache.map(|_| (INPUT_SIDE, options.preprocess)),
-        previews: Some((site.join(paths::PREVIEWS), options.preview_size)),
+        previews: Some((previews, options.preview_size)),
         max_pixels: options.max_pixels,
     };
     let (wanted, without_features): (Vec<usize>, Vec<usize>) =
@@ -386,9 +453,7 @@ fn thumbs_and_features(
         });
     let batch = options.batch.max(1);
     let bar = items_bar(wanted.len() as u64, "images");
-    let mut vectors = vec![None; images.len()];
-    let mut skipped = Vec::new();
-    let mut counts = ExtractionCounts::default();
+    let mut extracted = Extracted::empty(images.len());
     let (sender, receiver) = sync_channel::<Vec<Result<Decoded, (usize, ThumbError)>>>(2);
     std::thread::scope(|scope| -> Result<()> {
         scope.spawn(|| {
@@ -402,61 +467,103 @@ fn thumbs_and_features(
         });
         for decoded in receiver {
             let count = decoded.len() as u64;
-            let mut todo = Vec::new();
-            for result in decoded {
-                match result {
-                    Ok(Decoded { thumb, cached }) => {
-                        cells.put(thumb.index, &thumb.cell)?;
-                        let index = thumb.index;
-                        match (source, cached) {
-                            (VectorSource::Imported(imported), _) => {
-                                vectors[index] =
-                                    imported.vector(&images[index].name).map(<[f32]>::to_vec);
-                            }
-                            (VectorSource::Model(..), Some(vector)) => {
-                                vectors[index] = Some(vector);
-                                counts.cached += 1;
-                            }
-                            (VectorSource::Model(..), None) => todo.push(thumb),
-                            (VectorSource::Positions(_), _) => vectors[index] = Some(Vec::new()),
-                        }
-                    }
-                    Err((_, ThumbError::Output(err))) => return Err(err),
-                    Err((index, ThumbError::Unusable(reason))) => {
-                        bar.suspend(|| eprintln!("skipped {reason}"));
-                        skipped.push(Skipped {
-                            file: images[index].name.clone(),
-                            reason,
-                        });
-                    }
-                }
-            }
-            if let (VectorSource::Model(extractor, cache), false) = (source, todo.is_empty()) {
-                let pixels: Vec<&[u8]> = todo
-                    .iter()
-                    .map(|t| t.model_input.as_deref().unwrap_or_default())
-                    .collect();
-                for (thumb, vector) in todo.iter().zip(extractor.extract(&pixels)?) {
-                    cache.put(&thumb.content_sha256, &vector)?;
-                    vectors[thumb.index] = Some(vector);
-                }
-                counts.extracted += todo.len();
-            }
+            extracted.absorb(decoded, images, source, cells, &bar)?;
             bar.inc(count);
         }
         Ok(())
     })?;
     bar.finish_and_clear();
-    let without_features = without_features
+    extracted.without_features = without_features
         .into_iter()
         .map(|i| images[i].name.clone())
         .collect();
-    Ok(Extracted {
-        vectors,
-        skipped,
-        without_features,
-        counts,
-    })
+    Ok(extracted)
+}
+
+impl Extracted {
+    fn empty(images: usize) -> Self {
+        Self {
+            vectors: vec![None; images],
+            skipped: Vec::new(),
+            without_features: Vec::new(),
+            counts: ExtractionCounts::default(),
+        }
+    }
+
+    /// Takes one batch of decoded images: cells into the store, each vector from the cache,
+    /// the user's file or the network, unusable images reported and listed; an output
+    /// failure stops the build.
+    fn absorb(
+        &mut self,
+        decoded: Vec<Result<Decoded, (usize, ThumbError)>>,
+        images: &[ImageFile],
+        source: &VectorSource,
+        cells: &CellStore,
+        bar: &indicatif::ProgressBar,
+    ) -> Result<()> {
+        let mut todo = Vec::new();
+        for result in decoded {
+            match result {
+                Ok(Decoded { thumb, cached }) => {
+                    cells.put(thumb.index, &thumb.cell)?;
+                    todo.extend(self.take_vector(thumb, cached, images, source));
+                }
+                Err((_, ThumbError::Output(err))) => return Err(err),
+                Err((index, ThumbError::Unusable(reason))) => {
+                    bar.suspend(|| eprintln!("skipped {reason}"));
+                    self.skipped.push(Skipped {
+                        file: images[index].name.clone(),
+                        reason,
+                    });
+                }
+            }
+        }
+        self.run_network(&todo, source)
+    }
+
+    /// Records the vector of `thumb` where no network run is needed; returns the thumb where
+    /// it is.
+    fn take_vector(
+        &mut self,
+        thumb: thumbs::Thumb,
+        cached: Option<Vec<f32>>,
+        images: &[ImageFile],
+        source: &VectorSource,
+    ) -> Option<thumbs::Thumb> {
+        let index = thumb.index;
+        match (source, cached) {
+            (VectorSource::Imported(imported), _) => {
+                self.vectors[index] = imported.vector(&images[index].name).map(<[f32]>::to_vec);
+            }
+            (VectorSource::Model(..), Some(vector)) => {
+                self.vectors[index] = Some(vector);
+                self.counts.cached += 1;
+            }
+            (VectorSource::Model(..), None) => return Some(thumb),
+            (VectorSource::Positions(_), _) => self.vectors[index] = Some(Vec::new()),
+        }
+        None
+    }
+
+    /// Runs the network on the model inputs of `todo` and caches the vectors.
+    fn run_network(&mut self, todo: &[thumbs::Thumb], source: &VectorSource) -> Result<()> {
+        let VectorSource::Model(extractor, cache) = source else {
+            return Ok(());
+        };
+        if todo.is_empty() {
+            return Ok(());
+        }
+        let pixels: Vec<&[u8]> = todo
+            .iter()
+            .map(|t| t.model_input.as_deref().unwrap_or_default())
+            .collect();
+        for (thumb, vector) in todo.iter().zip(extractor.extract(&pixels)?) {
+            cache.put(&thumb.content_sha256, &vector)?;
+            self.vectors[thumb.index] = Some(vector);
+        }
+        self.counts.extracted += todo.len();
+        Ok(())
+    }
 }
 
 /// Where the placed images go, in scan order of the placed ones.
