@@ -20,6 +20,53 @@ const MAX_GRID_SIDE: u32 = 65_536;
 const MAX_CELLS_PER_IMAGE: usize = 64;
 const SMALL_GRID_CELLS: usize = 65_536;
 
+/// A reader of the rows of `text` (tab-separated when its first line holds a tab, else
+/// comma-separated), and whether its header names cells (`col,row`) rather than points.
+fn open_table<'t>(path: &Path, text: &'t str) -> Result<(csv::Reader<&'t [u8]>, bool)> {
+    let delimiter = if text.lines().next().unwrap_or("").contains('\t') {
+        b'\t'
+    } else {
+        b','
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes());
+    let header: Vec<String> = reader
+        .headers()
+        .with_context(|| format!("{}: cannot read the header", path.display()))?
+        .iter()
+        .map(str::to_ascii_lowercase)
+        .collect();
+    let cells = match header.get(1..3) {
+        Some([x, y]) if x == "x" && y == "y" => false,
+        Some([c, r]) if c == "col" && r == "row" => true,
+        _ => bail!(
+            "{}: the header must be filename,x,y or filename,col,row (found {:?})",
+            path.display(),
+            header.join(",")
+        ),
+    };
+    Ok((reader, cells))
+}
+
+/// A column or row index below [`MAX_GRID_SIDE`]; `at` names the file and line.
+fn cell_index(value: &str, at: &dyn Fn() -> String) -> Result<u32> {
+    match value.parse::<u32>() {
+        Ok(i) if i < MAX_GRID_SIDE => Ok(i),
+        Ok(_) => bail!("{}: cell index {value} is beyond {MAX_GRID_SIDE}", at()),
+        Err(_) => bail!("{}: {value:?} is not a cell index", at()),
+    }
+}
+
+/// A finite coordinate; `at` names the file and line.
+fn coordinate(value: &str, at: &dyn Fn() -> String) -> Result<f32> {
+    match value.parse::<f32>() {
+        Ok(v) if v.is_finite() => Ok(v),
+        _ => bail!("{}: {value:?} is not a finite number", at()),
+    }
+}
+
 /// Refuses given cells that span a grid far larger than the images need.
 fn check_density(path: &Path, cells: &HashMap<String, Cell>) -> Result<()> {
     let used: Vec<Cell> = cells.values().copied().collect();
@@ -62,36 +109,12 @@ impl Positions {
     pub fn read(path: &Path) -> Result<Self> {
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("{}: cannot read", path.display()))?;
-        let delimiter = if text.lines().next().unwrap_or("").contains('\t') {
-            b'\t'
-        } else {
-            b','
-        };
-        let mut reader = csv::ReaderBuilder::new()
-            .delimiter(delimiter)
-            .trim(csv::Trim::All)
-            .from_reader(text.as_bytes());
-        let header: Vec<String> = reader
-            .headers()
-            .with_context(|| format!("{}: cannot read the header", path.display()))?
-            .iter()
-            .map(str::to_ascii_lowercase)
-            .collect();
-        let cells = match header.get(1..3) {
-            Some([x, y]) if x == "x" && y == "y" => false,
-            Some([c, r]) if c == "col" && r == "row" => true,
-            _ => bail!(
-                "{}: the header must be filename,x,y or filename,col,row (found {:?})",
-                path.display(),
-                header.join(",")
-            ),
-        };
+        let (mut reader, cells) = open_table(path, &text)?;
         let mut points = HashMap::new();
         let mut grid_cells = HashMap::new();
         let mut owner: HashMap<Cell, String> = HashMap::new();
         for (k, record) in reader.records().enumerate() {
-            let line = k + 2;
-            let at = || format!("{} line {line}", path.display());
+            let at = || format!("{} line {}", path.display(), k + 2);
             let record = record.with_context(at)?;
             let (Some(name), Some(a), Some(b)) = (record.get(0), record.get(1), record.get(2))
             else {
@@ -102,36 +125,24 @@ impl Positions {
                 bail!("{}: {name:?} is listed twice", at());
             }
             if cells {
-                let parse = |v: &str| match v.parse::<u32>() {
-                    Ok(i) if i < MAX_GRID_SIDE => Ok(i),
-                    Ok(_) => bail!("{}: cell index {v} is beyond {MAX_GRID_SIDE}", at()),
-                    Err(_) => bail!("{}: {v:?} is not a cell index", at()),
-                };
                 let cell = Cell {
-                    col: parse(a)?,
-                    row: parse(b)?,
+                    col: cell_index(a, &at)?,
+                    row: cell_index(b, &at)?,
                 };
                 if let Some(other) = owner.insert(cell, name.clone()) {
+                    let (col, row) = (cell.col, cell.row);
                     bail!(
-                        "{}: {name:?} and {other:?} both take cell ({}, {})",
-                        at(),
-                        cell.col,
-                        cell.row
+                        "{}: {name:?} and {other:?} both take cell ({col}, {row})",
+                        at()
                     );
                 }
                 grid_cells.insert(name, cell);
             } else {
-                let parse = |v: &str| match v.parse::<f32>() {
-                    Ok(v) if v.is_finite() => Ok(v),
-                    _ => bail!("{}: {v:?} is not a finite number", at()),
-                };
-                points.insert(name, [parse(a)?, parse(b)?]);
+                points.insert(name, [coordinate(a, &at)?, coordinate(b, &at)?]);
             }
         }
-        if cells {
-            check_density(path, &grid_cells)?;
-        }
         let placement = if cells {
+            check_density(path, &grid_cells)?;
             Placement::Cells(grid_cells)
         } else {
             Placement::Points(points)
