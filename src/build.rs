@@ -13,6 +13,7 @@ use crate::features::cache::FeatureCache;
 use crate::features::imported::ImportedFeatures;
 use crate::features::{FeatureExtractor, FeatureOptions, INPUT_SIDE};
 use crate::layout::{self, Grid};
+use crate::message::first_few;
 use crate::options::BuildOptions;
 use crate::positions::{self, Positions};
 use crate::progress::items_bar;
@@ -106,7 +107,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     })?;
     std::fs::remove_file(staging.path().join(CELL_STORE))?;
     let items = item_records(&scan, &placed, &placement.assigned, &text);
-    let unlinked_urls = unlinked_urls(&items);
+    let unlinked_urls = UnlinkedUrls::of(&items);
     warnings.extend(unlinked_urls.warning());
     clock.run("site", || {
         let data = site_data(options, &text, placement.grid, &items);
@@ -281,31 +282,6 @@ fn write_export(dir: &Path, items: &[site::Item], placement: &Placement) -> Resu
         .collect();
     let vectors = placement.reduced.as_ref().map(|(f, r)| (f, &r.pca));
     export::write_export(dir, &rows, vectors)
-}
-
-/// The items whose URL the viewer shows as text rather than as a link.
-fn unlinked_urls(items: &[site::Item]) -> UnlinkedUrls {
-    let mut unlinked = UnlinkedUrls::default();
-    for (item, url) in items
-        .iter()
-        .filter_map(|item| item.url_text.as_ref().map(|url| (item, url)))
-    {
-        unlinked.count += 1;
-        if unlinked.first.len() < UnlinkedUrls::KEPT {
-            unlinked.first.push((item.file.clone(), url.clone()));
-        }
-    }
-    unlinked
-}
-
-/// The first `n` names of a list, comma-separated, with "…" when there are more.
-fn first_few(names: &[String], n: usize) -> String {
-    let shown = names[..names.len().min(n)].join(", ");
-    if names.len() > n {
-        format!("{shown}, …")
-    } else {
-        shown
-    }
 }
 
 fn map_title(options: &BuildOptions) -> String {

@@ -16,3 +16,14 @@ pub fn one_line(reason: &str) -> String {
     }
     parts.join(": ")
 }
+
+/// The first `n` names of a list, comma-separated, with "…" when there are more: how a
+/// warning or an error lists what it is about without listing a million of them.
+pub fn first_few(names: &[String], n: usize) -> String {
+    let shown = names[..names.len().min(n)].join(", ");
+    if names.len() > n {
+        format!("{shown}, …")
+    } else {
+        shown
+    }
+}

@@ -65,17 +65,15 @@ impl Staging {
     /// one `renameat2(RENAME_EXCHANGE)` where the platform has it (two renames elsewhere), and
     /// removed only once the new one is in place. A folder at `output` that is neither empty
     /// nor a zoomap site is never replaced.
-    pub fn publish(mut self, output: &Path) -> Result<()> {
+    pub fn publish(self, output: &Path) -> Result<()> {
         if !output.exists() {
             return std::fs::rename(&self.dir, output).with_context(|| {
                 format!("{}: cannot move the new site into place", output.display())
             });
         }
         check_replaceable(output)?;
-        swap(&self.dir, output)?;
-        // The previous site now lies in the staging folder, which drop removes.
-        self.remove();
-        Ok(())
+        // The previous site then lies in the staging folder, which drop removes.
+        swap(&self.dir, output)
     }
 
     fn remove(&mut self) {

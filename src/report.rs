@@ -6,7 +6,9 @@ use serde::Serialize;
 
 use crate::features::{Backend, Layer, Normalization};
 use crate::layout::Grid;
+use crate::message::first_few;
 use crate::options::BuildOptions;
+use crate::site::Item;
 
 /// An image left out of the map, and why.
 #[derive(Debug, Clone, Serialize)]
@@ -31,26 +33,36 @@ impl UnlinkedUrls {
     /// How many of the first are kept.
     pub const KEPT: usize = 10;
 
+    /// The items whose URL the viewer shows as text rather than as a link.
+    pub fn of(items: &[Item]) -> Self {
+        let mut unlinked = Self::default();
+        for item in items {
+            if let Some(url) = &item.url_text {
+                unlinked.count += 1;
+                if unlinked.first.len() < Self::KEPT {
+                    unlinked.first.push((item.file.clone(), url.clone()));
+                }
+            }
+        }
+        unlinked
+    }
+
     /// The warning line for the terminal, or none when there are none.
     pub fn warning(&self) -> Option<String> {
         if self.count == 0 {
             return None;
         }
+        // `first` keeps more than three whenever there are more than three, so the "…" of
+        // `first_few` is right.
         let shown: Vec<String> = self
             .first
             .iter()
-            .take(3)
             .map(|(file, url)| format!("{file} ({url:?})"))
             .collect();
-        let more = if self.count > shown.len() {
-            ", …"
-        } else {
-            ""
-        };
         Some(format!(
-            "{} item URLs are not http(s), mailto or relative and are shown as text, not links: {}{more}",
+            "{} item URLs are not http(s), mailto or relative and are shown as text, not links: {}",
             self.count,
-            shown.join(", ")
+            first_few(&shown, 3)
         ))
     }
 }

@@ -66,14 +66,11 @@ async fn handle(State(root): State<Arc<Root>>, request: Request) -> Response {
     let path = request.uri().path().to_string();
     match resolve(&root.0, &path) {
         Resolved::File(file) => serve_file(file, &path, request).await,
-        Resolved::Folder => {
-            let location = format!("{path}/");
-            (
-                StatusCode::PERMANENT_REDIRECT,
-                [(header::LOCATION, location)],
-            )
-                .into_response()
-        }
+        Resolved::Folder(location) => (
+            StatusCode::PERMANENT_REDIRECT,
+            [(header::LOCATION, location)],
+        )
+            .into_response(),
         Resolved::NotFound => not_found(),
     }
 }
@@ -83,8 +80,9 @@ async fn handle(State(root): State<Arc<Root>>, request: Request) -> Response {
 enum Resolved {
     /// A file inside the root (canonical path).
     File(PathBuf),
-    /// A folder named without its trailing `/`.
-    Folder,
+    /// A folder named without its trailing `/`: where to redirect, rebuilt from the checked
+    /// segments, so that `//static` cannot send a browser to a host named `static`.
+    Folder(String),
     /// Nothing that may be served.
     NotFound,
 }
@@ -119,7 +117,7 @@ fn resolve(root: &Path, path: &str) -> Resolved {
     }
     if target.is_dir() {
         if !decoded.ends_with('/') {
-            return Resolved::Folder;
+            return Resolved::Folder(format!("/{}/", segments.join("/")));
         }
         return match target.join(paths::PAGE).canonicalize() {
             Ok(index) if index.starts_with(root) && index.is_file() => Resolved::File(index),
@@ -264,7 +262,8 @@ mod tests {
         std::os::unix::fs::symlink(dir.path().join("outside.txt"), root.join("link.txt")).unwrap();
         let root = root.canonicalize().unwrap();
         assert_eq!(resolve(&root, "/"), Resolved::File(root.join("index.html")));
-        assert_eq!(resolve(&root, "/data"), Resolved::Folder);
+        assert_eq!(resolve(&root, "/data"), Resolved::Folder("/data/".into()));
+        assert_eq!(resolve(&root, "//data"), Resolved::Folder("/data/".into()));
         assert_eq!(
             resolve(&root, "/data/index%2Ejson"),
             Resolved::File(root.join("data/index.json"))

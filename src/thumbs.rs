@@ -90,6 +90,11 @@ pub enum ThumbError {
     Output(anyhow::Error),
 }
 
+/// The file name of the preview of the image at scan index `index`, in the previews folder.
+pub fn preview_file(index: usize) -> String {
+    format!("{index}.jpg")
+}
+
 /// Reads `file` whole: the bytes [`decoded_pixels`] and [`make_thumb`] work from, so that a
 /// file is read once however many times its header is looked at.
 pub fn read_image(file: &ImageFile) -> Result<Vec<u8>, ThumbError> {
@@ -118,7 +123,7 @@ pub fn make_thumb(
         .filter(|_| needs_model_input(&content_sha256))
         .map(|(side, preprocess)| model_input(&image, side, preprocess));
     if let Some((dir, long_side)) = &options.previews {
-        let path = dir.join(format!("{index}.jpg"));
+        let path = dir.join(preview_file(index));
         write_preview(&image, &path, *long_side)
             .with_context(|| format!("{}: cannot write preview", path.display()))
             .map_err(ThumbError::Output)?;
@@ -209,12 +214,11 @@ pub fn decoded_pixels(bytes: &[u8], options: &ThumbOptions) -> u64 {
     let Some((format, width, height)) = header() else {
         return 0;
     };
-    let declared = u64::from(width) * u64::from(height);
-    if declared > options.max_pixels {
+    if check_declared_size(width, height, options.max_pixels).is_err() {
         return 0;
     }
     let scale = u64::from(jpeg_scale(format, width, height, needed_size(options)));
-    declared / (scale * scale)
+    u64::from(width) * u64::from(height) / (scale * scale)
 }
 
 /// A reader of `bytes` whose decoder may allocate no more than an image of `max_pixels` at

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{check_site, run, shared};
+use common::{build_args, check_site, run_build, shared};
 
 #[test]
 fn builds_flowers12_small_with_real_weights() {
@@ -17,22 +17,15 @@ fn builds_flowers12_small_with_real_weights() {
     let site = dir.path().join("site");
     let cache = dir.path().join("cache");
     let csv = images.join("labels.csv");
-    let (ok, stdout, stderr) = run(&[
-        "build",
-        images.to_str().unwrap(),
-        "-o",
-        site.to_str().unwrap(),
-        "--weights",
-        weights.to_str().unwrap(),
-        "--device",
-        "cpu",
+    let extra = [
         "--cache",
         cache.to_str().unwrap(),
         "--metadata",
         csv.to_str().unwrap(),
         "--title",
         "{label}",
-    ]);
+    ];
+    let (ok, stdout, stderr) = run_build(&build_args(&images, &site, &weights, &extra));
     assert!(ok, "{stderr}");
     assert!(
         stdout.contains("240 images found, 240 placed, 0 skipped"),

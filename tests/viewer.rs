@@ -11,7 +11,7 @@ use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 
-use common::{example_images, root, run, tiny_weights};
+use common::{example_images, root, tiny_weights};
 
 /// The browser and driver, or a printed reason to skip.
 fn browser_available() -> bool {
@@ -71,21 +71,10 @@ fn build_with_metadata(
     metadata: &Path,
     extra: &[&str],
 ) -> (bool, String, String) {
-    let weights = tiny_weights("safetensors");
-    let mut args = vec![
-        "build",
-        images.to_str().unwrap(),
-        "-o",
-        site.to_str().unwrap(),
-        "--weights",
-        weights.to_str().unwrap(),
-        "--device",
-        "cpu",
-        "--metadata",
-        metadata.to_str().unwrap(),
-    ];
-    args.extend_from_slice(extra);
-    run(&args)
+    let mut args = common::build_args(images, site, &tiny_weights("safetensors"), &["--metadata"]);
+    args.push(metadata.display().to_string());
+    args.extend(extra.iter().map(|s| s.to_string()));
+    common::run_build(&args)
 }
 
 #[test]

@@ -20,7 +20,7 @@ pub const REPORT: &str = "build-report.json";
 
 /// The preview of the image at scan index `index`, relative to the page.
 pub fn preview(index: usize) -> String {
-    format!("{PREVIEWS}/{index}.jpg")
+    format!("{PREVIEWS}/{}", crate::thumbs::preview_file(index))
 }
 
 #[cfg(test)]

@@ -48,6 +48,27 @@ pub fn example_binary(name: &str) -> Option<PathBuf> {
     Some(path)
 }
 
+/// The arguments of `zoomap build IMAGES -o SITE --weights WEIGHTS --device cpu`, then `extra`.
+pub fn build_args(images: &Path, site: &Path, weights: &Path, extra: &[&str]) -> Vec<String> {
+    let mut args = vec![
+        "build".to_string(),
+        images.display().to_string(),
+        "-o".into(),
+        site.display().to_string(),
+        "--weights".into(),
+        weights.display().to_string(),
+        "--device".into(),
+        "cpu".into(),
+    ];
+    args.extend(extra.iter().map(|s| s.to_string()));
+    args
+}
+
+/// Runs zoomap with the owned `args` of [`build_args`].
+pub fn run_build(args: &[String]) -> (bool, String, String) {
+    run(&args.iter().map(String::as_str).collect::<Vec<_>>())
+}
+
 /// Runs zoomap with `args`, returning (success, stdout, stderr).
 pub fn run(args: &[&str]) -> (bool, String, String) {
     let out = zoomap().args(args).output().expect("zoomap runs");
