@@ -11,9 +11,10 @@
 use std::path::Path;
 use std::time::Instant;
 
+use zoomap::layout::{Cell, Grid};
 use zoomap::report::peak_rss_mib;
 use zoomap::site::{self, Item, PageConfig, SiteData};
-use zoomap::tiles::{MosaicSource, TileFormat, TileOptions, write_pyramid};
+use zoomap::tiles::{MosaicSource, TileOptions, write_pyramid};
 
 const ADJECTIVES: [&str; 16] = [
     "blue", "gilded", "carved", "painted", "small", "large", "broken", "glazed", "silver",
@@ -82,13 +83,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let rows = n.div_ceil(cols);
     let world = World::new(cols, rows);
     let started = Instant::now();
-    let tile_options = TileOptions {
-        tile_size: 254,
-        overlap: 1,
-        format: TileFormat::Jpg,
-        quality: 85,
-        background: [17, 17, 17],
-    };
+    let tile_options = TileOptions::default();
     let slots: Vec<Option<usize>> = (0..cols * rows)
         .map(|k| (k < n).then_some(k as usize))
         .collect();
@@ -97,9 +92,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         Ok(colour.repeat((cell * cell) as usize))
     };
     let source = MosaicSource {
-        cols,
-        rows,
-        cell,
+        grid: Grid { cols, rows },
+        cell_side: cell,
+        background: [17, 17, 17],
         slots: &slots,
         read_cell: &read_cell,
     };
@@ -111,8 +106,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let data = SiteData {
         title: format!("{n} synthetic items"),
-        grid: [cols, rows],
-        cell,
+        grid: Grid { cols, rows },
+        cell_side: cell,
         columns: ["file", "Title", "Category", "Material", "Year", "Id"]
             .map(String::from)
             .to_vec(),
@@ -189,7 +184,10 @@ impl World {
             title: format!("{adjective} {noun} no. {i}"),
             url: Some(format!("https://example.org/object/{i}")),
             url_text: None,
-            cell: [i % self.cols, i / self.cols],
+            cell: Cell {
+                col: i % self.cols,
+                row: i / self.cols,
+            },
             preview: format!("previews/{category}.jpg"),
             fields: vec![
                 file.clone(),

@@ -15,9 +15,11 @@ use rayon::prelude::*;
 use zoomap::layout::Grid;
 use zoomap::report::peak_rss_mib;
 use zoomap::thumbs::{CellStore, Fit, cell_thumbnail, decode_upright_rgb};
-use zoomap::tiles::{MosaicSource, TileFormat, TileOptions, tile_count, write_pyramid};
+use zoomap::tiles::{MosaicSource, TileOptions, tile_count, write_pyramid};
 
 const CELL: u32 = 256;
+/// The mosaic background, zoomap's default.
+const BACKGROUND: [u8; 3] = [17, 17, 17];
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -29,16 +31,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         _ => Err(
             "usage: tiles_bench photos WORK COLS IMAGE... | synthetic WORK CELLS CELL_PX".into(),
         ),
-    }
-}
-
-fn options() -> TileOptions {
-    TileOptions {
-        tile_size: 254,
-        overlap: 1,
-        format: TileFormat::Jpg,
-        quality: 85,
-        background: [17, 17, 17],
     }
 }
 
@@ -61,9 +53,9 @@ fn photos(work: &str, cols: u32, images: &[String]) -> Result<(), Box<dyn std::e
     write_raw(&store, &slots, cols, &work.join("mosaic.raw"))?;
     let read_cell = |slot: usize| store.get(slot);
     let source = MosaicSource {
-        cols,
-        rows: cols,
-        cell: CELL,
+        grid: Grid { cols, rows: cols },
+        cell_side: CELL,
+        background: BACKGROUND,
         slots: &slots,
         read_cell: &read_cell,
     };
@@ -104,9 +96,9 @@ fn synthetic(work: &str, cells: usize, px: u32) -> Result<(), Box<dyn std::error
         Ok(colour.repeat((px * px) as usize))
     };
     let source = MosaicSource {
-        cols: grid.cols,
-        rows: grid.rows,
-        cell: px,
+        grid,
+        cell_side: px,
+        background: BACKGROUND,
         slots: &slots,
         read_cell: &read_cell,
     };
@@ -116,9 +108,9 @@ fn synthetic(work: &str, cells: usize, px: u32) -> Result<(), Box<dyn std::error
 fn time_tiling(source: &MosaicSource<'_>, dir: &Path) -> Result<(), Box<dyn std::error::Error>> {
     std::fs::create_dir_all(dir)?;
     let start = Instant::now();
-    let pyramid = write_pyramid(source, dir, "map", &options(), &|_| {})?;
+    let pyramid = write_pyramid(source, dir, "map", &TileOptions::default(), &|_| {})?;
     let seconds = start.elapsed().as_secs_f64();
-    let tiles = tile_count(pyramid, options().tile_size);
+    let tiles = tile_count(pyramid, TileOptions::default().tile_size);
     println!(
         "mosaic={}x{} seconds={seconds:.2} tiles={tiles} tiles_per_s={:.0} peak_rss_mib={:.0}",
         pyramid.width,

@@ -9,23 +9,23 @@ use std::time::Instant;
 use anyhow::{Context, Result, bail};
 use rayon::prelude::*;
 
-use crate::features::cache::FeatureCache;
+use crate::features::cache::{CacheKey, FeatureCache};
 use crate::features::imported::ImportedFeatures;
-use crate::features::{FeatureExtractor, FeatureOptions, INPUT_SIDE};
+use crate::features::{FeatureExtractor, INPUT_SIDE};
 use crate::layout::{self, Grid};
 use crate::message::first_few;
 use crate::options::BuildOptions;
 use crate::positions::{self, Positions};
 use crate::progress::items_bar;
 use crate::publish::Staging;
-use crate::reduce::{self, ReduceOptions, Reduced};
+use crate::reduce::{self, Reduced};
 use crate::report::{
     BuildReport, ExtractionCounts, FeatureSource, Skipped, UnlinkedUrls, peak_rss_mib,
 };
 use crate::scan::{self, ImageFile};
 use crate::site::{self, Metadata, PageConfig, Placed, SiteData, Template, paths};
 use crate::thumbs::{self, CellStore, ThumbError, ThumbOptions};
-use crate::tiles::{self, MosaicSource, TileOptions};
+use crate::tiles::{self, MosaicSource};
 use crate::vectors::Vectors;
 use crate::{export, features};
 
@@ -38,24 +38,19 @@ struct ItemText {
 
 fn load_item_text(options: &BuildOptions) -> Result<ItemText> {
     let metadata = options
+        .items
         .metadata
         .as_deref()
-        .map(|path| Metadata::load(path, &options.filename_column))
+        .map(|path| Metadata::load(path, &options.items.filename_column))
         .transpose()?;
     let columns = metadata
         .as_ref()
         .map(|m| m.columns.clone())
         .unwrap_or_default();
-    let template = |text: &Option<String>, flag: &str| -> Result<Option<Template>> {
-        match (text, &metadata) {
-            (Some(_), None) => bail!("{flag} needs --metadata: its {{Column}}s come from the CSV"),
-            (Some(text), Some(_)) => Template::parse(text, &columns).map(Some),
-            (None, _) => Ok(None),
-        }
-    };
+    let template = |text: &Option<String>| text.as_deref().map(|t| Template::parse(t, &columns));
     Ok(ItemText {
-        title: template(&options.title, "--title")?,
-        url: template(&options.url, "--url")?,
+        title: template(&options.items.title).transpose()?,
+        url: template(&options.items.url).transpose()?,
         metadata,
     })
 }
@@ -81,12 +76,13 @@ impl Stopwatch {
 pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     let started = Instant::now();
     let mut clock = Stopwatch::default();
+    options.validate()?;
     let text = load_item_text(options)?;
     let scan = clock.run("scan", || scan_collection(options))?;
     let mut warnings = collection_warnings(&scan, text.metadata.as_ref());
     let staging = Staging::create(&options.output)?;
     let source = clock.run("weights", || load_vectors_source(options, &scan.images))?;
-    let cells = CellStore::create(&staging.path().join(CELL_STORE), options.cell)?;
+    let cells = CellStore::create(&staging.path().join(CELL_STORE), options.mosaic.cell_side)?;
     let extracted = clock.run("thumbs+features", || {
         thumbs_and_features(&scan.images, options, &source, &cells, staging.path())
     })?;
@@ -217,7 +213,9 @@ fn place(
                 .iter()
                 .map(|&i| scan.images[i].name.as_str())
                 .collect();
-            clock.run("layout", || place_given(positions, &names, options.aspect))
+            clock.run("layout", || {
+                place_given(positions, &names, options.mosaic.aspect)
+            })
         }
         _ => place_by_features(placed, &extracted.vectors, options, clock),
     }
@@ -235,7 +233,7 @@ fn item_records(
         .zip(assigned)
         .map(|(&i, cell)| Placed {
             file: scan.images[i].name.clone(),
-            cell: [cell.col, cell.row],
+            cell: *cell,
             preview: paths::preview(i),
         })
         .collect();
@@ -255,8 +253,8 @@ fn site_data(
 ) -> SiteData {
     SiteData {
         title: map_title(options),
-        grid: [grid.cols, grid.rows],
-        cell: options.cell,
+        grid,
+        cell_side: options.mosaic.cell_side,
         columns: text
             .metadata
             .as_ref()
@@ -285,7 +283,7 @@ fn write_export(dir: &Path, items: &[site::Item], placement: &Placement) -> Resu
 }
 
 fn map_title(options: &BuildOptions) -> String {
-    options.map_title.clone().unwrap_or_else(|| {
+    options.items.map_title.clone().unwrap_or_else(|| {
         options
             .images
             .canonicalize()
@@ -296,17 +294,16 @@ fn map_title(options: &BuildOptions) -> String {
 }
 
 fn page_config(options: &BuildOptions, pyramid: tiles::Pyramid) -> PageConfig {
-    let [r, g, b] = options.background;
     PageConfig {
         title: map_title(options),
         width: pyramid.width,
         height: pyramid.height,
-        tile_size: options.tile_size,
-        overlap: options.overlap,
-        format: options.format.extension().into(),
+        tile_size: options.tiles.tile_size,
+        overlap: options.tiles.overlap,
+        format: options.tiles.format.extension().into(),
         tiles: paths::TILES.into(),
         data: paths::DATA.into(),
-        background: format!("#{r:02x}{g:02x}{b:02x}"),
+        background: site::css_colour(options.mosaic.background),
     }
 }
 
@@ -345,30 +342,28 @@ impl VectorSource {
 /// Loads the network, or reads the user's features file and checks that every path in it
 /// names an image of the collection, before any image is decoded.
 fn load_vectors_source(options: &BuildOptions, images: &[ImageFile]) -> Result<VectorSource> {
-    if let Some(path) = &options.positions {
+    if let Some(path) = &options.vectors.positions {
         let positions = Positions::read(path)?;
         let missing = positions.missing_from(images.iter().map(|i| i.name.as_str()));
         require_known(path, &missing, options)?;
         return Ok(VectorSource::Positions(positions));
     }
-    let Some(path) = &options.features else {
-        let weights = features::weights::locate(options.weights.as_deref(), &options.cache_dir)?;
-        let feature_options = FeatureOptions {
-            layer: options.layer,
-            device: options.device,
+    let Some(path) = &options.vectors.features else {
+        let weights = features::weights::locate(
+            options.vectors.weights.as_deref(),
+            &options.vectors.cache_dir,
+        )?;
+        let extractor = FeatureExtractor::load(&weights, &options.vectors.network)?;
+        let key = CacheKey {
+            weights_sha256: &extractor.weights().sha256,
+            layer: extractor.layer(),
+            preprocess: options.vectors.preprocess,
+            normalization: extractor.normalization(),
         };
-        let extractor = FeatureExtractor::load(&weights, &feature_options)?;
-        let context = format!(
-            "weights={}|layer={:?}|preprocess={:?}|normalization={:?}|side={INPUT_SIDE}",
-            extractor.weights().sha256,
-            extractor.layer(),
-            options.preprocess,
-            extractor.normalization()
-        );
-        let cache = FeatureCache::open(&options.cache_dir, &context)?;
+        let cache = FeatureCache::open(&options.vectors.cache_dir, &key)?;
         return Ok(VectorSource::Model(Box::new(extractor), cache));
     };
-    let imported = ImportedFeatures::read(path, options.features_index.as_deref())?;
+    let imported = ImportedFeatures::read(path, options.vectors.features_index.as_deref())?;
     let missing = imported.missing_from(images.iter().map(|i| i.name.as_str()));
     require_known(path, &missing, options)?;
     Ok(VectorSource::Imported(imported))
@@ -414,12 +409,12 @@ fn thumbs_and_features(
     std::fs::create_dir_all(&previews)
         .with_context(|| format!("{}: cannot create", previews.display()))?;
     let thumb_options = ThumbOptions {
-        cell: options.cell,
-        fit: options.fit,
-        background: options.background,
-        model_input: model_cache.map(|_| (INPUT_SIDE, options.preprocess)),
-        previews: Some((previews, options.preview_size)),
-        max_pixels: options.max_pixels,
+        cell: options.mosaic.cell_side,
+        fit: options.mosaic.fit,
+        background: options.mosaic.background,
+        model_input: model_cache.map(|_| (INPUT_SIDE, options.vectors.preprocess)),
+        previews: Some((previews, options.mosaic.preview_size)),
+        max_pixels: options.mosaic.max_pixels,
     };
     let (wanted, without_features): (Vec<usize>, Vec<usize>) =
         (0..images.len()).partition(|&i| match source {
@@ -427,7 +422,7 @@ fn thumbs_and_features(
             VectorSource::Imported(imported) => imported.vector(&images[i].name).is_some(),
             VectorSource::Positions(positions) => positions.has(&images[i].name),
         });
-    let batch = options.batch.max(1);
+    let batch = options.vectors.batch.max(1);
     let bar = items_bar(wanted.len() as u64, "images");
     let mut extracted = Extracted::empty(images.len());
     let (sender, receiver) = sync_channel::<Vec<Result<Decoded, (usize, ThumbError)>>>(2);
@@ -569,14 +564,8 @@ fn place_by_features(
             .map(|&i| vectors[i].clone().unwrap_or_default())
             .collect::<Vec<_>>(),
     )?;
-    let reduce_options = ReduceOptions {
-        pca_components: options.pca,
-        perplexity: options.perplexity,
-        seed: options.seed.unwrap_or(0),
-        reproducible: options.seed.is_some(),
-    };
-    let reduced = clock.run("reduce", || reduce::reduce(&features, &reduce_options))?;
-    let grid = Grid::for_count(placed.len(), options.aspect);
+    let reduced = clock.run("reduce", || reduce::reduce(&features, &options.reduce))?;
+    let grid = Grid::for_count(placed.len(), options.mosaic.aspect);
     let assigned = clock.run("layout", || layout::assign(&reduced.points, grid))?;
     Ok(Placement {
         points: reduced.points.clone(),
@@ -682,25 +671,18 @@ fn write_tiles(
     }
     let read_cell = |slot: usize| cells.get(slot);
     let source = MosaicSource {
-        cols: grid.cols,
-        rows: grid.rows,
-        cell: options.cell,
+        grid,
+        cell_side: options.mosaic.cell_side,
+        background: options.mosaic.background,
         slots: &slots,
         read_cell: &read_cell,
     };
-    let tile_options = TileOptions {
-        tile_size: options.tile_size,
-        overlap: options.overlap,
-        format: options.format,
-        quality: options.quality,
-        background: options.background,
-    };
     let pyramid = tiles::Pyramid {
-        width: grid.cols * options.cell,
-        height: grid.rows * options.cell,
+        width: grid.cols * options.mosaic.cell_side,
+        height: grid.rows * options.mosaic.cell_side,
     };
-    let bar = items_bar(tiles::tile_count(pyramid, options.tile_size), "tiles");
-    let written = tiles::write_pyramid(&source, site, paths::PYRAMID, &tile_options, &|n| {
+    let bar = items_bar(tiles::tile_count(pyramid, options.tiles.tile_size), "tiles");
+    let written = tiles::write_pyramid(&source, site, paths::PYRAMID, &options.tiles, &|n| {
         bar.inc(n)
     })?;
     bar.finish_and_clear();

@@ -6,6 +6,7 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 
+use crate::layout::Cell;
 use crate::vectors::{Vectors, write_npy};
 
 /// One placed image's row in `items.tsv`.
@@ -19,8 +20,8 @@ pub struct ExportRow<'a> {
     pub url: &'a str,
     /// 2-D position before grid assignment (t-SNE's, or the one given).
     pub point: [f32; 2],
-    /// Grid cell (column, row).
-    pub cell: [u32; 2],
+    /// Grid cell.
+    pub cell: Cell,
 }
 
 /// Writes `items.tsv` into `dir` (created if needed), and beside it the features and their
@@ -55,8 +56,8 @@ fn write_tsv(path: &Path, rows: &[ExportRow<'_>]) -> Result<()> {
             row.url,
             &row.point[0].to_string(),
             &row.point[1].to_string(),
-            &row.cell[0].to_string(),
-            &row.cell[1].to_string(),
+            &row.cell.col.to_string(),
+            &row.cell.row.to_string(),
         ])?;
     }
     writer
@@ -76,7 +77,7 @@ mod tests {
             title: "A\tB",
             url: "",
             point: [0.5, -1.0],
-            cell: [2, 3],
+            cell: Cell { col: 2, row: 3 },
         }];
         let v = Vectors {
             dim: 1,

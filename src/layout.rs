@@ -36,13 +36,20 @@ impl Grid {
     }
 }
 
-/// A cell of the grid.
+/// A cell of the grid; written to JSON as `[col, row]`, the form the viewer reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(into = "[u32; 2]")]
 pub struct Cell {
     /// Column, from the left.
     pub col: u32,
     /// Row, from the top.
     pub row: u32,
+}
+
+impl From<Cell> for [u32; 2] {
+    fn from(cell: Cell) -> Self {
+        [cell.col, cell.row]
+    }
 }
 
 /// Largest number of points solved as one exact linear assignment by [`assign`]; the

@@ -4,7 +4,7 @@
 //! Each pipeline stage is a module with a small typed API; data flows forward only:
 //! [`scan`] → [`thumbs`] → [`features`] → [`reduce`] → [`layout`] → [`tiles`] → [`site`] →
 //! [`publish`], orchestrated by [`build`] with the [`options`] it is given; [`serve`] previews
-//! a built site.
+//! a built site. [`message`] and [`setting`] are leaves every stage may use to word errors.
 
 pub mod build;
 pub mod export;
@@ -19,7 +19,9 @@ pub mod reduce;
 pub mod report;
 pub mod scan;
 pub mod serve;
+pub mod setting;
 pub mod site;
+pub mod table;
 pub mod thumbs;
 pub mod tiles;
 pub mod vectors;

@@ -1,13 +1,18 @@
-//! What a build can be told: the options of every stage, read by `build` (which runs the
+//! What a build can be told: one option struct per stage, nested in [`BuildOptions`] as zola
+//! nests its config, each with the defaults a user gets when they say nothing, and checked by
+//! [`BuildOptions::validate`] before any image is decoded. Read by `build` (which runs the
 //! stages) and by `report` (which records them in `build-report.json`).
 
 use std::path::PathBuf;
 
+use anyhow::Result;
 use serde::Serialize;
 
-use crate::features::{DeviceChoice, Layer};
-use crate::thumbs::{Fit, Preprocess};
-use crate::tiles::TileFormat;
+use crate::features::{DeviceChoice, FeatureOptions};
+use crate::reduce::ReduceOptions;
+use crate::setting::{Setting, SettingError};
+use crate::thumbs::{DEFAULT_MAX_PIXELS, Fit, Preprocess};
+use crate::tiles::TileOptions;
 
 /// Everything a build can be told.
 #[derive(Debug, Clone, Serialize)]
@@ -16,6 +21,72 @@ pub struct BuildOptions {
     pub images: PathBuf,
     /// The site folder to write (replaced atomically).
     pub output: PathBuf,
+    /// The page's title and each item's text, from the metadata CSV.
+    pub items: ItemOptions,
+    /// Where each image's vector comes from.
+    pub vectors: VectorOptions,
+    /// PCA and t-SNE.
+    pub reduce: ReduceOptions,
+    /// The grid, its cells and the previews.
+    pub mosaic: MosaicOptions,
+    /// The DeepZoom pyramid.
+    pub tiles: TileOptions,
+    /// Folder for `items.tsv`, `features.npy` and `reduced.npy`.
+    pub export: Option<PathBuf>,
+}
+
+impl BuildOptions {
+    /// The options of a build of `images` into `output` with every default.
+    pub fn new(images: PathBuf, output: PathBuf) -> Self {
+        Self {
+            images,
+            output,
+            items: ItemOptions::default(),
+            vectors: VectorOptions::default(),
+            reduce: ReduceOptions::default(),
+            mosaic: MosaicOptions::default(),
+            tiles: TileOptions::default(),
+            export: None,
+        }
+    }
+
+    /// Refuses options no build can use, naming the setting to change, before any file is
+    /// read: the checks a bad value would otherwise fail only stages later.
+    pub fn validate(&self) -> Result<()> {
+        self.items.validate()?;
+        self.vectors.validate()?;
+        check(
+            self.reduce.pca_components >= 1,
+            Setting::Pca,
+            "PCA needs at least 1 component",
+        )?;
+        check(
+            self.reduce.perplexity.is_finite() && self.reduce.perplexity > 0.0,
+            Setting::Perplexity,
+            format!(
+                "perplexity {} is not a positive number",
+                self.reduce.perplexity
+            ),
+        )?;
+        self.mosaic.validate()?;
+        self.tiles
+            .validate()
+            .map_err(|err| SettingError::new(Setting::Tiles, err.to_string()))
+    }
+}
+
+/// `Ok` when `holds`, else the error `message` about `setting`.
+fn check(holds: bool, setting: Setting, message: impl Into<String>) -> Result<()> {
+    if holds {
+        Ok(())
+    } else {
+        Err(SettingError::new(setting, message))
+    }
+}
+
+/// The page's title and each item's text.
+#[derive(Debug, Clone, Serialize)]
+pub struct ItemOptions {
     /// Title of the map page; defaults to the collection folder's name.
     pub map_title: Option<String>,
     /// Metadata CSV.
@@ -26,52 +97,149 @@ pub struct BuildOptions {
     pub title: Option<String>,
     /// Item URL template, such as `https://example.org/objects/{Id}`.
     pub url: Option<String>,
+}
+
+impl Default for ItemOptions {
+    fn default() -> Self {
+        Self {
+            map_title: None,
+            metadata: None,
+            filename_column: "filename".into(),
+            title: None,
+            url: None,
+        }
+    }
+}
+
+impl ItemOptions {
+    /// A template's `{Column}`s come from the metadata: one without it is refused. (Whether
+    /// the columns exist is checked once the CSV's header is read, still before decoding.)
+    fn validate(&self) -> Result<()> {
+        for (template, setting, what) in [
+            (&self.title, Setting::Title, "title"),
+            (&self.url, Setting::Url, "URL"),
+        ] {
+            check(
+                template.is_none() || self.metadata.is_some(),
+                setting,
+                format!("the {what} template needs a metadata CSV: its {{Column}}s come from it"),
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// Where each image's vector comes from: VGG16 by default, or a file the user brings.
+#[derive(Debug, Clone, Serialize)]
+pub struct VectorOptions {
     /// Vectors computed elsewhere (`.npy` + paths, or TSV/CSV), used instead of VGG16.
     pub features: Option<PathBuf>,
     /// The image paths of a `.npy` given with `features` (default: same stem, `.txt`).
     pub features_index: Option<PathBuf>,
+    /// A positions file (`filename,x,y` or `filename,col,row`) that replaces features and
+    /// reduction.
+    pub positions: Option<PathBuf>,
     /// VGG16 weights file; downloaded and cached when absent.
     pub weights: Option<PathBuf>,
     /// Folder for downloaded weights and the feature cache.
     pub cache_dir: PathBuf,
-    /// Feature layer; `None` picks by what the weights hold.
-    pub layer: Option<Layer>,
-    /// Where VGG16 runs.
-    pub device: DeviceChoice,
+    /// The network's layer and device.
+    pub network: FeatureOptions,
     /// Images per forward pass.
     pub batch: usize,
     /// How images become the model's input.
     pub preprocess: Preprocess,
-    /// PCA components.
-    pub pca: usize,
-    /// t-SNE perplexity.
-    pub perplexity: f32,
-    /// A positions file (`filename,x,y` or `filename,col,row`) that replaces features and
-    /// reduction.
-    pub positions: Option<PathBuf>,
-    /// Seed of random choices; when given, the map is also bit-identical from run to run
-    /// (t-SNE then runs on one thread).
-    pub seed: Option<u64>,
+}
+
+impl Default for VectorOptions {
+    fn default() -> Self {
+        Self {
+            features: None,
+            features_index: None,
+            positions: None,
+            weights: None,
+            cache_dir: default_cache_dir(),
+            network: FeatureOptions {
+                layer: None,
+                device: DeviceChoice::Auto,
+            },
+            batch: 8,
+            preprocess: Preprocess::Crop,
+        }
+    }
+}
+
+impl VectorOptions {
+    fn validate(&self) -> Result<()> {
+        check(
+            self.batch >= 1,
+            Setting::Batch,
+            "a forward pass needs at least 1 image",
+        )
+    }
+}
+
+/// The user's cache folder's `zoomap` folder (the system's temporary folder where there is
+/// no cache folder): where weights are downloaded and feature vectors kept.
+pub fn default_cache_dir() -> PathBuf {
+    dirs::cache_dir()
+        .unwrap_or_else(std::env::temp_dir)
+        .join("zoomap")
+}
+
+/// The grid, its cells and the previews.
+#[derive(Debug, Clone, Serialize)]
+pub struct MosaicOptions {
     /// Grid width / height.
     pub aspect: f64,
-    /// Cell side in pixels.
-    pub cell: u32,
+    /// Side of each image's square cell, in pixels.
+    pub cell_side: u32,
     /// How images fill their cells.
     pub fit: Fit,
-    /// Background colour.
+    /// Colour of letterbox bars, empty cells and the page.
     pub background: [u8; 3],
-    /// Tile side.
-    pub tile_size: u32,
-    /// Tile overlap.
-    pub overlap: u32,
-    /// Tile format.
-    pub format: TileFormat,
-    /// JPEG quality.
-    pub quality: u8,
     /// Longest side of panel previews.
     pub preview_size: u32,
     /// The most pixels an image may declare; larger ones are skipped undecoded.
     pub max_pixels: u64,
-    /// Folder for `items.tsv`, `features.npy` and `reduced.npy`.
-    pub export: Option<PathBuf>,
+}
+
+impl Default for MosaicOptions {
+    fn default() -> Self {
+        Self {
+            aspect: 1.0,
+            cell_side: 256,
+            fit: Fit::Contain,
+            background: [0x11; 3],
+            preview_size: 1024,
+            max_pixels: DEFAULT_MAX_PIXELS,
+        }
+    }
+}
+
+/// The largest cell side: 4096² RGB pixels are 48 MiB per cell, and a cell far larger than
+/// a screen shows nothing more.
+const MAX_CELL_SIDE: u32 = 4096;
+
+impl MosaicOptions {
+    fn validate(&self) -> Result<()> {
+        check(
+            self.aspect.is_finite() && self.aspect > 0.0,
+            Setting::Aspect,
+            format!("aspect {} is not a positive number", self.aspect),
+        )?;
+        check(
+            (1..=MAX_CELL_SIDE).contains(&self.cell_side),
+            Setting::CellSide,
+            format!(
+                "cell side {} is not within 1–{MAX_CELL_SIDE} pixels",
+                self.cell_side
+            ),
+        )?;
+        check(
+            self.preview_size >= 1,
+            Setting::PreviewSize,
+            "previews need a side of at least 1 pixel",
+        )
+    }
 }

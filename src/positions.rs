@@ -9,6 +9,7 @@ use anyhow::{Context, Result, bail};
 
 use crate::layout::{Cell, Grid};
 use crate::scan::image_name;
+use crate::table;
 
 /// The largest column or row index a positions file may give: 65,536 cells of 256 px make a
 /// mosaic side of 16.7 million pixels, beyond what DeepZoom viewers handle well.
@@ -20,16 +21,10 @@ const MAX_GRID_SIDE: u32 = 65_536;
 const MAX_CELLS_PER_IMAGE: usize = 64;
 const SMALL_GRID_CELLS: usize = 65_536;
 
-/// A reader of the rows of `text` (tab-separated when its first line holds a tab, else
-/// comma-separated), and whether its header names cells (`col,row`) rather than points.
+/// A reader of the rows of `text` (delimited as [`table::delimiter`] says), and whether its header names cells (`col,row`) rather than points.
 fn open_table<'t>(path: &Path, text: &'t str) -> Result<(csv::Reader<&'t [u8]>, bool)> {
-    let delimiter = if text.lines().next().unwrap_or("").contains('\t') {
-        b'\t'
-    } else {
-        b','
-    };
     let mut reader = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
+        .delimiter(table::delimiter(text.lines().next().unwrap_or("")))
         .trim(csv::Trim::All)
         .from_reader(text.as_bytes());
     let header: Vec<String> = reader
@@ -163,14 +158,11 @@ impl Positions {
 
     /// The names in the file that are not among `images`, sorted.
     pub fn missing_from<'a>(&self, images: impl Iterator<Item = &'a str>) -> Vec<String> {
-        let known: std::collections::HashSet<&str> = images.collect();
-        let mut missing: Vec<String> = match &self.placement {
-            Placement::Points(points) => points.keys().cloned().collect(),
-            Placement::Cells(cells) => cells.keys().cloned().collect(),
-        };
-        missing.retain(|name| !known.contains(name.as_str()));
-        missing.sort();
-        missing
+        let known = images.collect();
+        match &self.placement {
+            Placement::Points(points) => table::missing(points.keys(), &known),
+            Placement::Cells(cells) => table::missing(cells.keys(), &known),
+        }
     }
 }
 

@@ -24,7 +24,7 @@ pub struct Reduced {
 }
 
 /// Reduce-stage settings.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct ReduceOptions {
     /// PCA components kept (fewer when the data has fewer rows or columns).
     pub pca_components: usize,
@@ -35,6 +35,19 @@ pub struct ReduceOptions {
     /// Run t-SNE on one thread so that the map is bit-identical from run to run: its
     /// multithreaded sums add in an order that depends on thread timing.
     pub reproducible: bool,
+}
+
+impl Default for ReduceOptions {
+    /// 50 components and perplexity 30, as the tools zoomap's users come from default to;
+    /// seed 0, multithreaded.
+    fn default() -> Self {
+        Self {
+            pca_components: 50,
+            perplexity: 30.0,
+            seed: 0,
+            reproducible: false,
+        }
+    }
 }
 
 /// Runs PCA then t-SNE.

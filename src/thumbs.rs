@@ -16,7 +16,8 @@ use crate::message::one_line;
 use crate::scan::ImageFile;
 
 /// How an image fills its square cell.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 #[serde(rename_all = "lowercase")]
 pub enum Fit {
     /// The whole image, letterboxed on the background colour.
@@ -26,7 +27,8 @@ pub enum Fit {
 }
 
 /// How an image becomes the model's square input.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 #[serde(rename_all = "lowercase")]
 pub enum Preprocess {
     /// torchvision's `Resize(256)` then `CenterCrop(224)`: the shorter side scaled, the centre kept.

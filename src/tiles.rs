@@ -13,8 +13,11 @@ use image::codecs::png::PngEncoder;
 use image::codecs::webp::WebPEncoder;
 use rayon::prelude::*;
 
+use crate::layout::Grid;
+
 /// Tile image format.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 #[serde(rename_all = "lowercase")]
 pub enum TileFormat {
     /// Baseline JPEG at `quality`.
@@ -47,8 +50,36 @@ pub struct TileOptions {
     pub format: TileFormat,
     /// JPEG quality, 1–100.
     pub quality: u8,
-    /// Colour of empty cells.
-    pub background: [u8; 3],
+}
+
+impl Default for TileOptions {
+    /// 254-pixel tiles overlapping by 1 (256 with the overlap, as deepzoom.py writes them),
+    /// JPEG at quality 85.
+    fn default() -> Self {
+        Self {
+            tile_size: 254,
+            overlap: 1,
+            format: TileFormat::Jpg,
+            quality: 85,
+        }
+    }
+}
+
+impl TileOptions {
+    /// Refuses settings no pyramid can be written with.
+    pub fn validate(&self) -> Result<()> {
+        if self.tile_size == 0 || self.overlap >= self.tile_size {
+            bail!(
+                "tile size {} must be positive and larger than the overlap {}",
+                self.tile_size,
+                self.overlap
+            );
+        }
+        if !(1..=100).contains(&self.quality) {
+            bail!("JPEG quality {} is not within 1–100", self.quality);
+        }
+        Ok(())
+    }
 }
 
 /// Width and height of a pyramid's levels, from 1×1 (level 0) up to full size.
@@ -116,15 +147,15 @@ pub fn dzi_xml(pyramid: Pyramid, options: &TileOptions) -> String {
 /// Where the mosaic's pixels come from: a grid of square cells, each empty or drawn by a
 /// callback (so this stage needs nothing of how thumbnails are stored).
 pub struct MosaicSource<'a> {
-    /// Grid columns.
-    pub cols: u32,
-    /// Grid rows.
-    pub rows: u32,
-    /// Cell side in pixels.
-    pub cell: u32,
+    /// The grid of cells.
+    pub grid: Grid,
+    /// Side of a cell, in pixels.
+    pub cell_side: u32,
+    /// Colour of empty cells.
+    pub background: [u8; 3],
     /// For each grid row, the slot to draw in each column (`None` = empty cell).
     pub slots: &'a [Option<usize>],
-    /// Reads the `cell × cell` RGB8 pixels of a slot.
+    /// Reads the `cell_side × cell_side` RGB8 pixels of a slot.
     pub read_cell: &'a (dyn Fn(usize) -> Result<Vec<u8>> + Sync),
 }
 
@@ -137,17 +168,15 @@ pub fn write_pyramid(
     options: &TileOptions,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<Pyramid> {
-    if options.tile_size == 0 || options.overlap >= options.tile_size {
-        bail!("tile size must be positive and larger than the overlap");
-    }
+    options.validate()?;
     let pyramid = Pyramid {
-        width: source.cols * source.cell,
-        height: source.rows * source.cell,
+        width: source.grid.cols * source.cell_side,
+        height: source.grid.rows * source.cell_side,
     };
     let files = dir.join(format!("{name}_files"));
     let mut chain = LevelSink::chain(pyramid, &files, options)?;
-    for grid_row in 0..source.rows {
-        for row in draw_band(source, grid_row, options.background)? {
+    for grid_row in 0..source.grid.rows {
+        for row in draw_band(source, grid_row)? {
             chain.push_row(row, progress)?;
         }
     }
@@ -166,17 +195,14 @@ pub fn tile_count(pyramid: Pyramid, tile_size: u32) -> u64 {
         .sum()
 }
 
-/// The `cell` pixel rows of one grid row, each `cols × cell` RGB8 pixels wide.
-fn draw_band(
-    source: &MosaicSource<'_>,
-    grid_row: u32,
-    background: [u8; 3],
-) -> Result<Vec<Vec<u8>>> {
-    let cell = source.cell as usize;
-    let width = source.cols as usize * cell;
-    let mut rows: Vec<Vec<u8>> = (0..cell).map(|_| background.repeat(width)).collect();
-    let start = grid_row as usize * source.cols as usize;
-    let slots = &source.slots[start..start + source.cols as usize];
+/// The `cell_side` pixel rows of one grid row, each `cols × cell_side` RGB8 pixels wide.
+fn draw_band(source: &MosaicSource<'_>, grid_row: u32) -> Result<Vec<Vec<u8>>> {
+    let cell = source.cell_side as usize;
+    let cols = source.grid.cols as usize;
+    let width = cols * cell;
+    let mut rows: Vec<Vec<u8>> = (0..cell).map(|_| source.background.repeat(width)).collect();
+    let start = grid_row as usize * cols;
+    let slots = &source.slots[start..start + cols];
     let cells: Vec<(usize, Vec<u8>)> = slots
         .par_iter()
         .enumerate()
@@ -456,9 +482,9 @@ mod tests {
             Ok(colour(slot).repeat((cell * cell) as usize))
         };
         let source = MosaicSource {
-            cols,
-            rows,
-            cell,
+            grid: Grid { cols, rows },
+            cell_side: cell,
+            background: [1, 2, 3],
             slots: &slots,
             read_cell: &read,
         };
@@ -467,7 +493,6 @@ mod tests {
             overlap: 2,
             format: TileFormat::Png,
             quality: 90,
-            background: [1, 2, 3],
         };
         let pyramid = write_pyramid(&source, dir.path(), "map", &options, &|_| {}).unwrap();
         assert_eq!((pyramid.width, pyramid.height), (185, 111));

@@ -7,6 +7,34 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use sha2::{Digest, Sha256};
 
+use super::{INPUT_SIDE, Layer, Normalization};
+use crate::thumbs::Preprocess;
+
+/// Everything a cached vector depends on besides the image: a cache folder holds the vectors
+/// of one key.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CacheKey<'a> {
+    /// SHA-256 of the weights file.
+    pub weights_sha256: &'a str,
+    /// The layer the vector is read from.
+    pub layer: Layer,
+    /// How the image became the model's input.
+    pub preprocess: Preprocess,
+    /// The input's mean and standard deviation.
+    pub normalization: &'a Normalization,
+}
+
+impl CacheKey<'_> {
+    /// The key's description, hashed into the folder's name; written exactly as caches made
+    /// before the key was typed were, so that they still match.
+    fn description(&self) -> String {
+        format!(
+            "weights={}|layer={:?}|preprocess={:?}|normalization={:?}|side={INPUT_SIDE}",
+            self.weights_sha256, self.layer, self.preprocess, self.normalization
+        )
+    }
+}
+
 /// Cached feature vectors of one model configuration.
 #[derive(Debug, Clone)]
 pub struct FeatureCache {
@@ -16,9 +44,9 @@ pub struct FeatureCache {
 const DIGEST_LEN: usize = 32;
 
 impl FeatureCache {
-    /// The cache under `root` for vectors that depend on `context` (a description of the
-    /// weights' hash, the layer and the preprocessing).
-    pub fn open(root: &Path, context: &str) -> Result<Self> {
+    /// The cache under `root` of the vectors made as `key` says.
+    pub fn open(root: &Path, key: &CacheKey<'_>) -> Result<Self> {
+        let context = key.description();
         let key = hex::encode(Sha256::digest(format!("zoomap-features-v1|{context}")));
         let dir = root.join("features").join(&key[..16]);
         std::fs::create_dir_all(&dir)
@@ -65,11 +93,34 @@ impl FeatureCache {
 mod tests {
     use super::*;
 
+    fn key<'a>(weights_sha256: &'a str, normalization: &'a Normalization) -> CacheKey<'a> {
+        CacheKey {
+            weights_sha256,
+            layer: Layer::Gap,
+            preprocess: Preprocess::Crop,
+            normalization,
+        }
+    }
+
     #[test]
-    fn round_trips_and_separates_contexts() {
+    fn the_folder_name_is_that_of_caches_made_before_the_key_was_typed() {
+        let imagenet = Normalization::torchvision();
+        let key = key("ab12", &imagenet);
+        let old = "weights=ab12|layer=Gap|preprocess=Crop|normalization=Normalization { bgr: false, \
+            scale: 0.003921569, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] }|side=224";
+        assert_eq!(key.description(), old);
         let dir = tempfile::tempdir().unwrap();
-        let a = FeatureCache::open(dir.path(), "weights=1|layer=gap").unwrap();
-        let b = FeatureCache::open(dir.path(), "weights=2|layer=gap").unwrap();
+        let cache = FeatureCache::open(dir.path(), &key).unwrap();
+        let folder = hex::encode(Sha256::digest(format!("zoomap-features-v1|{old}")));
+        assert_eq!(cache.dir, dir.path().join("features").join(&folder[..16]));
+    }
+
+    #[test]
+    fn round_trips_and_separates_keys() {
+        let dir = tempfile::tempdir().unwrap();
+        let imagenet = Normalization::torchvision();
+        let a = FeatureCache::open(dir.path(), &key("1", &imagenet)).unwrap();
+        let b = FeatureCache::open(dir.path(), &key("2", &imagenet)).unwrap();
         a.put("abc", &[1.0, -2.5]).unwrap();
         assert_eq!(a.get("abc"), Some(vec![1.0, -2.5]));
         assert_eq!(b.get("abc"), None);
@@ -79,7 +130,8 @@ mod tests {
     #[test]
     fn damaged_entries_are_not_trusted() {
         let dir = tempfile::tempdir().unwrap();
-        let cache = FeatureCache::open(dir.path(), "x").unwrap();
+        let cache =
+            FeatureCache::open(dir.path(), &key("x", &Normalization::torchvision())).unwrap();
         cache.put("abc", &[1.0, 2.0, 3.0]).unwrap();
         let path = cache.entry("abc");
         let mut bytes = std::fs::read(&path).unwrap();

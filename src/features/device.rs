@@ -1,11 +1,14 @@
 //! Choosing where VGG16 runs.
 
-use anyhow::{Result, bail};
+use anyhow::Result;
 use burn::tensor::wgpu::wgpu;
 use burn::tensor::{Device, DeviceKind};
 
+use crate::setting::{Setting, SettingError};
+
 /// Where the user asked the network to run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 #[serde(rename_all = "lowercase")]
 pub enum DeviceChoice {
     /// A real GPU through burn-wgpu when one exists, else the CPU.
@@ -60,9 +63,10 @@ pub fn choose_device(choice: DeviceChoice) -> Result<ChosenDevice> {
             backend: Backend::Wgpu,
             name,
         }),
-        (None, DeviceChoice::Gpu) => {
-            bail!("--device gpu: no GPU adapter found (software renderers don't count)")
-        }
+        (None, DeviceChoice::Gpu) => Err(SettingError::new(
+            Setting::Device,
+            "no GPU adapter found for the gpu device (software renderers don't count)",
+        )),
         (None, _) => Ok(ChosenDevice {
             device: Device::flex(),
             backend: Backend::Flex,

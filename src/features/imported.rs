@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 
 use crate::scan::image_name;
+use crate::setting::{Setting, SettingError};
+use crate::table;
 use crate::vectors::Vectors;
 use crate::vectors::read_npy;
 
@@ -61,25 +63,20 @@ impl ImportedFeatures {
 
     /// Names in the file that are not among `images`, sorted.
     pub fn missing_from<'a>(&self, images: impl Iterator<Item = &'a str>) -> Vec<String> {
-        let present: std::collections::HashSet<&str> = images.collect();
-        let mut missing: Vec<String> = self
-            .rows
-            .keys()
-            .filter(|n| !present.contains(n.as_str()))
-            .cloned()
-            .collect();
-        missing.sort();
-        missing
+        table::missing(self.rows.keys(), &images.collect())
     }
 }
 
 fn read_npy_with_index(path: &Path, index: &Path) -> Result<(Vec<String>, Vectors)> {
     let vectors = read_npy(path)?;
-    let text = std::fs::read_to_string(index).with_context(|| {
-        format!(
-            "{}: cannot read the image paths of {} (give them with --features-index)",
-            index.display(),
-            path.display()
+    let text = std::fs::read_to_string(index).map_err(|err| {
+        SettingError::new(
+            Setting::FeaturesIndex,
+            format!(
+                "{}: cannot read the image paths of {}: {err}",
+                index.display(),
+                path.display()
+            ),
         )
     })?;
     let names: Vec<String> = text
@@ -110,11 +107,7 @@ fn read_npy_with_index(path: &Path, index: &Path) -> Result<(Vec<String>, Vector
 fn read_table(path: &Path) -> Result<(Vec<String>, Vectors)> {
     let fail =
         |line: usize, what: String| anyhow::anyhow!("{}: line {line}: {what}", path.display());
-    let tsv = path
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("tsv") || e.eq_ignore_ascii_case("txt"));
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(if tsv { b'\t' } else { b',' })
+    let mut reader = table::reader_builder(path)?
         .has_headers(false)
         .flexible(true)
         .from_path(path)

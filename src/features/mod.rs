@@ -13,6 +13,8 @@ use std::path::Path;
 use anyhow::{Context, Result, bail};
 use burn::tensor::{Tensor, TensorData};
 
+use crate::setting::{Setting, SettingError};
+
 pub use device::{Backend, ChosenDevice, DeviceChoice, choose_device};
 pub use model::{Layer, Vgg16, Vgg16Config, Vgg16Size};
 pub use weights::WeightsFile;
@@ -99,7 +101,7 @@ fn parse_triple(text: &str) -> Result<[f32; 3]> {
 }
 
 /// What a build asks of the feature stage.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct FeatureOptions {
     /// Which layer to keep; `None` picks fc2 when the weights have a classifier, else gap.
     pub layer: Option<Layer>,
@@ -127,10 +129,13 @@ impl FeatureExtractor {
     pub fn from_file(file: WeightsFile, options: &FeatureOptions) -> Result<Self> {
         let layer = match options.layer {
             Some(Layer::Fc2) if !file.has_classifier() => {
-                bail!(
-                    "{}: --layer fc2 needs classifier.0 and classifier.3 weights, which this file lacks",
-                    file.path.display()
-                )
+                return Err(SettingError::new(
+                    Setting::Layer,
+                    format!(
+                        "{}: the fc2 layer needs classifier.0 and classifier.3 weights, which this file lacks",
+                        file.path.display()
+                    ),
+                ));
             }
             Some(layer) => layer,
             None if file.has_classifier() => Layer::Fc2,

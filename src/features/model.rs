@@ -23,7 +23,8 @@ pub const TORCHVISION_CONV_INDICES: [usize; 13] = [0, 2, 5, 7, 10, 12, 14, 17, 1
 pub const TORCHVISION_FC_INDICES: [usize; 2] = [0, 3];
 
 /// The representation a build keeps for each image.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 #[serde(rename_all = "lowercase")]
 pub enum Layer {
     /// The 4096-d output of fc7 (Keras' "fc2") after its ReLU; needs classifier weights.

@@ -22,7 +22,9 @@ pub const REGION_CELLS: u32 = 16;
 struct Index<'a> {
     version: u32,
     title: &'a str,
+    /// Columns and rows.
     grid: [u32; 2],
+    /// Side of a grid cell, in mosaic pixels.
     cell: u32,
     count: usize,
     columns: &'a [String],
@@ -70,8 +72,8 @@ pub fn write_data(dir: &Path, data: &SiteData) -> Result<()> {
     let index = Index {
         version: 1,
         title: &data.title,
-        grid: data.grid,
-        cell: data.cell,
+        grid: [data.grid.cols, data.grid.rows],
+        cell: data.cell_side,
         count: data.items.len(),
         columns: &data.columns,
         region: REGION_CELLS,
@@ -92,12 +94,12 @@ const YEARS_FILE: &str = "years.bin";
 
 /// An item's cell as a row-major index, the key of every per-cell file.
 fn cell_index(data: &SiteData, item: &Item) -> u32 {
-    item.cell[1] * data.grid[0] + item.cell[0]
+    data.grid.index(item.cell) as u32
 }
 
 /// Per-item values laid out per cell, `empty` where no item sits.
 fn per_cell<T: Copy>(data: &SiteData, values: &[T], empty: T) -> Vec<T> {
-    let mut cells = vec![empty; (data.grid[0] * data.grid[1]) as usize];
+    let mut cells = vec![empty; data.grid.cells()];
     for (item, &value) in data.items.iter().zip(values) {
         cells[cell_index(data, item) as usize] = value;
     }
@@ -150,11 +152,11 @@ fn write_regions(dir: &Path, data: &SiteData) -> Result<()> {
     fs::create_dir_all(dir)?;
     let mut regions: BTreeMap<(u32, u32), Vec<&Item>> = BTreeMap::new();
     for item in &data.items {
-        let key = (item.cell[0] / REGION_CELLS, item.cell[1] / REGION_CELLS);
+        let key = (item.cell.col / REGION_CELLS, item.cell.row / REGION_CELLS);
         regions.entry(key).or_default().push(item);
     }
-    let across = data.grid[0].div_ceil(REGION_CELLS);
-    let down = data.grid[1].div_ceil(REGION_CELLS);
+    let across = data.grid.cols.div_ceil(REGION_CELLS);
+    let down = data.grid.rows.div_ceil(REGION_CELLS);
     (0..across * down).into_par_iter().try_for_each(|k| {
         let key = (k % across, k / across);
         let records = regions.get(&key).map_or(&[][..], Vec::as_slice);
@@ -168,7 +170,7 @@ fn write_regions(dir: &Path, data: &SiteData) -> Result<()> {
 /// One bit per cell, least significant first, set where an item sits: lets the viewer skip
 /// empty cells without fetching their region.
 fn occupied(data: &SiteData) -> Vec<u8> {
-    let mut bits = vec![0u8; ((data.grid[0] * data.grid[1]) as usize).div_ceil(8)];
+    let mut bits = vec![0u8; data.grid.cells().div_ceil(8)];
     for item in &data.items {
         let cell = cell_index(data, item) as usize;
         bits[cell / 8] |= 1 << (cell % 8);
@@ -183,6 +185,7 @@ fn write(path: &Path, bytes: &[u8]) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::layout::{Cell, Grid};
 
     fn site(n: u32, cols: u32) -> SiteData {
         let items = (0..n)
@@ -191,7 +194,10 @@ mod tests {
                 title: format!("Item {i}"),
                 url: None,
                 url_text: None,
-                cell: [i % cols, i / cols],
+                cell: Cell {
+                    col: i % cols,
+                    row: i / cols,
+                },
                 preview: format!("previews/{i}.jpg"),
                 fields: vec![
                     format!("{i}.jpg"),
@@ -202,8 +208,11 @@ mod tests {
             .collect();
         SiteData {
             title: "t".into(),
-            grid: [cols, n.div_ceil(cols)],
-            cell: 16,
+            grid: Grid {
+                cols,
+                rows: n.div_ceil(cols),
+            },
+            cell_side: 16,
             columns: vec!["file".into(), "Kind".into(), "Year".into()],
             items,
         }

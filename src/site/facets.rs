@@ -150,7 +150,7 @@ mod tests {
             title: String::new(),
             url: None,
             url_text: None,
-            cell: [0, 0],
+            cell: crate::layout::Cell { col: 0, row: 0 },
             preview: String::new(),
             fields: fields.iter().map(|s| s.to_string()).collect(),
         }

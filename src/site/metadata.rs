@@ -7,6 +7,8 @@ use std::path::Path;
 use anyhow::{Context, Result, bail};
 
 use crate::scan::image_name;
+use crate::setting::{Setting, SettingError};
+use crate::table;
 
 /// The metadata CSV: a header and one row per image, keyed by the filename column.
 #[derive(Debug, Clone, Default)]
@@ -22,7 +24,7 @@ impl Metadata {
     /// name or an unreadable row is an error naming the file and line.
     pub fn load(path: &Path, filename_column: &str) -> Result<Self> {
         let fail = |what: String| anyhow::anyhow!("{}: {what}", path.display());
-        let mut reader = csv::ReaderBuilder::new()
+        let mut reader = table::reader_builder(path)?
             .flexible(false)
             .from_path(path)
             .map_err(|e| fail(e.to_string()))?;
@@ -35,7 +37,16 @@ impl Metadata {
         let key = columns
             .iter()
             .position(|c| c == filename_column)
-            .ok_or_else(|| fail(format!("no column {filename_column:?} (columns: {}); choose one with --filename-column", columns.join(", "))))?;
+            .ok_or_else(|| {
+                SettingError::new(
+                    Setting::FilenameColumn,
+                    format!(
+                        "{}: no column {filename_column:?} for the file names (columns: {})",
+                        path.display(),
+                        columns.join(", ")
+                    ),
+                )
+            })?;
         let mut rows = HashMap::new();
         for (line, record) in reader.records().enumerate() {
             let record = record.map_err(|e| fail(e.to_string()))?;
@@ -68,14 +79,7 @@ impl Metadata {
             known.insert(name);
             known.insert(name.rsplit('/').next().unwrap_or(name));
         }
-        let mut missing: Vec<String> = self
-            .rows
-            .keys()
-            .filter(|k| !known.contains(k.as_str()))
-            .cloned()
-            .collect();
-        missing.sort();
-        missing
+        table::missing(self.rows.keys(), &known)
     }
 }
 

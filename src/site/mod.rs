@@ -16,6 +16,8 @@ use anyhow::{Context, Result};
 use include_dir::{Dir, include_dir};
 use serde::Serialize;
 
+use crate::layout::{Cell, Grid};
+
 pub use data::write_data;
 pub use metadata::{Metadata, Template};
 
@@ -43,8 +45,8 @@ pub struct Item {
     /// The item's URL when it may not be a link (such as `javascript:`): shown as text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub url_text: Option<String>,
-    /// Grid column and row.
-    pub cell: [u32; 2],
+    /// The item's grid cell.
+    pub cell: Cell,
     /// The item's preview image, relative to the page.
     pub preview: String,
     /// The metadata row's values, in the order of `SiteData::columns`.
@@ -57,10 +59,10 @@ pub struct Item {
 pub struct SiteData {
     /// The map's title.
     pub title: String,
-    /// Grid columns and rows.
-    pub grid: [u32; 2],
-    /// Cell side in mosaic pixels.
-    pub cell: u32,
+    /// The map's grid.
+    pub grid: Grid,
+    /// Side of a grid cell, in mosaic pixels.
+    pub cell_side: u32,
     /// Metadata column names.
     pub columns: Vec<String>,
     /// One record per placed image, in the order of the export's rows.
@@ -72,8 +74,8 @@ pub struct SiteData {
 pub struct Placed {
     /// Path relative to the collection.
     pub file: String,
-    /// Grid column and row.
-    pub cell: [u32; 2],
+    /// The image's grid cell.
+    pub cell: Cell,
     /// Preview image path relative to the page.
     pub preview: String,
 }
@@ -120,6 +122,12 @@ pub fn items(
             },
         )
         .collect()
+}
+
+/// An RGB colour as CSS writes it, `#rrggbb`: how the page and the command line show the
+/// background.
+pub fn css_colour([r, g, b]: [u8; 3]) -> String {
+    format!("#{r:02x}{g:02x}{b:02x}")
 }
 
 /// What the page template needs to draw the map without fetching the DZI description.
@@ -192,7 +200,7 @@ mod tests {
         let title = Template::parse("{Name} ({Year})", &columns).unwrap();
         let place = |file: &str, col| Placed {
             file: file.into(),
-            cell: [col, 0],
+            cell: Cell { col, row: 0 },
             preview: String::new(),
         };
         let placed = vec![place("sub/a.jpg", 0), place("c.png", 1)];

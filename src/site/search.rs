@@ -157,7 +157,7 @@ mod tests {
             title: title.into(),
             url: None,
             url_text: None,
-            cell: [col, 0],
+            cell: crate::layout::Cell { col, row: 0 },
             preview: String::new(),
             fields: fields.iter().map(|s| s.to_string()).collect(),
         }
@@ -205,7 +205,7 @@ mod tests {
             item("Vases, pair", 2, &["Ceramics"]),
             item("Été", 3, &[]),
         ];
-        let index = build(&items, |i| i.cell[0], SPLIT_BYTES);
+        let index = build(&items, |i| i.cell.col, SPLIT_BYTES);
         assert_eq!(find(&index, "vas"), vec![0, 1, 2]);
         assert_eq!(find(&index, "vase"), vec![0, 2]);
         assert_eq!(find(&index, "ase"), vec![0, 2]);
@@ -220,8 +220,8 @@ mod tests {
         let items: Vec<Item> = (0..300)
             .map(|i| item(&format!("vase {} var{}", 1800 + i % 50, i % 7), i, &[]))
             .collect();
-        let whole = build(&items, |i| i.cell[0], SPLIT_BYTES);
-        let split = build(&items, |i| i.cell[0], 1000);
+        let whole = build(&items, |i| i.cell.col, SPLIT_BYTES);
+        let split = build(&items, |i| i.cell.col, 1000);
         assert!(whole.split.is_empty());
         assert!(
             split.split.contains(&shard_key("18", 2)),
@@ -246,7 +246,7 @@ mod tests {
     #[test]
     fn the_file_name_is_found_by_its_stem_not_its_extension() {
         let items = vec![item("Bowl", 0, &["dir/img_0.jpg", "img_0.jpg", "Ceramics"])];
-        let index = build(&items, |i| i.cell[0], SPLIT_BYTES);
+        let index = build(&items, |i| i.cell.col, SPLIT_BYTES);
         assert_eq!(find(&index, "img"), vec![0]);
         assert!(find(&index, "jpg").is_empty());
     }
@@ -254,7 +254,7 @@ mod tests {
     #[test]
     fn postings_are_differences_of_sorted_cells() {
         let items = vec![item("a vase", 9, &[]), item("vase", 4, &["vase"])];
-        let index = build(&items, |i| i.cell[0], SPLIT_BYTES);
+        let index = build(&items, |i| i.cell.col, SPLIT_BYTES);
         let shard = index.shard(&shard_key("va", 2)).unwrap();
         let at = shard.words.iter().position(|w| *w == "vase").unwrap();
         assert_eq!(shard.cells[at], [4, 5]);

@@ -1,0 +1,348 @@
+//! Every command-line concern in one place, as ripgrep keeps its in `flags/`: the clap
+//! arguments, one group per build stage (flattened into `build`, each under its own help
+//! heading), their conversion into the library's option structs (whose `Default`s are the
+//! flags' defaults), and the flag that fixes a [`SettingError`].
+
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+use std::str::FromStr;
+
+use anyhow::{Error, bail};
+use clap::{Args, Parser, Subcommand};
+use zoomap::features::{DeviceChoice, FeatureOptions, Layer};
+use zoomap::options::{BuildOptions, ItemOptions, MosaicOptions, VectorOptions, default_cache_dir};
+use zoomap::reduce::ReduceOptions;
+use zoomap::serve::ServeOptions;
+use zoomap::setting::{Setting, SettingError};
+use zoomap::site::css_colour;
+use zoomap::thumbs::{Fit, Preprocess};
+use zoomap::tiles::{TileFormat, TileOptions};
+
+/// Turn a folder of images into a zoomable map where similar images sit together.
+#[derive(Parser)]
+#[command(version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// What to do.
+#[derive(Subcommand)]
+pub enum Command {
+    /// Build the map site of a folder of images.
+    Build(Box<BuildArgs>),
+    /// Preview a built site on localhost.
+    Serve(ServeArgs),
+}
+
+/// `zoomap build`.
+#[derive(Args)]
+pub struct BuildArgs {
+    /// Folder of images (searched recursively).
+    images: PathBuf,
+    /// Site folder to write; an existing site there is replaced when the build succeeds.
+    #[arg(short, long, default_value = "site")]
+    output: PathBuf,
+    /// Also write items.tsv, features.npy and reduced.npy into this folder.
+    #[arg(long)]
+    export: Option<PathBuf>,
+    /// Serve the site once built.
+    #[arg(long)]
+    serve: bool,
+    /// Open the served site in a browser (implies --serve).
+    #[arg(long)]
+    open: bool,
+    /// Port for --serve.
+    #[arg(long, default_value_t = 8000)]
+    port: u16,
+    #[command(flatten)]
+    items: ItemArgs,
+    #[command(flatten)]
+    vectors: VectorArgs,
+    #[command(flatten)]
+    reduce: ReduceArgs,
+    #[command(flatten)]
+    mosaic: MosaicArgs,
+    #[command(flatten)]
+    tiles: TileArgs,
+}
+
+#[derive(Args)]
+#[command(next_help_heading = "Titles and links")]
+struct ItemArgs {
+    /// Title of the map page [default: the folder's name].
+    #[arg(long)]
+    name: Option<String>,
+    /// CSV of item metadata, one row per image (a TSV when its header holds a tab).
+    #[arg(long)]
+    metadata: Option<PathBuf>,
+    /// CSV column holding each image's path relative to IMAGES (or its bare file name).
+    #[arg(long, default_value_t = ItemOptions::default().filename_column)]
+    filename_column: String,
+    /// Item title from CSV columns, e.g. "{Name} ({Year})"; `{{`/`}}` are literal braces.
+    #[arg(long)]
+    title: Option<String>,
+    /// Item page URL from CSV columns, e.g. "https://example.org/objects/{Id}".
+    #[arg(long)]
+    url: Option<String>,
+}
+
+#[derive(Args)]
+#[command(next_help_heading = "Features")]
+struct VectorArgs {
+    /// Use these vectors instead of VGG16's: a .npy of N×D floats (image paths, relative to
+    /// IMAGES, one per line in the same-stem .txt or --features-index), or a TSV/CSV whose first
+    /// column names the image and the rest are numbers.
+    #[arg(long)]
+    features: Option<PathBuf>,
+    /// The image paths of a --features .npy, one per row.
+    #[arg(long, requires = "features")]
+    features_index: Option<PathBuf>,
+    /// Positions computed elsewhere, instead of features: a CSV/TSV of filename,x,y (spread
+    /// onto the grid) or filename,col,row (cells used as given). Images not listed are left out.
+    #[arg(long, conflicts_with_all = ["features", "weights"])]
+    positions: Option<PathBuf>,
+    /// VGG16 weights: torchvision's vgg16-397923af.pth or a torchvision-named .safetensors
+    /// [default: downloaded once into the cache folder].
+    #[arg(long, env = "ZOOMAP_WEIGHTS")]
+    weights: Option<PathBuf>,
+    /// Folder for downloaded weights and cached feature vectors [default: the user cache
+    /// folder]/zoomap.
+    #[arg(long, env = "ZOOMAP_CACHE")]
+    cache: Option<PathBuf>,
+    /// Feature layer [default: fc2 when the weights have a classifier, else gap].
+    #[arg(long, value_enum)]
+    layer: Option<Layer>,
+    /// Where VGG16 runs.
+    #[arg(long, value_enum, default_value_t = VectorOptions::default().network.device)]
+    device: DeviceChoice,
+    /// Images per forward pass.
+    #[arg(long, default_value_t = VectorOptions::default().batch)]
+    batch: usize,
+    /// How an image becomes the model's 224×224 input.
+    #[arg(long, value_enum, default_value_t = VectorOptions::default().preprocess)]
+    preprocess: Preprocess,
+}
+
+#[derive(Args)]
+#[command(next_help_heading = "Reduction")]
+struct ReduceArgs {
+    /// PCA components before t-SNE.
+    #[arg(long, default_value_t = ReduceOptions::default().pca_components)]
+    pca: usize,
+    /// t-SNE perplexity (lowered for small collections).
+    #[arg(long, default_value_t = ReduceOptions::default().perplexity)]
+    perplexity: f32,
+    /// Seed of random choices; given, the map is bit-identical from run to run (t-SNE then
+    /// runs on one thread, about twice as slow).
+    #[arg(long)]
+    seed: Option<u64>,
+}
+
+#[derive(Args)]
+#[command(next_help_heading = "Mosaic")]
+struct MosaicArgs {
+    /// Grid width divided by height.
+    #[arg(long, default_value_t = MosaicOptions::default().aspect)]
+    aspect: f64,
+    /// Side of each image's square cell, in pixels.
+    #[arg(long, default_value_t = MosaicOptions::default().cell_side)]
+    cell: u32,
+    /// How an image fills its cell.
+    #[arg(long, value_enum, default_value_t = MosaicOptions::default().fit)]
+    fit: Fit,
+    /// Background colour, as #rrggbb.
+    #[arg(long, default_value_t = Colour(MosaicOptions::default().background))]
+    background: Colour,
+    /// Longest side of the previews shown in the item panel.
+    #[arg(long, default_value_t = MosaicOptions::default().preview_size)]
+    preview_size: u32,
+    /// The most megapixels an image may declare (width × height in its header); larger images
+    /// are skipped without being decoded. JPEGs over 64 MP are decoded at reduced size.
+    #[arg(long, default_value_t = MosaicOptions::default().max_pixels as f64 / 1e6, value_parser = parse_megapixels)]
+    max_pixels: f64,
+}
+
+#[derive(Args)]
+#[command(next_help_heading = "Tiles")]
+struct TileArgs {
+    /// DeepZoom tile size.
+    #[arg(long, default_value_t = TileOptions::default().tile_size)]
+    tile_size: u32,
+    /// DeepZoom tile overlap.
+    #[arg(long, default_value_t = TileOptions::default().overlap)]
+    overlap: u32,
+    /// Tile image format.
+    #[arg(long, value_enum, default_value_t = TileOptions::default().format)]
+    format: TileFormat,
+    /// JPEG quality of tiles.
+    #[arg(long, default_value_t = TileOptions::default().quality, value_parser = clap::value_parser!(u8).range(1..=100))]
+    quality: u8,
+}
+
+/// `zoomap serve`.
+#[derive(Args)]
+pub struct ServeArgs {
+    /// The site folder.
+    #[arg(default_value = "site")]
+    dir: PathBuf,
+    /// Port to listen on (0 picks a free one).
+    #[arg(long, default_value_t = 8000)]
+    port: u16,
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1")]
+    host: IpAddr,
+    /// Open the page in a browser.
+    #[arg(long)]
+    open: bool,
+}
+
+/// A `#rrggbb` colour as the command line reads and shows it.
+#[derive(Clone, Copy)]
+struct Colour([u8; 3]);
+
+impl FromStr for Colour {
+    type Err = Error;
+
+    fn from_str(text: &str) -> Result<Self, Error> {
+        let hex = text.trim_start_matches('#');
+        if hex.len() != 6 || !hex.is_ascii() {
+            bail!("expected #rrggbb, got {text:?}");
+        }
+        let channel = |i: usize| u8::from_str_radix(&hex[i..i + 2], 16);
+        Ok(Self([channel(0)?, channel(2)?, channel(4)?]))
+    }
+}
+
+impl std::fmt::Display for Colour {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&css_colour(self.0))
+    }
+}
+
+fn parse_megapixels(text: &str) -> Result<f64, Error> {
+    match text.parse::<f64>() {
+        Ok(mp) if mp.is_finite() && mp > 0.0 => Ok(mp),
+        _ => bail!("expected a positive number of megapixels, got {text:?}"),
+    }
+}
+
+impl BuildArgs {
+    /// The library's options for these arguments.
+    pub fn options(&self) -> BuildOptions {
+        BuildOptions {
+            images: self.images.clone(),
+            output: self.output.clone(),
+            items: self.items.options(),
+            vectors: self.vectors.options(),
+            reduce: ReduceOptions {
+                pca_components: self.reduce.pca,
+                perplexity: self.reduce.perplexity,
+                seed: self.reduce.seed.unwrap_or(0),
+                reproducible: self.reduce.seed.is_some(),
+            },
+            mosaic: self.mosaic.options(),
+            tiles: TileOptions {
+                tile_size: self.tiles.tile_size,
+                overlap: self.tiles.overlap,
+                format: self.tiles.format,
+                quality: self.tiles.quality,
+            },
+            export: self.export.clone(),
+        }
+    }
+
+    /// Where to serve the built site, if the user asked to.
+    pub fn serve_after(&self, dir: PathBuf) -> Option<ServeOptions> {
+        (self.serve || self.open).then(|| ServeOptions {
+            dir,
+            addr: SocketAddr::new(IpAddr::from([127, 0, 0, 1]), self.port),
+            open: self.open,
+        })
+    }
+}
+
+impl ItemArgs {
+    fn options(&self) -> ItemOptions {
+        ItemOptions {
+            map_title: self.name.clone(),
+            metadata: self.metadata.clone(),
+            filename_column: self.filename_column.clone(),
+            title: self.title.clone(),
+            url: self.url.clone(),
+        }
+    }
+}
+
+impl VectorArgs {
+    fn options(&self) -> VectorOptions {
+        VectorOptions {
+            features: self.features.clone(),
+            features_index: self.features_index.clone(),
+            positions: self.positions.clone(),
+            weights: self.weights.clone(),
+            cache_dir: self.cache.clone().unwrap_or_else(default_cache_dir),
+            network: FeatureOptions {
+                layer: self.layer,
+                device: self.device,
+            },
+            batch: self.batch,
+            preprocess: self.preprocess,
+        }
+    }
+}
+
+impl MosaicArgs {
+    fn options(&self) -> MosaicOptions {
+        MosaicOptions {
+            aspect: self.aspect,
+            cell_side: self.cell,
+            fit: self.fit,
+            background: self.background.0,
+            preview_size: self.preview_size,
+            max_pixels: (self.max_pixels * 1e6) as u64,
+        }
+    }
+}
+
+impl ServeArgs {
+    /// The library's options for these arguments.
+    pub fn options(&self) -> ServeOptions {
+        ServeOptions {
+            dir: self.dir.clone(),
+            addr: SocketAddr::new(self.host, self.port),
+            open: self.open,
+        }
+    }
+}
+
+/// The flag that changes `setting`.
+fn flag(setting: Setting) -> &'static str {
+    match setting {
+        Setting::FilenameColumn => "--filename-column",
+        Setting::Title => "--title",
+        Setting::Url => "--url",
+        Setting::FeaturesIndex => "--features-index",
+        Setting::Layer => "--layer",
+        Setting::Device => "--device",
+        Setting::Batch => "--batch",
+        Setting::Pca => "--pca",
+        Setting::Perplexity => "--perplexity",
+        Setting::Aspect => "--aspect",
+        Setting::CellSide => "--cell",
+        Setting::PreviewSize => "--preview-size",
+        Setting::Tiles => "--tile-size/--overlap",
+    }
+}
+
+/// An error as one line, causes joined by ": " as anyhow's `{:#}` does, with the flag to
+/// change where a setting is at fault.
+pub fn error_line(err: &Error) -> String {
+    err.chain()
+        .map(|cause| match cause.downcast_ref::<SettingError>() {
+            Some(setting) => format!("{setting} (see {})", flag(setting.setting)),
+            None => cause.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join(": ")
+}
