@@ -123,6 +123,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         tiles: "map_files".into(),
         data: "data".into(),
         background: "#111111".into(),
+        levels: pyramid.levels(tile_options.tile_size),
     };
     site::write_site(out, &data, &page)?;
     println!(

@@ -304,6 +304,7 @@ fn page_config(options: &BuildOptions, pyramid: tiles::Pyramid) -> PageConfig {
         tiles: paths::TILES.into(),
         data: paths::DATA.into(),
         background: site::css_colour(options.mosaic.background),
+        levels: pyramid.levels(options.tiles.tile_size),
     }
 }
 

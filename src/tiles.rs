@@ -110,6 +110,36 @@ impl Pyramid {
         let (w, h) = self.level_size(level);
         (w.div_ceil(tile_size), h.div_ceil(tile_size))
     }
+
+    /// Every level, coarsest first: what the viewer needs of the pyramid's geometry, written
+    /// into the page so that it never recomputes the rules above.
+    pub fn levels(self, tile_size: u32) -> Vec<Level> {
+        (0..=self.max_level())
+            .map(|level| {
+                let (width, height) = self.level_size(level);
+                let (cols, rows) = self.tile_grid(level, tile_size);
+                Level {
+                    width,
+                    height,
+                    cols,
+                    rows,
+                }
+            })
+            .collect()
+    }
+}
+
+/// One level of a pyramid: its size in pixels and its grid of tiles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct Level {
+    /// Width in pixels.
+    pub width: u32,
+    /// Height in pixels.
+    pub height: u32,
+    /// Tile columns.
+    pub cols: u32,
+    /// Tile rows.
+    pub rows: u32,
 }
 
 /// The pixel rectangle `[x0, x1) × [y0, y1)` of tile `(col, row)` of a level of the given
@@ -434,6 +464,18 @@ mod tests {
         assert_eq!(p.level_size(8), (128, 129));
         assert_eq!(p.level_size(1), (1, 2));
         assert_eq!(p.level_size(0), (1, 1));
+        let levels = p.levels(100);
+        assert_eq!(levels.len(), 10);
+        assert_eq!(
+            levels[9],
+            Level {
+                width: 255,
+                height: 257,
+                cols: 3,
+                rows: 3
+            }
+        );
+        assert_eq!((levels[0].cols, levels[0].rows), (1, 1));
         let one = Pyramid {
             width: 1,
             height: 1,

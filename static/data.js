@@ -3,6 +3,8 @@
 // per square region of cells on hover, click and search, facet and year codes when a filter is first
 // used, and one search shard per query word. Nothing here ever loads every record.
 
+import { shardKey, words } from './words.js';
+
 const REGION_CACHE_LIMIT = 600;
 const SHARD_CACHE_LIMIT = 64;
 
@@ -12,17 +14,6 @@ async function fetchOk(url) {
   return response;
 }
 
-// Query and index words: lower-case runs of letters and digits, two characters or more
-// (the same split as the index writer, src/site/search.rs).
-export function words(text) {
-  return text.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter((w) => [...w].length >= 2);
-}
-
-// A search shard's file name: the hex of the UTF-8 bytes of a word's first `n` characters.
-function shardKey(word, n) {
-  const start = [...word].slice(0, n).join('');
-  return [...new TextEncoder().encode(start)].map((b) => b.toString(16).padStart(2, '0')).join('');
-}
 
 // The promise of `key`'s value, started by `load` when absent from `cache`, which keeps at
 // most `limit` entries (least recently used dropped first). A loaded value is also kept as

@@ -220,3 +220,50 @@ fn viewer_shows_hostile_metadata_as_text_and_runs_none_of_it() {
     );
     check_in_browser(&site, "hostile");
 }
+
+/// Texts whose words differ between naive splitters: accents, Greek final sigma, a dotted
+/// capital I (which lower-cases to two characters), Devanagari vowel signs (letters to Rust's
+/// `is_alphanumeric`, marks to `\p{L}`), CJK, number forms, emoji and one-letter runs.
+const SPLIT_SAMPLES: &[&str] = &[
+    "Vase (1901), blue-glazed",
+    "naïve café Ünïcödé",
+    "ΟΔΟΣ ΣΟΦΟΣ ΣΑΣ",
+    "İstanbul İ x",
+    "हिन्दी संग्रह पुस्तकालय",
+    "日本語のテキスト",
+    "Ⅻ ₂½ 42 x9",
+    "🏺vase🏺 a_b c-d e.f",
+    "",
+];
+
+/// The viewer's search words (static/words.js, run by node) are the index's
+/// (`site::search::words`) for every sample, so a query finds what the index filed.
+#[test]
+fn search_words_split_the_same_in_the_viewer_and_the_index() {
+    if Command::new("node").arg("--version").output().is_err() {
+        println!("SKIPPED: needs node");
+        return;
+    }
+    let module = root().join("static/words.js");
+    let script = format!(
+        "const src = require('fs').readFileSync({:?}, 'utf8');
+         import('data:text/javascript,' + encodeURIComponent(src)).then((m) => {{
+           console.log(JSON.stringify({}.map((t) => m.words(t))));
+         }});",
+        module.display().to_string(),
+        serde_json::to_string(SPLIT_SAMPLES).unwrap()
+    );
+    let out = Command::new("node").args(["-e", &script]).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let viewer: Vec<Vec<String>> = serde_json::from_slice(&out.stdout).unwrap();
+    let index: Vec<Vec<String>> = SPLIT_SAMPLES
+        .iter()
+        .map(|t| zoomap::site::search::words(t).collect())
+        .collect();
+    assert_eq!(viewer, index);
+    assert_eq!(index[2], ["οδος", "σοφος", "σας"]);
+}

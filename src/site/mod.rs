@@ -17,6 +17,7 @@ use include_dir::{Dir, include_dir};
 use serde::Serialize;
 
 use crate::layout::{Cell, Grid};
+use crate::tiles::Level;
 
 pub use data::write_data;
 pub use metadata::{Metadata, Template};
@@ -151,6 +152,8 @@ pub struct PageConfig {
     pub data: String,
     /// Background colour as CSS.
     pub background: String,
+    /// The pyramid's levels, coarsest first.
+    pub levels: Vec<Level>,
 }
 
 /// Writes `index.html`, the `data/` folder and the viewer's assets into `dir`.
@@ -221,6 +224,11 @@ mod tests {
             tiles: paths::TILES.into(),
             data: paths::DATA.into(),
             background: "#111".into(),
+            levels: crate::tiles::Pyramid {
+                width: 512,
+                height: 256,
+            }
+            .levels(254),
         }
     }
 

@@ -169,6 +169,14 @@ async function collection() {
   const moved = await page.evaluate(() => window.zoomap.view());
   const size = [index.grid[0] * index.cell, index.grid[1] * index.cell];
   check(moved.x > size[0] * 0.7 && moved.y > size[1] * 0.7, `a press on the minimap's corner centres the view there: ${JSON.stringify(moved)} of ${size}`);
+  const outline = await page.evaluate(() => {
+    const c = document.getElementById('minimap');
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 0; i < d.length; i += 4) if (d[i] > 230 && d[i + 1] > 180 && d[i + 1] < 230 && d[i + 2] < 90) n++;
+    return n;
+  });
+  check(outline > 20, `the minimap outlines the view in #ffcc33 (${outline} pixels)`);
   await page.screenshot({ path: `${shots}/7-minimap.png` });
 
   // Touch: a tap opens an item, two fingers pinch-zoom.

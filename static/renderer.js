@@ -1,0 +1,128 @@
+// Drawing the map canvas: the tiles of the level the zoom needs over coarser ones still on
+// screen, the cells search and filters leave out darkened, search hits, the hovered and the
+// open cell outlined.
+
+// Levels below the drawn one that are drawn first, as placeholders under finer tiles still
+// loading; of those, the one this many levels below is also requested.
+const PLACEHOLDER_LEVELS = 6;
+const REQUESTED_PLACEHOLDER = 3;
+// Alpha of the shade over cells search and filters leave out.
+const DIM_ALPHA = 200;
+// Search hits are outlined once their cells are this many screen pixels wide.
+const HIT_OUTLINE_MIN_PX = 10;
+// Outlines: the open cell and search hits, and the hovered cell.
+export const HIGHLIGHT = '#ffcc33';
+const HOVER = 'rgba(255,255,255,0.9)';
+// The smallest outline drawn, in screen pixels, so the open cell shows at any zoom.
+const MIN_OUTLINE_PX = 3;
+
+// What search and filters leave shown, as an image of one pixel per cell: clear where
+// shown, shaded elsewhere; drawn scaled over the map and the minimap.
+export class ShownLayer {
+  constructor() {
+    this.canvas = document.createElement('canvas');
+    this.shown = null;
+  }
+
+  // `shown`: one byte per cell (1 = shown), or null when nothing is filtered.
+  set(shown, cols, rows) {
+    this.shown = shown;
+    if (!shown) return;
+    this.canvas.width = cols;
+    this.canvas.height = rows;
+    const context = this.canvas.getContext('2d');
+    const image = context.createImageData(cols, rows);
+    for (let cell = 0; cell < shown.length; cell++) image.data[cell * 4 + 3] = shown[cell] ? 0 : DIM_ALPHA;
+    context.putImageData(image, 0, 0);
+  }
+}
+
+export class Renderer {
+  constructor(canvas, config, viewport, tiles, shownLayer) {
+    this.canvas = canvas;
+    this.context = canvas.getContext('2d');
+    this.config = config;
+    this.viewport = viewport;
+    this.tiles = tiles;
+    this.shownLayer = shownLayer;
+    this.dpr = 1;
+    this.firstPaintAt = null;
+  }
+
+  resize(width, height, dpr) {
+    this.dpr = dpr;
+    this.canvas.width = Math.round(width * dpr);
+    this.canvas.height = Math.round(height * dpr);
+  }
+
+  // Draws one frame. `marks`: { site, hits, hovered, selected } (site null until loaded).
+  draw(marks) {
+    const { context: ctx, viewport, tiles } = this;
+    ctx.setTransform(this.dpr, 0, 0, this.dpr, 0, 0);
+    ctx.fillStyle = this.config.background;
+    ctx.fillRect(0, 0, viewport.width, viewport.height);
+    ctx.imageSmoothingQuality = 'high';
+    const level = tiles.levelFor(viewport.view.z * this.dpr);
+    const rect = viewport.visibleRect();
+    const place = (x, y, w, h) => {
+      const p = viewport.toScreen(x, y);
+      return [p.x, p.y, w * viewport.view.z, h * viewport.view.z];
+    };
+    let drawn = 0;
+    const requested = Math.max(0, level - REQUESTED_PLACEHOLDER);
+    for (let l = Math.max(0, level - PLACEHOLDER_LEVELS); l <= level; l++) {
+      drawn += tiles.draw(ctx, l, rect, place, l === level || l === requested);
+    }
+    if (drawn > 0 && this.firstPaintAt === null) this.firstPaintAt = performance.now();
+    if (!marks.site) return;
+    this.drawShown(marks.site, marks.hits);
+    this.outline(marks.site, marks.hovered, HOVER, 2);
+    this.outline(marks.site, marks.selected, HIGHLIGHT, 3);
+  }
+
+  // The range of grid cells on screen, clipped to the grid.
+  visibleCells(site) {
+    const [x0, y0, x1, y1] = this.viewport.visibleRect();
+    const c = site.index.cell;
+    return {
+      c0: Math.max(0, Math.floor(x0 / c)), r0: Math.max(0, Math.floor(y0 / c)),
+      c1: Math.min(site.cols - 1, Math.floor(x1 / c)), r1: Math.min(site.rows - 1, Math.floor(y1 / c)),
+    };
+  }
+
+  // Darkens the cells search and filters leave out, and outlines search hits when their
+  // cells are large enough to see it.
+  drawShown(site, hits) {
+    const { shown, canvas: overlay } = this.shownLayer;
+    if (!shown) return;
+    const { context: ctx, viewport } = this;
+    const { c0, r0, c1, r1 } = this.visibleCells(site);
+    if (c1 < c0 || r1 < r0) return;
+    const c = site.index.cell, z = viewport.view.z;
+    const p = viewport.toScreen(c0 * c, r0 * c);
+    ctx.imageSmoothingEnabled = false;
+    ctx.drawImage(overlay, c0, r0, c1 - c0 + 1, r1 - r0 + 1, p.x, p.y, (c1 - c0 + 1) * c * z, (r1 - r0 + 1) * c * z);
+    ctx.imageSmoothingEnabled = true;
+    if (!hits || c * z < HIT_OUTLINE_MIN_PX) return;
+    ctx.strokeStyle = HIGHLIGHT;
+    ctx.lineWidth = 1.5;
+    for (let row = r0; row <= r1; row++) {
+      for (let col = c0; col <= c1; col++) {
+        if (!shown[site.cellOf(col, row)]) continue;
+        const q = viewport.toScreen(col * c, row * c);
+        ctx.strokeRect(q.x + 1, q.y + 1, c * z - 2, c * z - 2);
+      }
+    }
+  }
+
+  outline(site, cell, colour, lineWidth) {
+    if (cell < 0) return;
+    const [col, row] = site.colRow(cell);
+    const c = site.index.cell;
+    const p = this.viewport.toScreen(col * c, row * c);
+    const size = Math.max(c * this.viewport.view.z, MIN_OUTLINE_PX);
+    this.context.strokeStyle = colour;
+    this.context.lineWidth = lineWidth;
+    this.context.strokeRect(p.x, p.y, size, size);
+  }
+}

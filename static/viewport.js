@@ -1,0 +1,144 @@
+// The viewport: which part of the mosaic is on screen, as a centre in mosaic pixels and a
+// zoom (screen pixels per mosaic pixel), and the goal it eases towards each frame, so that
+// every move glides (OpenSeadragon's viewport and spring, in one small class).
+
+// Share of the remaining distance (in log-zoom and in position) covered each frame.
+const EASE = 0.28;
+// The whole map fills this share of the free screen.
+const FIT_MARGIN = 0.95;
+// The farthest out one can zoom, as a share of the whole-map zoom.
+const MIN_ZOOM_OF_FIT = 0.5;
+// The farthest in one can zoom: screen pixels per mosaic pixel.
+const MAX_ZOOM = 8;
+// A glide ends once it is this close to its goal: log-zoom, and screen pixels.
+const SETTLED_LOG_ZOOM = 1e-4;
+const SETTLED_PX = 0.3;
+
+export class Viewport {
+  // `world`: the mosaic's size in pixels; `top`: the screen height a bar covers at the top.
+  constructor(world, top) {
+    this.world = world;
+    this.top = top;
+    this.width = 0;
+    this.height = 0;
+    this.view = { x: world.width / 2, y: world.height / 2, z: 1 };
+    this.goal = { ...this.view };
+    // The mosaic point kept under a screen point while zooming there.
+    this.anchor = null;
+    // Whether the view changed since the last frame was drawn (the frame loop clears it).
+    this.dirty = true;
+  }
+
+  resize(width, height) {
+    this.width = width;
+    this.height = height;
+  }
+
+  fitZoom() {
+    const { width, height } = this.world;
+    return Math.min(this.width / width, (this.height - this.top) / height) * FIT_MARGIN;
+  }
+
+  clampZoom(z) {
+    return Math.min(Math.max(z, this.fitZoom() * MIN_ZOOM_OF_FIT), MAX_ZOOM);
+  }
+
+  clampCentre(v) {
+    v.x = Math.min(Math.max(v.x, 0), this.world.width);
+    v.y = Math.min(Math.max(v.y, 0), this.world.height);
+    return v;
+  }
+
+  toImage(sx, sy) {
+    const { view } = this;
+    return { x: view.x + (sx - this.width / 2) / view.z, y: view.y + (sy - this.height / 2) / view.z };
+  }
+
+  toScreen(ix, iy) {
+    const { view } = this;
+    return { x: (ix - view.x) * view.z + this.width / 2, y: (iy - view.y) * view.z + this.height / 2 };
+  }
+
+  // The mosaic rectangle on screen, as [x0, y0, x1, y1].
+  visibleRect() {
+    const a = this.toImage(0, 0), b = this.toImage(this.width, this.height);
+    return [a.x, a.y, b.x, b.y];
+  }
+
+  // Sets the goal; without `animated` the view jumps there.
+  setGoal(goal, anchor = null, animated = true) {
+    this.goal = this.clampCentre(goal);
+    this.anchor = anchor;
+    if (!animated) this.jump();
+  }
+
+  jump() {
+    this.view = { ...this.goal };
+    this.anchor = null;
+    this.dirty = true;
+  }
+
+  zoomAt(factor, sx, sy, animated = true) {
+    const point = this.toImage(sx, sy);
+    const z = this.clampZoom(this.goal.z * factor);
+    const goal = { x: point.x - (sx - this.width / 2) / z, y: point.y - (sy - this.height / 2) / z, z };
+    this.setGoal(goal, { sx, sy, ix: point.x, iy: point.y }, animated);
+  }
+
+  panBy(dx, dy, animated) {
+    const { goal, view } = this;
+    this.setGoal({ x: goal.x - dx / view.z, y: goal.y - dy / view.z, z: goal.z }, null, animated);
+  }
+
+  centreOn(ix, iy, animated) {
+    this.setGoal({ x: ix, y: iy, z: this.goal.z }, null, animated);
+  }
+
+  // The view of the whole map, centred in the screen below the top bar.
+  wholeMap() {
+    const z = this.fitZoom();
+    return { x: this.world.width / 2, y: this.world.height / 2 - this.top / 2 / z, z };
+  }
+
+  home() {
+    this.goal = this.wholeMap();
+    this.anchor = null;
+  }
+
+  // Puts mosaic point (ix, iy) in the middle of the screen area [l, t, r, b], zoomed in to
+  // at least `z`.
+  flyTo(ix, iy, [l, t, r, b], z = this.goal.z) {
+    const zoom = this.clampZoom(Math.max(this.goal.z, z));
+    this.setGoal({
+      x: ix - ((l + r) / 2 - this.width / 2) / zoom,
+      y: iy - ((t + b) / 2 - this.height / 2) / zoom,
+      z: zoom,
+    });
+  }
+
+  // One frame of easing towards the goal: 'moved' while gliding, 'settled' on the frame it
+  // arrives, null when it was already there.
+  step() {
+    const { view, goal, anchor } = this;
+    const lz = Math.log(view.z), gz = Math.log(goal.z);
+    const zooming = Math.abs(gz - lz) > SETTLED_LOG_ZOOM;
+    const moving = zooming || Math.abs(goal.x - view.x) * view.z > SETTLED_PX || Math.abs(goal.y - view.y) * view.z > SETTLED_PX;
+    if (moving) {
+      view.z = zooming ? Math.exp(lz + (gz - lz) * EASE) : goal.z;
+      if (anchor) {
+        view.x = anchor.ix - (anchor.sx - this.width / 2) / view.z;
+        view.y = anchor.iy - (anchor.sy - this.height / 2) / view.z;
+      } else {
+        view.x += (goal.x - view.x) * EASE;
+        view.y += (goal.y - view.y) * EASE;
+      }
+      this.dirty = true;
+      return 'moved';
+    }
+    if (anchor || view.x !== goal.x || view.y !== goal.y || view.z !== goal.z) {
+      this.jump();
+      return 'settled';
+    }
+    return null;
+  }
+}
