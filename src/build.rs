@@ -410,7 +410,7 @@ fn thumbs_and_features(
     std::fs::create_dir_all(&previews)
         .with_context(|| format!("{}: cannot create", previews.display()))?;
     let thumb_options = ThumbOptions {
-        cell: options.mosaic.cell_side,
+        cell_side: options.mosaic.cell_side,
         fit: options.mosaic.fit,
         background: options.mosaic.background,
         model_input: model_cache.map(|_| (INPUT_SIDE, options.vectors.preprocess)),
@@ -477,7 +477,7 @@ impl Extracted {
         for result in decoded {
             match result {
                 Ok(Decoded { thumb, cached }) => {
-                    cells.put(thumb.index, &thumb.cell)?;
+                    cells.put(thumb.index, &thumb.cell_pixels)?;
                     todo.extend(self.take_vector(thumb, cached, images, source));
                 }
                 Err((_, ThumbError::Output(err))) => return Err(err),

@@ -71,7 +71,7 @@ impl BuildOptions {
         self.mosaic.validate()?;
         self.tiles
             .validate()
-            .map_err(|err| SettingError::new(Setting::Tiles, err.to_string()))
+            .map_err(|err| SettingError::error(Setting::Tiles, err.to_string()))
     }
 }
 
@@ -80,7 +80,7 @@ fn check(holds: bool, setting: Setting, message: impl Into<String>) -> Result<()
     if holds {
         Ok(())
     } else {
-        Err(SettingError::new(setting, message))
+        Err(SettingError::error(setting, message))
     }
 }
 

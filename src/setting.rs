@@ -45,7 +45,7 @@ pub struct SettingError {
 
 impl SettingError {
     /// The error as an `anyhow::Error`, ready for `?` and `bail!`.
-    pub fn new(setting: Setting, message: impl Into<String>) -> anyhow::Error {
+    pub fn error(setting: Setting, message: impl Into<String>) -> anyhow::Error {
         Self {
             setting,
             message: message.into(),

@@ -41,7 +41,7 @@ pub enum Preprocess {
 #[derive(Debug, Clone)]
 pub struct ThumbOptions {
     /// Side of the square mosaic cell, in pixels.
-    pub cell: u32,
+    pub cell_side: u32,
     /// How the image fills its cell.
     pub fit: Fit,
     /// Colour of letterbox bars and of transparent pixels.
@@ -74,8 +74,8 @@ pub struct Thumb {
     pub index: usize,
     /// Hex sha256 of the file's bytes: the image's identity in the feature cache.
     pub content_sha256: String,
-    /// `cell × cell` RGB8 pixels, row-major.
-    pub cell: Vec<u8>,
+    /// `cell_side × cell_side` RGB8 pixels, row-major.
+    pub cell_pixels: Vec<u8>,
     /// `side × side` RGB8 pixels of the model input, when asked for.
     pub model_input: Option<Vec<u8>>,
 }
@@ -119,7 +119,7 @@ pub fn make_thumb(
 ) -> Result<Thumb, ThumbError> {
     let content_sha256 = hex::encode(Sha256::digest(bytes));
     let image = decode_contained(bytes, options).map_err(|reason| unusable(file, &reason))?;
-    let cell = cell_thumbnail(&image, options.cell, options.fit, options.background);
+    let cell_pixels = cell_thumbnail(&image, options.cell_side, options.fit, options.background);
     let model_input = options
         .model_input
         .filter(|_| needs_model_input(&content_sha256))
@@ -133,7 +133,7 @@ pub fn make_thumb(
     Ok(Thumb {
         index,
         content_sha256,
-        cell,
+        cell_pixels,
         model_input,
     })
 }
@@ -157,7 +157,7 @@ fn needed_size(options: &ThumbOptions) -> (u32, u32) {
         .model_input
         .map_or(0, |(side, _)| side * 256 / 224 + 1);
     let preview_long = options.previews.as_ref().map_or(0, |(_, side)| *side);
-    let short = options.cell.max(model_short);
+    let short = options.cell_side.max(model_short);
     (short, short.max(preview_long))
 }
 
@@ -446,7 +446,7 @@ mod tests {
 
     fn options(fit: Fit) -> ThumbOptions {
         ThumbOptions {
-            cell: 16,
+            cell_side: 16,
             fit,
             background: [10, 20, 30],
             model_input: Some((8, Preprocess::Crop)),
@@ -461,10 +461,14 @@ mod tests {
         let wide = RgbImage::from_pixel(64, 32, image::Rgb([200, 0, 0]));
         let file = save(dir.path(), "wide.png", DynamicImage::ImageRgb8(wide));
         let thumb = thumb_of(0, &file, &options(Fit::Contain)).unwrap();
-        assert_eq!(thumb.cell.len(), 16 * 16 * 3);
-        assert_eq!(&thumb.cell[0..3], &[10, 20, 30], "top bar is background");
+        assert_eq!(thumb.cell_pixels.len(), 16 * 16 * 3);
+        assert_eq!(
+            &thumb.cell_pixels[0..3],
+            &[10, 20, 30],
+            "top bar is background"
+        );
         let centre = ((8 * 16 + 8) * 3) as usize;
-        assert_eq!(&thumb.cell[centre..centre + 3], &[200, 0, 0]);
+        assert_eq!(&thumb.cell_pixels[centre..centre + 3], &[200, 0, 0]);
         assert_eq!(thumb.model_input.unwrap().len(), 8 * 8 * 3);
     }
 
@@ -474,7 +478,7 @@ mod tests {
         let wide = RgbImage::from_pixel(64, 32, image::Rgb([0, 200, 0]));
         let file = save(dir.path(), "wide.png", DynamicImage::ImageRgb8(wide));
         let thumb = thumb_of(0, &file, &options(Fit::Cover)).unwrap();
-        assert!(thumb.cell.chunks(3).all(|px| px == [0, 200, 0]));
+        assert!(thumb.cell_pixels.chunks(3).all(|px| px == [0, 200, 0]));
     }
 
     #[test]
@@ -486,7 +490,7 @@ mod tests {
             DynamicImage::ImageLuma8(GrayImage::from_pixel(5, 5, image::Luma([77]))),
         );
         let thumb = thumb_of(0, &grey, &options(Fit::Cover)).unwrap();
-        assert_eq!(&thumb.cell[0..3], &[77, 77, 77]);
+        assert_eq!(&thumb.cell_pixels[0..3], &[77, 77, 77]);
         let clear = save(
             dir.path(),
             "a.png",
@@ -494,7 +498,7 @@ mod tests {
         );
         let thumb = thumb_of(0, &clear, &options(Fit::Cover)).unwrap();
         assert_eq!(
-            &thumb.cell[0..3],
+            &thumb.cell_pixels[0..3],
             &[10, 20, 30],
             "transparent shows background"
         );
@@ -510,7 +514,7 @@ mod tests {
         );
         let file = save(dir.path(), "d.png", DynamicImage::ImageRgb16(deep));
         let thumb = thumb_of(0, &file, &options(Fit::Cover)).unwrap();
-        assert_eq!(&thumb.cell[0..3], &[255, 0, 128]);
+        assert_eq!(&thumb.cell_pixels[0..3], &[255, 0, 128]);
     }
 
     #[test]

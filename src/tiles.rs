@@ -512,6 +512,8 @@ mod tests {
         assert_eq!(halve_rows(&upper, None, 3), vec![50, 50, 50, 50, 50, 50]);
     }
 
+    /// One test, longer than most, because each check needs the pyramid the first builds and
+    /// the reference levels the second derives from the directly drawn mosaic.
     #[test]
     fn every_tile_exists_with_its_pixel_size_and_pixels_match_a_direct_downscale() {
         let dir = tempfile::tempdir().unwrap();

@@ -71,7 +71,10 @@ export function trackPointers(canvas, viewport, on) {
   canvas.addEventListener('pointerup', end);
   canvas.addEventListener('pointercancel', end);
   canvas.addEventListener('pointerleave', () => on.leave());
+}
 
+// The wheel and double-click zoom `viewport` at the pointer.
+export function trackWheel(canvas, viewport) {
   canvas.addEventListener('wheel', (e) => {
     e.preventDefault();
     const px = e.deltaMode === 1 ? WHEEL_LINE_PX : e.deltaMode === 2 ? viewport.height : 1;

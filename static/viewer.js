@@ -12,7 +12,7 @@
 import { SiteData } from './data.js';
 import { setupFilters, setupSearch } from './finder.js';
 import { HashLink } from './hash.js';
-import { trackPointers } from './input.js';
+import { trackPointers, trackWheel } from './input.js';
 import { Minimap } from './minimap.js';
 import { Panel } from './panel.js';
 import { Renderer, ShownLayer } from './renderer.js';
@@ -212,6 +212,7 @@ class Viewer {
       drag: () => { this.tooltip.hidden = true; },
       rest: () => this.hash.schedule(),
     });
+    trackWheel(this.canvas, viewport);
     window.addEventListener('keydown', (e) => this.key(e));
     const centre = (factor) => () => viewport.zoomAt(factor, viewport.width / 2, viewport.height / 2);
     document.getElementById('zoom-in').onclick = centre(BUTTON_ZOOM);

@@ -248,7 +248,7 @@ fn image_seeds(dir: &Path) -> Vec<(&'static str, Vec<u8>)> {
 fn decoding_mutated_images_never_panics() {
     let dir = tempfile::tempdir().unwrap();
     let options = ThumbOptions {
-        cell: 16,
+        cell_side: 16,
         fit: Fit::Contain,
         background: [0, 0, 0],
         model_input: Some((32, zoomap::thumbs::Preprocess::Crop)),

@@ -63,7 +63,7 @@ pub fn choose_device(choice: DeviceChoice) -> Result<ChosenDevice> {
             backend: Backend::Wgpu,
             name,
         }),
-        (None, DeviceChoice::Gpu) => Err(SettingError::new(
+        (None, DeviceChoice::Gpu) => Err(SettingError::error(
             Setting::Device,
             "no GPU adapter found for the gpu device (software renderers don't count)",
         )),

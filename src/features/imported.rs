@@ -70,7 +70,7 @@ impl ImportedFeatures {
 fn read_npy_with_index(path: &Path, index: &Path) -> Result<(Vec<String>, Vectors)> {
     let vectors = read_npy(path)?;
     let text = std::fs::read_to_string(index).map_err(|err| {
-        SettingError::new(
+        SettingError::error(
             Setting::FeaturesIndex,
             format!(
                 "{}: cannot read the image paths of {}: {err}",

@@ -129,7 +129,7 @@ impl FeatureExtractor {
     pub fn from_file(file: WeightsFile, options: &FeatureOptions) -> Result<Self> {
         let layer = match options.layer {
             Some(Layer::Fc2) if !file.has_classifier() => {
-                return Err(SettingError::new(
+                return Err(SettingError::error(
                     Setting::Layer,
                     format!(
                         "{}: the fc2 layer needs classifier.0 and classifier.3 weights, which this file lacks",

@@ -38,7 +38,7 @@ impl Metadata {
             .iter()
             .position(|c| c == filename_column)
             .ok_or_else(|| {
-                SettingError::new(
+                SettingError::error(
                     Setting::FilenameColumn,
                     format!(
                         "{}: no column {filename_column:?} for the file names (columns: {})",
