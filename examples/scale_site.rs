@@ -124,6 +124,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         data: "data".into(),
         background: "#111111".into(),
         levels: pyramid.levels(tile_options.tile_size),
+        max_zoom: site::MAX_PIXEL_RATIO,
     };
     site::write_site(out, &data, &page)?;
     println!(
@@ -190,6 +191,7 @@ impl World {
                 row: i / self.cols,
             },
             preview: format!("previews/{category}.jpg"),
+            original: None,
             fields: vec![
                 file.clone(),
                 format!("{adjective} {noun} no. {i}"),

@@ -15,6 +15,7 @@ use crate::features::{FeatureExtractor, INPUT_SIDE};
 use crate::layout::{self, Grid};
 use crate::message::first_few;
 use crate::options::BuildOptions;
+use crate::originals::{WrittenOriginals, write_originals};
 use crate::positions::{self, Positions};
 use crate::progress::items_bar;
 use crate::publish::Staging;
@@ -102,12 +103,29 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
         )
     })?;
     std::fs::remove_file(staging.path().join(CELL_STORE))?;
-    let items = item_records(&scan, &placed, &placement.assigned, &text);
+    let originals = clock.run("originals", || {
+        write_originals(
+            &scan.images,
+            &placed,
+            options.items.originals,
+            staging.path(),
+        )
+    })?;
+    warnings.extend(originals.note.clone());
+    let items = item_records(&scan, &placed, &placement.assigned, &originals, &text);
     let unlinked_urls = UnlinkedUrls::of(&items);
     warnings.extend(unlinked_urls.warning());
     clock.run("site", || {
         let data = site_data(options, &text, placement.grid, &items);
-        site::write_site(staging.path(), &data, &page_config(options, pyramid))
+        let max_zoom = site::max_zoom(
+            placed.iter().map(|&i| extracted.fitted_sides[i]),
+            options.mosaic.cell_side,
+        );
+        site::write_site(
+            staging.path(),
+            &data,
+            &page_config(options, pyramid, max_zoom),
+        )
     })?;
     if let Some(dir) = &options.export {
         clock.run("export", || write_export(dir, &items, &placement))?;
@@ -226,15 +244,18 @@ fn item_records(
     scan: &scan::Scan,
     placed: &[usize],
     assigned: &[layout::Cell],
+    originals: &WrittenOriginals,
     text: &ItemText,
 ) -> Vec<site::Item> {
     let records: Vec<Placed> = placed
         .iter()
         .zip(assigned)
-        .map(|(&i, cell)| Placed {
+        .zip(&originals.paths)
+        .map(|((&i, cell), original)| Placed {
             file: scan.images[i].name.clone(),
             cell: *cell,
             preview: paths::preview(i),
+            original: original.clone(),
         })
         .collect();
     site::items(
@@ -293,7 +314,7 @@ fn map_title(options: &BuildOptions) -> String {
     })
 }
 
-fn page_config(options: &BuildOptions, pyramid: tiles::Pyramid) -> PageConfig {
+fn page_config(options: &BuildOptions, pyramid: tiles::Pyramid, max_zoom: f64) -> PageConfig {
     PageConfig {
         title: map_title(options),
         width: pyramid.width,
@@ -305,6 +326,7 @@ fn page_config(options: &BuildOptions, pyramid: tiles::Pyramid) -> PageConfig {
         data: paths::DATA.into(),
         background: site::css_colour(options.mosaic.background),
         levels: pyramid.levels(options.tiles.tile_size),
+        max_zoom,
     }
 }
 
@@ -387,6 +409,8 @@ fn require_known(path: &Path, missing: &[String], options: &BuildOptions) -> Res
 /// What the thumbs and features stages produced, by scan index.
 struct Extracted {
     vectors: Vec<Option<Vec<f32>>>,
+    /// Each decoded image's [`thumbs::Thumb::fitted_side`] (0 where none was decoded).
+    fitted_sides: Vec<u32>,
     skipped: Vec<Skipped>,
     without_features: Vec<String>,
     counts: ExtractionCounts,
@@ -456,6 +480,7 @@ impl Extracted {
     fn empty(images: usize) -> Self {
         Self {
             vectors: vec![None; images],
+            fitted_sides: vec![0; images],
             skipped: Vec::new(),
             without_features: Vec::new(),
             counts: ExtractionCounts::default(),
@@ -478,6 +503,7 @@ impl Extracted {
             match result {
                 Ok(Decoded { thumb, cached }) => {
                     cells.put(thumb.index, &thumb.cell_pixels)?;
+                    self.fitted_sides[thumb.index] = thumb.fitted_side;
                     todo.extend(self.take_vector(thumb, cached, images, source));
                 }
                 Err((_, ThumbError::Output(err))) => return Err(err),

@@ -11,6 +11,7 @@ use anyhow::{Error, bail};
 use clap::{Args, Parser, Subcommand};
 use zoomap::features::{DeviceChoice, FeatureOptions, Layer};
 use zoomap::options::{BuildOptions, ItemOptions, MosaicOptions, VectorOptions, default_cache_dir};
+use zoomap::originals::Originals;
 use zoomap::reduce::ReduceOptions;
 use zoomap::serve::ServeOptions;
 use zoomap::setting::{Setting, SettingError};
@@ -68,7 +69,7 @@ pub struct BuildArgs {
 }
 
 #[derive(Args)]
-#[command(next_help_heading = "Titles and links")]
+#[command(next_help_heading = "Titles, links and originals")]
 struct ItemArgs {
     /// Title of the map page [default: the folder's name].
     #[arg(long)]
@@ -85,6 +86,11 @@ struct ItemArgs {
     /// Item page URL from CSV columns, e.g. "https://example.org/objects/{Id}".
     #[arg(long)]
     url: Option<String>,
+    /// Whether the site carries the original files, for the panel's full-image view and
+    /// download link: copied, hard-linked, left out, or (auto) copied when they total at most
+    /// 1 GiB.
+    #[arg(long, value_enum, default_value_t = ItemOptions::default().originals)]
+    originals: Originals,
 }
 
 #[derive(Args)]
@@ -270,6 +276,7 @@ impl ItemArgs {
             filename_column: self.filename_column.clone(),
             title: self.title.clone(),
             url: self.url.clone(),
+            originals: self.originals,
         }
     }
 }

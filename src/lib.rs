@@ -12,6 +12,7 @@ pub mod features;
 pub mod layout;
 pub mod message;
 pub mod options;
+pub mod originals;
 pub mod positions;
 pub mod progress;
 pub mod publish;

@@ -9,6 +9,7 @@ use anyhow::Result;
 use serde::Serialize;
 
 use crate::features::{DeviceChoice, FeatureOptions};
+use crate::originals::Originals;
 use crate::reduce::ReduceOptions;
 use crate::setting::{Setting, SettingError};
 use crate::thumbs::{DEFAULT_MAX_PIXELS, Fit, Preprocess};
@@ -84,7 +85,7 @@ fn check(holds: bool, setting: Setting, message: impl Into<String>) -> Result<()
     }
 }
 
-/// The page's title and each item's text.
+/// The page's title, each item's text and what its panel offers.
 #[derive(Debug, Clone, Serialize)]
 pub struct ItemOptions {
     /// Title of the map page; defaults to the collection folder's name.
@@ -97,6 +98,8 @@ pub struct ItemOptions {
     pub title: Option<String>,
     /// Item URL template, such as `https://example.org/objects/{Id}`.
     pub url: Option<String>,
+    /// Whether the site carries the original files, for the full-image view and download.
+    pub originals: Originals,
 }
 
 impl Default for ItemOptions {
@@ -107,6 +110,7 @@ impl Default for ItemOptions {
             filename_column: "filename".into(),
             title: None,
             url: None,
+            originals: Originals::Auto,
         }
     }
 }

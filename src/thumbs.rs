@@ -76,6 +76,9 @@ pub struct Thumb {
     pub content_sha256: String,
     /// `cell_side × cell_side` RGB8 pixels, row-major.
     pub cell_pixels: Vec<u8>,
+    /// The decoded image's side that spans the cell (the longer for `contain`, the shorter
+    /// for `cover`), in pixels: below the cell side, the cell magnifies the image.
+    pub fitted_side: u32,
     /// `side × side` RGB8 pixels of the model input, when asked for.
     pub model_input: Option<Vec<u8>>,
 }
@@ -120,6 +123,11 @@ pub fn make_thumb(
     let content_sha256 = hex::encode(Sha256::digest(bytes));
     let image = decode_contained(bytes, options).map_err(|reason| unusable(file, &reason))?;
     let cell_pixels = cell_thumbnail(&image, options.cell_side, options.fit, options.background);
+    let (width, height) = image.dimensions();
+    let fitted_side = match options.fit {
+        Fit::Contain => width.max(height),
+        Fit::Cover => width.min(height),
+    };
     let model_input = options
         .model_input
         .filter(|_| needs_model_input(&content_sha256))
@@ -134,6 +142,7 @@ pub fn make_thumb(
         index,
         content_sha256,
         cell_pixels,
+        fitted_side,
         model_input,
     })
 }

@@ -7,6 +7,28 @@ import { shardKey, words } from './words.js';
 
 const REGION_CACHE_LIMIT = 600;
 const SHARD_CACHE_LIMIT = 64;
+// A query that looks like a file name (one token holding `.`, `_` or `-`) keeps only the
+// word matches whose file name starts with it, checked on at most this many of them.
+const FILE_QUERY = /^[^\s]*[._-][^\s]*$/;
+const FILE_MATCH_LIMIT = 5000;
+// Suggestions for a query without matches: words at most this many edits away.
+const SUGGEST_DISTANCE = 2;
+
+// The Levenshtein distance of `a` and `b`, giving up (returning limit + 1) past `limit`.
+function editDistance(a, b, limit) {
+  const x = [...a], y = [...b];
+  if (Math.abs(x.length - y.length) > limit) return limit + 1;
+  let previous = Array.from({ length: y.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= x.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= y.length; j++) {
+      row[j] = Math.min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + (x[i - 1] === y[j - 1] ? 0 : 1));
+    }
+    if (Math.min(...row) > limit) return limit + 1;
+    previous = row;
+  }
+  return previous[y.length];
+}
 
 async function fetchOk(url) {
   const response = await fetch(url);
@@ -105,6 +127,38 @@ export class SiteData {
   // metadata or file name), best first: whole-word matches, then prefixes, then the rest,
   // in reading order within each. Null when the query has no word to search for.
   async search(query) {
+    const hits = await this.wordSearch(query);
+    return hits && FILE_QUERY.test(query.trim()) ? this.byFileName(hits, query.trim().toLowerCase()) : hits;
+  }
+
+  // The hits whose file name (or path) starts with `prefix`, in the same order.
+  async byFileName(hits, prefix) {
+    const checked = Array.from(hits.subarray(0, FILE_MATCH_LIMIT));
+    const records = await Promise.all(checked.map((cell) => this.record(cell)));
+    return Int32Array.from(checked.filter((cell, i) => {
+      const file = (records[i]?.file || '').toLowerCase();
+      return file.startsWith(prefix) || file.split('/').pop().startsWith(prefix);
+    }));
+  }
+
+  // Up to `n` words of the index close to the words of `query`, nearest first: from the
+  // shards of every two characters of each word, so a typo anywhere still finds them.
+  async suggest(query, n = 3) {
+    const found = new Map();
+    for (const term of words(query)) {
+      const chars = [...term];
+      const keys = new Set(chars.slice(0, -1).map((_, i) => shardKey(chars.slice(i, i + 2).join(''), 2)));
+      const shards = await Promise.all([...keys].filter((key) => this.searchKeys.has(key)).map((key) => this.shard(key)));
+      for (const word of shards.flatMap((shard) => shard.words)) {
+        const d = editDistance(term, word, SUGGEST_DISTANCE);
+        if (d > 0 && d <= SUGGEST_DISTANCE && !(found.get(word) <= d)) found.set(word, d);
+      }
+    }
+    return [...found].sort((a, b) => a[1] - b[1] || a[0].localeCompare(b[0])).slice(0, n).map(([word]) => word);
+  }
+
+  // Cells matching every word of `query` by the index alone.
+  async wordSearch(query) {
     const terms = words(query);
     if (terms.length === 0) return null;
     const perTerm = await Promise.all(terms.map((term) => this.matchTerm(term)));

@@ -1,7 +1,16 @@
 // The search box and the filter panel. Both report what should stand out on the map as a
-// per-cell array (1 = shown), and leave drawing and flying to the viewer.
+// per-cell array (1 = shown), and leave drawing and flying to the viewer. Search lists only
+// what the filters leave shown; the filters count what the other filters leave.
 
 const LIST_LIMIT = 30;
+// Milliseconds of typing pause before a search runs.
+const TYPING_PAUSE_MS = 120;
+
+// A column name as a heading: `object_type` reads "Object type".
+function heading(name) {
+  const words = name.replace(/[_-]+/g, ' ').trim();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
 
 function element(tag, attributes = {}, ...children) {
   const node = document.createElement(tag);
@@ -11,8 +20,9 @@ function element(tag, attributes = {}, ...children) {
 }
 
 // Search by title and metadata: results listed under the box, hits highlighted through
-// `show(cells | null)`, and `pick(cell)` on Enter or a click on a result.
-export function setupSearch(site, { show, pick }) {
+// `show(cells | null)`, and `pick(cell)` on Enter or a click on a result; `visible(cell)`
+// says whether the filters leave a cell shown.
+export function setupSearch(site, { show, pick, visible }) {
   const input = document.getElementById('search');
   const box = document.getElementById('results');
   const list = document.getElementById('results-list');
@@ -37,43 +47,54 @@ export function setupSearch(site, { show, pick }) {
     ran = query;
     const found = await site.search(query);
     if (mine !== generation) return;
-    hits = found;
     show(found);
     if (!found) {
+      hits = null;
       box.hidden = true;
       return;
     }
-    const n = found.length;
-    count.textContent = n === 0 ? 'No matches' : `${n.toLocaleString()} ${n === 1 ? 'match' : 'matches'}${n > LIST_LIMIT ? `, first ${LIST_LIMIT} listed` : ''}`;
-    const cells = Array.from(found.subarray(0, LIST_LIMIT));
+    hits = found.filter((cell) => visible(cell));
+    const hidden = found.length - hits.length;
+    const n = hits.length;
+    count.textContent = `${n === 0 ? 'No matches' : `${n.toLocaleString()} ${n === 1 ? 'match' : 'matches'}`}`
+      + `${hidden > 0 ? ` (${hidden.toLocaleString()} more hidden by filters)` : ''}${n > LIST_LIMIT ? `, first ${LIST_LIMIT} listed` : ''}`;
+    const cells = Array.from(hits.subarray(0, LIST_LIMIT));
     const records = await Promise.all(cells.map((cell) => site.record(cell)));
+    const suggestions = found.length === 0 ? await site.suggest(query) : [];
     if (mine !== generation) return;
-    list.replaceChildren(...records.map((record, i) => {
-      const row = element('li', {}, element('span', { textContent: record.title }), element('small', { textContent: record.file }));
-      row.dataset.cell = cells[i];
-      row.addEventListener('mousedown', (e) => {
-        e.preventDefault();
-        input.blur();
-        pick(cells[i]);
-      });
-      return row;
-    }));
+    list.replaceChildren(...records.map((record, i) => resultRow(record.title, record.file, () => pick(cells[i]))),
+      ...suggestions.map((word) => resultRow(`Did you mean “${word}”?`, '', () => api.run(word), 'suggestion')));
     box.hidden = false;
     highlight(0);
   }
 
-  function schedule() {
-    clearTimeout(timer);
-    timer = setTimeout(() => { pending = run(input.value); }, 120);
+  function resultRow(title, file, action, className = '') {
+    const row = element('li', { className }, element('span', { textContent: title }), element('small', { textContent: file }));
+    row.action = action;
+    row.addEventListener('mousedown', (e) => {
+      e.preventDefault();
+      act(row);
+    });
+    return row;
   }
 
+  function act(row) {
+    if (!row.classList.contains('suggestion')) input.blur();
+    row.action();
+  }
+
+  function schedule() {
+    clearTimeout(timer);
+    timer = setTimeout(() => { pending = run(input.value); }, TYPING_PAUSE_MS);
+  }
+
+  // Enter: the highlighted row (a shown result, or a suggestion).
   async function choose() {
     clearTimeout(timer);
     if (ran !== input.value) pending = run(input.value);
     await pending;
-    if (!hits || hits.length === 0) return;
-    input.blur();
-    pick(hits[Math.min(active, hits.length - 1)]);
+    const row = list.children[active];
+    if (row) act(row);
   }
 
   function clear() {
@@ -97,73 +118,132 @@ export function setupSearch(site, { show, pick }) {
       keys[e.key]();
     }
   });
-  return {
+  const api = {
     run(query) {
       input.value = query;
       clearTimeout(timer);
       pending = run(query);
       return pending;
     },
+    // The query that ran, for the URL.
+    query: () => ran,
+    // Lists again with the filters as they are now.
+    refresh() {
+      if (ran) pending = run(ran);
+      return pending;
+    },
   };
+  return api;
 }
 
 // Facet checkboxes and a year range, when the data has them; `show(cells | null)` gets the
-// cells that pass every active filter.
+// cells that pass every active filter. Each value's count is of the items the other filters
+// leave. Returns { state(), setState(state), close() } for the URL and the keyboard, or null.
 export function setupFilters(site, { show }) {
   const { facets, years } = site.index;
   const form = document.getElementById('filters');
   const toggle = document.getElementById('filters-toggle');
-  if (facets.length === 0 && !years) return;
+  if (facets.length === 0 && !years) return null;
   toggle.hidden = false;
-  toggle.addEventListener('click', () => {
-    form.hidden = !form.hidden;
-    toggle.setAttribute('aria-expanded', String(!form.hidden));
-  });
-  for (const facet of facets) {
+  const setOpen = (open) => {
+    form.hidden = !open;
+    toggle.setAttribute('aria-expanded', String(open));
+  };
+  toggle.addEventListener('click', () => setOpen(form.hidden));
+  const countsOf = facets.map((facet) => {
+    const counts = facet.values.map((value, code) => element('small', { textContent: facet.counts[code].toLocaleString() }));
     const options = facet.values.map((value, code) => element('label', {},
-      element('input', { type: 'checkbox', name: `facet-${facet.column}`, value: code }),
-      ` ${value} `, element('small', { textContent: facet.counts[code].toLocaleString() })));
-    form.append(element('fieldset', {}, element('legend', { textContent: facet.name }), ...options));
-  }
+      element('input', { type: 'checkbox', name: `facet-${facet.column}`, value: code }), ` ${value} `, counts[code]));
+    form.append(element('fieldset', {}, element('legend', { textContent: heading(facet.name) }), ...options));
+    return counts;
+  });
   let range = null;
   if (years) {
-    const slider = (name, value) => element('input', { type: 'range', name, min: years.min, max: years.max, defaultValue: value, value });
-    range = { from: slider('year-from', years.min), to: slider('year-to', years.max), text: element('output') };
-    form.append(element('fieldset', { className: 'years' }, element('legend', { textContent: years.name }), range.text, range.from, range.to));
+    const slider = (name, value, label) => element('input', { type: 'range', name, min: years.min, max: years.max, defaultValue: value, value, ariaLabel: label });
+    range = { from: slider('year-from', years.min, `${heading(years.name)} from`), to: slider('year-to', years.max, `${heading(years.name)} to`), text: element('output') };
+    form.append(element('fieldset', { className: 'years' }, element('legend', { textContent: heading(years.name) }), range.text, range.from, range.to));
   }
-  const reset = element('button', { type: 'reset', textContent: 'Clear filters' });
-  form.append(reset);
+  form.append(element('button', { type: 'reset', textContent: 'Clear filters' }));
+
+  const chosen = () => facets.map((facet) => new Set(
+    [...form.querySelectorAll(`input[name="facet-${facet.column}"]:checked`)].map((box) => Number(box.value))));
+  function span() {
+    if (!range) return null;
+    let lo = Number(range.from.value), hi = Number(range.to.value);
+    if (lo > hi) [lo, hi] = [hi, lo];
+    range.text.textContent = `${lo} – ${hi}`;
+    return lo > years.min || hi < years.max ? [lo, hi] : null;
+  }
 
   let generation = 0;
   async function apply() {
     const mine = ++generation;
-    const chosen = facets.map((facet) => new Set(
-      [...form.querySelectorAll(`input[name="facet-${facet.column}"]:checked`)].map((box) => Number(box.value))));
-    let span = null;
-    if (range) {
-      let lo = Number(range.from.value), hi = Number(range.to.value);
-      if (lo > hi) [lo, hi] = [hi, lo];
-      range.text.textContent = `${lo} – ${hi}`;
-      if (lo > years.min || hi < years.max) span = [lo, hi];
-    }
-    const used = facets.map((facet, k) => [facet, chosen[k]]).filter(([, set]) => set.size > 0);
-    if (used.length === 0 && !span) {
+    const sets = chosen(), yearSpan = span();
+    const active = sets.some((set) => set.size > 0) || yearSpan;
+    const codes = active ? await Promise.all(facets.map((facet) => site.filterCodes(facet.file, Uint8Array))) : null;
+    const yearCodes = yearSpan ? await site.filterCodes(years.file, Int16Array) : null;
+    if (mine !== generation) return;
+    if (!active) {
+      facets.forEach((facet, k) => facet.counts.forEach((n, code) => { countsOf[k][code].textContent = n.toLocaleString(); }));
       show(null);
       return;
     }
-    const codes = await Promise.all(used.map(([facet]) => site.filterCodes(facet.file, Uint8Array)));
-    const yearCodes = span ? await site.filterCodes(years.file, Int16Array) : null;
-    if (mine !== generation) return;
-    const pass = new Uint8Array(site.cells);
-    for (let cell = 0; cell < site.cells; cell++) {
-      let ok = yearCodes ? yearCodes[cell] >= span[0] && yearCodes[cell] <= span[1] : true;
-      for (let k = 0; ok && k < used.length; k++) ok = used[k][1].has(codes[k][cell]);
-      pass[cell] = ok ? 1 : 0;
-    }
-    show(pass);
+    show(passing(sets, codes, yearSpan, yearCodes));
   }
+
+  // The cells passing every filter; on the way, each facet value's count among the cells
+  // the other filters pass.
+  function passing(sets, codes, yearSpan, yearCodes) {
+    const pass = new Uint8Array(site.cells);
+    const counts = facets.map((facet) => new Array(facet.values.length).fill(0));
+    const fails = new Array(facets.length);
+    for (let cell = 0; cell < site.cells; cell++) {
+      if (site.isOccupied(cell) === false) continue;
+      const yearFails = yearCodes ? !(yearCodes[cell] >= yearSpan[0] && yearCodes[cell] <= yearSpan[1]) : false;
+      let failed = yearFails ? 1 : 0;
+      for (let k = 0; k < facets.length; k++) {
+        fails[k] = sets[k].size > 0 && !sets[k].has(codes[k][cell]);
+        if (fails[k]) failed++;
+      }
+      if (failed === 0) pass[cell] = 1;
+      for (let k = 0; k < facets.length; k++) {
+        if (failed - (fails[k] ? 1 : 0) === 0 && codes[k][cell] < counts[k].length) counts[k][codes[k][cell]]++;
+      }
+    }
+    counts.forEach((list, k) => list.forEach((n, code) => { countsOf[k][code].textContent = n.toLocaleString(); }));
+    return pass;
+  }
+
   form.addEventListener('input', apply);
   form.addEventListener('reset', () => setTimeout(apply));
   form.addEventListener('submit', (e) => e.preventDefault());
   if (range) range.text.textContent = `${years.min} – ${years.max}`;
+  return {
+    get open() { return !form.hidden; },
+    close() { setOpen(false); toggle.focus(); },
+    // The active filters as URL text: `column:code.code;…` and `from-to`, or '' when none.
+    state() {
+      const sets = chosen();
+      const facetText = facets.map((facet, k) => (sets[k].size ? `${facet.column}:${[...sets[k]].join('.')}` : '')).filter(Boolean).join(';');
+      const s = span();
+      return { facets: facetText, years: s ? `${s[0]}-${s[1]}` : '' };
+    },
+    // Applies URL text made by `state`.
+    setState({ facets: facetText = '', years: yearText = '' }) {
+      const wanted = new Map(facetText.split(';').filter(Boolean).map((part) => {
+        const [column, codes] = part.split(':');
+        return [column, new Set((codes || '').split('.'))];
+      }));
+      for (const facet of facets) {
+        for (const box of form.querySelectorAll(`input[name="facet-${facet.column}"]`)) box.checked = wanted.get(String(facet.column))?.has(box.value) ?? false;
+      }
+      if (range) {
+        const [lo, hi] = yearText.split('-').map(Number);
+        const ok = Number.isFinite(lo) && Number.isFinite(hi) && yearText;
+        range.from.value = ok ? lo : years.min;
+        range.to.value = ok ? hi : years.max;
+      }
+      return apply();
+    },
+  };
 }

@@ -1,33 +1,64 @@
-// The URL hash keeps the view and the open item (`#x=…&y=…&z=…&item=…`), so that any view
-// can be linked to; it is rewritten a moment after things stop changing, not every frame.
+// The URL hash keeps the view, the open item, the search and the filters
+// (`#x=…&y=…&z=…&item=…&q=…&f=…&years=…`), so that any view, filtered or not, can be linked
+// to. Moving the view rewrites it a moment after things rest; opening an item pushes a
+// history entry, so Back closes it.
 
 // How long the view must rest before the hash is rewritten, in milliseconds.
 const HASH_DELAY_MS = 250;
 
 export class HashLink {
-  // `current()`: what to write, as { view, item } (item -1 when none is open).
+  // `current()`: what to write, as { view, item, query, facets, years } (item -1 when none
+  // is open, the rest '' when unused).
   constructor(current) {
     this.current = current;
     this.timer = 0;
   }
 
+  text() {
+    const { view, item, query, facets, years } = this.current();
+    const params = new URLSearchParams({ x: view.x.toFixed(1), y: view.y.toFixed(1), z: view.z.toPrecision(4) });
+    if (item >= 0) params.set('item', item);
+    if (query) params.set('q', query);
+    if (facets) params.set('f', facets);
+    if (years) params.set('years', years);
+    return `#${params}`;
+  }
+
   // Rewrites the hash once things rest.
   schedule() {
     clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      const { view, item } = this.current();
-      const params = new URLSearchParams({ x: view.x.toFixed(1), y: view.y.toFixed(1), z: view.z.toPrecision(4) });
-      if (item >= 0) params.set('item', item);
-      history.replaceState(null, '', `#${params}`);
-    }, HASH_DELAY_MS);
+    this.timer = setTimeout(() => this.write(), HASH_DELAY_MS);
   }
 
-  // The view and item the hash names: view null unless all of x, y and z are numbers, item
-  // -1 when absent.
+  // Rewrites the hash now.
+  write() {
+    clearTimeout(this.timer);
+    history.replaceState(history.state, '', this.text());
+  }
+
+  // A new history entry for what is shown now (an item just opened).
+  push() {
+    clearTimeout(this.timer);
+    history.pushState({ zoomap: 'item' }, '', this.text());
+  }
+
+  // Whether the current history entry is one `push` made.
+  static pushed() {
+    return history.state?.zoomap === 'item';
+  }
+
+  // What the hash names: view null unless all of x, y and z are numbers, item -1 when absent.
   static read() {
     const params = new URLSearchParams(location.hash.slice(1));
     const x = parseFloat(params.get('x')), y = parseFloat(params.get('y')), z = parseFloat(params.get('z'));
     const view = [x, y, z].every(Number.isFinite) ? { x, y, z } : null;
-    return { view, item: params.has('item') ? parseInt(params.get('item'), 10) : -1 };
+    const item = parseInt(params.get('item'), 10);
+    return {
+      view,
+      item: Number.isInteger(item) && item >= 0 ? item : -1,
+      query: params.get('q') || '',
+      facets: params.get('f') || '',
+      years: params.get('years') || '',
+    };
   }
 }

@@ -12,7 +12,7 @@ const WHEEL_LINE_PX = 16;
 const DOUBLE_CLICK_ZOOM = 2;
 
 // Listens on `canvas`, moving `viewport`; `on` receives hover(sx, sy) for a mouse moving
-// without a button, tap(sx, sy), leave(), drag() when a drag starts and rest() when all
+// without a button, tap(sx, sy, pointerType), leave(), drag() when a drag starts and rest() when all
 // pointers are up.
 export function trackPointers(canvas, viewport, on) {
   const pointers = new Map();
@@ -61,7 +61,7 @@ export function trackPointers(canvas, viewport, on) {
     canvas.classList.remove('dragging');
     if (pointers.size < 2) pinch = null;
     if (press && press.moved <= DRAG_THRESHOLD_PX && e.type === 'pointerup' && pointers.size === 0) {
-      on.tap(e.offsetX, e.offsetY);
+      on.tap(e.offsetX, e.offsetY, e.pointerType);
     }
     if (pointers.size === 0) {
       press = null;

@@ -1,5 +1,6 @@
-// The item panel: an item's title, preview, link (only to a web or mail address) and
-// metadata, all set as text so that nothing in the data can run in the page.
+// The item panel: an item's title, preview, full-image view and download (when the site
+// carries the original), link (only to a web or mail address) and metadata, all set as text
+// so that nothing in the data can run in the page. Opening it moves focus to its title.
 
 // The schemes an item link may have; the build already refuses others (site/links.rs), and
 // this check keeps a hand-edited region file from turning a `javascript:` URL into a link.
@@ -15,10 +16,13 @@ function linkable(url) {
 }
 
 export class Panel {
-  constructor(element, columns) {
+  // `onFull(record)`: the "View full image" button was pressed.
+  constructor(element, columns, onFull) {
     this.element = element;
     this.columns = columns;
     this.part = (id) => document.getElementById(`panel-${id}`);
+    this.record = null;
+    this.part('full').addEventListener('click', () => { if (this.record) onFull(this.record); });
   }
 
   get open() {
@@ -32,17 +36,30 @@ export class Panel {
 
   close() {
     this.element.hidden = true;
+    this.record = null;
   }
 
-  show(record) {
+  // Shows `record`; moves focus to its title when `focus` is set.
+  show(record, focus) {
+    this.record = record;
     this.part('title').textContent = record.title;
     const preview = this.part('preview');
     preview.src = record.preview;
     preview.alt = record.title;
+    const download = this.part('download');
+    download.hidden = !record.original;
+    if (record.original) download.href = record.original;
+    else download.removeAttribute('href');
     this.showLink(record);
-    this.showFields(record.fields || []);
+    this.showFields(record.fields || [], record.file);
     this.part('file').textContent = record.file;
     this.element.hidden = false;
+    if (focus) this.part('title').focus({ preventScroll: true });
+  }
+
+  // Marks the panel as waiting for an item's data.
+  wait(waiting) {
+    this.element.classList.toggle('waiting', waiting);
   }
 
   // The item page as a link when it may be one, else as text.
@@ -58,11 +75,13 @@ export class Panel {
     urlText.querySelector('code').textContent = asText || '';
   }
 
-  showFields(values) {
+  // The metadata, less the column naming the file (shown once, at the foot).
+  showFields(values, file) {
     const fields = this.part('fields');
     fields.replaceChildren();
+    const base = file.split('/').pop();
     values.forEach((value, i) => {
-      if (!value) return;
+      if (!value || value === file || value === base) return;
       const dt = document.createElement('dt');
       dt.textContent = this.columns[i];
       const dd = document.createElement('dd');

@@ -1,28 +1,32 @@
 // zoomap viewer: draws a DeepZoom pyramid on a canvas with smooth pan and zoom (wheel, drag,
-// pinch, double-click, keyboard), shows each item's title on hover, opens a side panel on
-// click or tap (arrow keys then step to the neighbouring cells), dims what search and filters
-// leave out, and keeps a minimap of the view. Item data comes in pieces as needed (data.js),
-// so a map of a million items opens as fast as one of ten. The URL hash keeps the view and
-// the open item, so any view can be linked to.
+// pinch, double-click, keyboard) up to the cells' native resolution, shows each item's title
+// on hover, opens a side panel on click, tap or Enter (arrow keys then step to the
+// neighbouring cells) with the full image and a download, dims what search and filters leave
+// out, and keeps a minimap of the view. Item data comes in pieces as needed (data.js), so a
+// map of a million items opens as fast as one of ten. The URL hash keeps the view, the open
+// item, the search and the filters; opening an item is a history entry that Back closes.
 //
 // This file composes the parts, one concern each: viewport.js (view and easing), tiles.js
 // (pyramid and tile cache), renderer.js (drawing), input.js (pointers), minimap.js,
-// panel.js, hash.js, and data.js + finder.js (item data, search and filters).
+// panel.js, lightbox.js, hash.js, and data.js + finder.js (item data, search and filters).
 
 import { SiteData } from './data.js';
 import { setupFilters, setupSearch } from './finder.js';
 import { HashLink } from './hash.js';
 import { trackPointers, trackWheel } from './input.js';
+import { Lightbox } from './lightbox.js';
 import { Minimap } from './minimap.js';
 import { Panel } from './panel.js';
 import { Renderer, ShownLayer } from './renderer.js';
 import { TileLayer } from './tiles.js';
 import { Viewport } from './viewport.js';
 
-// Height of the title bar over the top of the map, kept clear by the whole-map view.
-const BAR = 48;
 // Cells smaller than this on screen are too small to point at: no hover, a click zooms in.
 const MIN_CELL_PX = 4;
+// A tap opens an item only where cells are at least this wide (a fingertip); below, it zooms.
+const MIN_TAP_CELL_PX = 32;
+// A click waits this long for a second click (a double-click zooms, and opens nothing).
+const DOUBLE_CLICK_MS = 250;
 // A click where cells are too small to point at zooms in by this factor.
 const CLICK_ZOOM = 2;
 // Zoom factors of the + and − keys and of the zoom buttons.
@@ -30,7 +34,8 @@ const KEY_ZOOM = 1.6;
 const BUTTON_ZOOM = 2;
 // Steps an arrow key looks ahead for a filled cell before giving up.
 const NEIGHBOUR_REACH = 64;
-// An item stepped to is zoomed in to when its cell is smaller than this on screen…
+// An item stepped to or linked to is zoomed in to when its cell is smaller than this on
+// screen…
 const REVEAL_MIN_PX = 24;
 // …to this size; a search result is flown to at this size.
 const REVEAL_PX = 96;
@@ -39,32 +44,46 @@ const PICK_PX = 128;
 const TOOLTIP_OFFSET = { x: 14, y: 18 };
 const TOOLTIP_MARGIN = 4;
 
+const byId = (id) => document.getElementById(id);
+
 class Viewer {
   constructor(config) {
     this.config = config;
-    this.canvas = document.getElementById('map');
-    this.tooltip = document.getElementById('tooltip');
-    this.viewport = new Viewport({ width: config.width, height: config.height }, BAR);
+    this.canvas = byId('map');
+    this.tooltip = byId('tooltip');
+    const reducedMotion = window.matchMedia('(prefers-reduced-motion: reduce)').matches;
+    this.viewport = new Viewport({ width: config.width, height: config.height }, config.max_zoom, reducedMotion ? 1 : undefined);
     this.tiles = new TileLayer(config, () => { this.dirty = true; });
     this.shownLayer = new ShownLayer();
     this.renderer = new Renderer(this.canvas, config, this.viewport, this.tiles, this.shownLayer);
-    this.minimap = new Minimap(document.getElementById('minimap'), config, this.viewport, this.tiles, this.shownLayer, () => this.hash.schedule());
+    this.minimap = new Minimap(byId('minimap'), config, this.viewport, this.tiles, this.shownLayer, () => this.hash.schedule());
+    this.lightbox = new Lightbox(byId('lightbox'));
     this.panel = null;
-    this.hash = new HashLink(() => ({ view: this.viewport.goal, item: this.selected }));
+    this.hash = new HashLink(() => this.linkState());
     this.site = null;
     this.search = null;
+    this.filters = null;
     this.hovered = -1;
     this.selected = -1;
     this.hits = null;
     this.passing = null;
     this.shownCount = null;
     this.opening = 0;
+    this.clickTimer = 0;
+    this.expectBack = false;
     this.dirty = true;
+  }
+
+  linkState() {
+    const filters = this.filters ? this.filters.state() : { facets: '', years: '' };
+    return { view: this.viewport.goal, item: this.selected, query: this.search ? this.search.query() : '', ...filters };
   }
 
   resize() {
     const dpr = window.devicePixelRatio || 1;
-    this.viewport.resize(this.canvas.clientWidth, this.canvas.clientHeight);
+    const bar = document.querySelector('.bar').offsetHeight;
+    document.documentElement.style.setProperty('--bar-height', `${bar}px`);
+    this.viewport.resize(this.canvas.clientWidth, this.canvas.clientHeight, bar);
     this.renderer.resize(this.viewport.width, this.viewport.height, dpr);
     this.minimap.resize(dpr);
     this.dirty = true;
@@ -78,14 +97,15 @@ class Viewer {
       const { site, hits, hovered, selected } = this;
       this.renderer.draw({ site, hits, hovered, selected });
       this.minimap.draw(site);
+      if (this.renderer.firstPaintAt !== null) byId('loading').hidden = true;
     }
     requestAnimationFrame(() => this.frame());
   }
 
   // The screen area the open panel leaves free, as [left, top, right, bottom].
   freeArea() {
-    const { width, height } = this.viewport;
-    return [0, BAR, width - (this.panel ? this.panel.width() : 0), height];
+    const { width, height, top } = this.viewport;
+    return [0, top, width - (this.panel ? this.panel.width() : 0), height];
   }
 
   // Moves the view so `cell` sits in the middle of the free area, zoomed in to at least `z`.
@@ -95,7 +115,7 @@ class Viewer {
     this.viewport.flyTo((col + 0.5) * c, (row + 0.5) * c, this.freeArea(), z);
   }
 
-  // Keeps `cell` in the free area, moving only when it is (partly) outside.
+  // Keeps `cell` in the free area, moving only when it is (partly) outside or too small.
   reveal(cell) {
     const [col, row] = this.site.colRow(cell);
     const c = this.site.index.cell;
@@ -114,13 +134,14 @@ class Viewer {
     return this.site.cellOf(col, row);
   }
 
-  pointable() {
-    return this.site && this.site.index.cell * this.viewport.view.z >= MIN_CELL_PX;
+  // Screen pixels a cell spans now.
+  cellPx() {
+    return this.site ? this.site.index.cell * this.viewport.view.z : 0;
   }
 
   hover(sx, sy) {
     const { site, tooltip } = this;
-    const cell = this.pointable() ? this.cellAt(sx, sy) : -1;
+    const cell = this.cellPx() >= MIN_CELL_PX ? this.cellAt(sx, sy) : -1;
     const record = cell >= 0 && site.isOccupied(cell) !== false ? site.recordNow(cell) : null;
     if (record === undefined) {
       site.region(site.regionKey(cell)).then(() => { if (this.cellAt(sx, sy) === cell) this.hover(sx, sy); }, () => {});
@@ -146,21 +167,60 @@ class Viewer {
     this.dirty = true;
   }
 
-  tap(sx, sy) {
-    if (this.pointable()) this.openItem(this.cellAt(sx, sy));
-    else this.viewport.zoomAt(CLICK_ZOOM, sx, sy);
+  // A click opens the item under it once no second click follows; a tap opens it at once
+  // where cells are large enough to aim at; elsewhere both zoom in.
+  tap(sx, sy, pointerType) {
+    this.tooltip.hidden = true;
+    clearTimeout(this.clickTimer);
+    const minimum = pointerType === 'mouse' ? MIN_CELL_PX : MIN_TAP_CELL_PX;
+    if (this.cellPx() < minimum) {
+      this.viewport.zoomAt(CLICK_ZOOM, sx, sy);
+      return;
+    }
+    const open = () => this.openItem(this.cellAt(sx, sy), { focus: false });
+    if (pointerType === 'mouse') this.clickTimer = setTimeout(open, DOUBLE_CLICK_MS);
+    else open();
   }
 
-  // Opens the panel on the item in `cell`, or closes it (cell -1 or empty).
-  async openItem(cell) {
+  // Opens the panel on the item in `cell`, or closes it (cell -1 or empty). `focus` moves
+  // keyboard focus into the panel; `history` is 'push' (a new entry when the panel was
+  // closed), or 'none' (applying a link).
+  async openItem(cell, { focus = true, history = 'push' } = {}) {
     const mine = ++this.opening;
-    const record = cell >= 0 && this.site ? await this.site.record(cell) : null;
+    this.canvas.classList.add('waiting');
+    this.panel?.wait(true);
+    const record = cell >= 0 && this.site ? await this.site.record(cell).catch(() => null) : null;
+    this.canvas.classList.remove('waiting');
+    this.panel?.wait(false);
     if (mine !== this.opening) return;
+    const wasOpen = this.selected >= 0;
     this.selected = record ? cell : -1;
     this.dirty = true;
-    if (record) this.panel.show(record);
-    else this.panel?.close();
-    this.hash.schedule();
+    if (!record) {
+      this.closePanel(history);
+      return;
+    }
+    this.panel.show(record, focus);
+    byId('status').textContent = record.title;
+    if (history === 'push' && !wasOpen) this.hash.push();
+    else this.hash.schedule();
+  }
+
+  // Closes the panel: going Back where opening it made a history entry.
+  closePanel(history = 'push') {
+    const wasOpen = this.panel?.open;
+    this.selected = -1;
+    this.panel?.close();
+    this.dirty = true;
+    if (wasOpen && document.activeElement && this.panel.element.contains(document.activeElement)) this.canvas.focus();
+    if (history === 'push' && HashLink.pushed()) {
+      // Back to the entry before the item opened, then that entry rewritten to what is shown
+      // now (the search or filters may have changed since).
+      this.expectBack = true;
+      window.history.back();
+    } else {
+      this.hash.schedule();
+    }
   }
 
   // Opens the nearest filled cell from the open one in direction (dx, dy).
@@ -175,10 +235,15 @@ class Viewer {
       if (col < 0 || row < 0 || col >= site.cols || row >= site.rows) return;
       const cell = site.cellOf(col, row);
       if (site.isOccupied(cell) === false || !(await site.record(cell))) continue;
-      await this.openItem(cell);
+      await this.openItem(cell, { focus: false });
       this.reveal(cell);
       return;
     }
+  }
+
+  // Whether search and filters leave `cell` shown by the filters.
+  passes(cell) {
+    return !this.passing || this.passing[cell] === 1;
   }
 
   // What search and filters leave shown: cells in both, or nothing shaded when neither is
@@ -199,76 +264,161 @@ class Viewer {
     }
     this.shownLayer.set(shown, site.cols, site.rows);
     const count = this.shownCount;
-    document.getElementById('shown').textContent = count === null ? '' : `${count.toLocaleString()} of ${site.index.count.toLocaleString()} shown`;
+    byId('shown').textContent = count === null ? '' : `${count.toLocaleString()} of ${site.index.count.toLocaleString()} shown`;
     this.dirty = true;
+    this.resize();
+    this.hash.schedule();
   }
 
   listen() {
     const { viewport } = this;
     trackPointers(this.canvas, viewport, {
       hover: (sx, sy) => this.hover(sx, sy),
-      tap: (sx, sy) => this.tap(sx, sy),
+      tap: (sx, sy, pointerType) => this.tap(sx, sy, pointerType),
       leave: () => this.leave(),
       drag: () => { this.tooltip.hidden = true; },
       rest: () => this.hash.schedule(),
     });
     trackWheel(this.canvas, viewport);
+    this.canvas.addEventListener('dblclick', () => clearTimeout(this.clickTimer));
     window.addEventListener('keydown', (e) => this.key(e));
     const centre = (factor) => () => viewport.zoomAt(factor, viewport.width / 2, viewport.height / 2);
-    document.getElementById('zoom-in').onclick = centre(BUTTON_ZOOM);
-    document.getElementById('zoom-out').onclick = centre(1 / BUTTON_ZOOM);
-    document.getElementById('home').onclick = () => viewport.home();
-    document.getElementById('panel-close').onclick = () => this.openItem(-1);
+    const buttons = {
+      'zoom-in': centre(BUTTON_ZOOM),
+      'zoom-out': centre(1 / BUTTON_ZOOM),
+      home: () => viewport.home(),
+      'copy-link': () => this.copyLink(),
+      fullscreen: () => this.toggleFullscreen(),
+      help: () => byId('keys').showModal(),
+      'keys-close': () => byId('keys').close(),
+      'panel-close': () => this.closePanel(),
+      'minimap-toggle': () => this.toggleMinimap(),
+    };
+    for (const [id, action] of Object.entries(buttons)) byId(id).addEventListener('click', action);
     window.addEventListener('resize', () => this.resize());
+    window.addEventListener('popstate', () => {
+      if (!this.expectBack) this.applyLink(HashLink.read());
+      else this.hash.write();
+      this.expectBack = false;
+    });
+    window.addEventListener('hashchange', () => this.applyLink(HashLink.read()));
   }
 
   key(e) {
-    if (e.target instanceof HTMLInputElement) return;
+    if (e.target instanceof HTMLInputElement || e.target instanceof HTMLTextAreaElement || e.ctrlKey || e.metaKey || e.altKey) return;
+    if (byId('lightbox').open || byId('keys').open) return;
     const { viewport } = this;
     const pan = Math.min(viewport.width, viewport.height) / 4;
     const zoom = (factor) => () => viewport.zoomAt(factor, viewport.width / 2, viewport.height / 2);
     const arrow = (dx, dy) => () => (this.selected >= 0 ? this.step(dx, dy) : viewport.panBy(-dx * pan, -dy * pan, true));
+    const onMap = e.target === this.canvas || e.target === document.body;
     const actions = {
       '+': zoom(KEY_ZOOM),
       '=': zoom(KEY_ZOOM),
       '-': zoom(1 / KEY_ZOOM),
       '_': zoom(1 / KEY_ZOOM),
       '0': () => viewport.home(),
-      '/': () => document.getElementById('search').focus(),
+      '/': () => byId('search').focus(),
+      '?': () => byId('keys').showModal(),
+      f: () => this.toggleFullscreen(),
+      c: () => this.copyLink(),
       ArrowLeft: arrow(-1, 0),
       ArrowRight: arrow(1, 0),
       ArrowUp: arrow(0, -1),
       ArrowDown: arrow(0, 1),
-      Escape: () => this.openItem(-1),
+      Escape: () => this.escape(),
     };
+    if (onMap) {
+      actions.Enter = () => this.openCentre();
+      actions[' '] = actions.Enter;
+    }
     if (actions[e.key]) {
       e.preventDefault();
       actions[e.key]();
     }
   }
 
-  // Starts at the linked view (else the whole map), loads the site data, then opens the
-  // linked item.
-  async start() {
-    const linked = HashLink.read();
+  // Esc closes the filters when open, else the panel.
+  escape() {
+    if (this.filters?.open) this.filters.close();
+    else if (this.selected >= 0) this.closePanel();
+  }
+
+  // Enter on the map: the item at the centre of the free area, moving focus into the panel.
+  openCentre() {
+    const [l, t, r, b] = this.freeArea();
+    const cell = this.cellAt((l + r) / 2, (t + b) / 2);
+    if (cell >= 0) this.openItem(cell, { focus: true });
+  }
+
+  async copyLink() {
+    this.hash.write();
+    const status = byId('status');
+    try {
+      await navigator.clipboard.writeText(location.href);
+      status.textContent = 'Link to this view copied';
+    } catch {
+      status.textContent = `Copy this link: ${location.href}`;
+    }
+  }
+
+  toggleFullscreen() {
+    if (document.fullscreenElement) document.exitFullscreen();
+    else document.documentElement.requestFullscreen?.().catch(() => {});
+  }
+
+  toggleMinimap() {
+    const box = byId('minimap-box');
+    const collapsed = box.classList.toggle('collapsed');
+    byId('minimap').hidden = collapsed;
+    const toggle = byId('minimap-toggle');
+    toggle.setAttribute('aria-expanded', String(!collapsed));
+    toggle.setAttribute('aria-label', collapsed ? 'Show the minimap' : 'Hide the minimap');
+  }
+
+  // Applies what a link names (at start, on Back and Forward, and when the hash is edited);
+  // `moveView` is false at start, where the view is already the link's.
+  async applyLink(link, moveView = true) {
     const { viewport } = this;
-    viewport.goal = viewport.wholeMap();
-    if (linked.view) viewport.goal = viewport.clampCentre({ ...linked.view, z: viewport.clampZoom(linked.view.z) });
+    if (link.view && moveView) viewport.setGoal({ ...link.view, z: viewport.clampZoom(link.view.z) });
+    if (!this.site) return;
+    if (this.filters && (link.facets !== this.filters.state().facets || link.years !== this.filters.state().years)) {
+      await this.filters.setState(link);
+    }
+    if (this.search && link.query !== this.search.query()) await this.search.run(link.query);
+    if (link.item >= 0 && link.item < this.site.cells && link.item !== this.selected) {
+      await this.openItem(link.item, { focus: false, history: 'none' });
+      if (link.view) this.reveal(link.item);
+      else this.flyTo(link.item, REVEAL_PX / this.site.index.cell);
+    } else if (link.item < 0 && this.selected >= 0) {
+      this.closePanel('none');
+    }
+  }
+
+  // Starts at the linked view (else the whole map), loads the site data, then applies the
+  // rest of the link.
+  async start() {
+    const link = HashLink.read();
+    const { viewport } = this;
+    viewport.home();
+    if (link.view) viewport.goal = viewport.clampCentre({ ...link.view, z: viewport.clampZoom(link.view.z) });
+    viewport.atHome = !link.view;
     viewport.jump();
     const site = await SiteData.load(this.config.data);
     this.site = site;
-    this.panel = new Panel(document.getElementById('panel'), site.index.columns);
+    this.panel = new Panel(byId('panel'), site.index.columns, (record) => this.lightbox.show(record));
     this.search = setupSearch(site, {
       show: (found) => { this.hits = found; this.updateShown(); },
       pick: async (cell) => {
-        await this.openItem(cell);
+        await this.openItem(cell, { focus: true });
         this.flyTo(cell, PICK_PX / site.index.cell);
       },
+      visible: (cell) => this.passes(cell),
     });
-    setupFilters(site, { show: (pass) => { this.passing = pass; this.updateShown(); } });
-    if (linked.item >= 0 && linked.item < site.cells) this.openItem(linked.item);
+    this.filters = setupFilters(site, { show: (pass) => { this.passing = pass; this.updateShown(); this.search.refresh(); } });
     this.dirty = true;
     site.loadOccupied().then(() => { if (this.shownLayer.shown) this.updateShown(); }, (error) => console.error(error.message));
+    await this.applyLink(link, false);
   }
 
   // A small handle for scripted use (tests, embedding pages): where things are on screen.
@@ -277,6 +427,7 @@ class Viewer {
     return {
       ready,
       view: () => ({ ...this.viewport.view }),
+      maxZoom: () => this.viewport.clampZoom(Infinity),
       cellCentre: (col, row) => {
         const c = this.site.index.cell;
         return this.viewport.toScreen((col + 0.5) * c, (row + 0.5) * c);
@@ -292,7 +443,7 @@ class Viewer {
   }
 }
 
-const viewer = new Viewer(JSON.parse(document.getElementById('zoomap-config').textContent));
+const viewer = new Viewer(JSON.parse(byId('zoomap-config').textContent));
 viewer.resize();
 viewer.listen();
 const ready = viewer.start();

@@ -8,17 +8,23 @@ const EASE = 0.28;
 const FIT_MARGIN = 0.95;
 // The farthest out one can zoom, as a share of the whole-map zoom.
 const MIN_ZOOM_OF_FIT = 0.5;
-// The farthest in one can zoom: screen pixels per mosaic pixel.
-const MAX_ZOOM = 8;
 // A glide ends once it is this close to its goal: log-zoom, and screen pixels.
 const SETTLED_LOG_ZOOM = 1e-4;
 const SETTLED_PX = 0.3;
 
 export class Viewport {
-  // `world`: the mosaic's size in pixels; `top`: the screen height a bar covers at the top.
-  constructor(world, top) {
+  // `world`: the mosaic's size in pixels; `maxZoom`: the farthest in one can zoom, in screen
+  // pixels per mosaic pixel (the cells' native resolution, from the build); `ease`: the
+  // share of the way covered each frame (1 jumps, for reduced motion).
+  constructor(world, maxZoom, ease = EASE) {
     this.world = world;
-    this.top = top;
+    this.maxZoom = maxZoom;
+    this.ease = ease;
+    // The screen height the title bar covers at the top.
+    this.top = 0;
+    // Whether the view is the whole map the viewer chose (not moved by the user since), so
+    // that a resize refits it.
+    this.atHome = true;
     this.width = 0;
     this.height = 0;
     this.view = { x: world.width / 2, y: world.height / 2, z: 1 };
@@ -29,9 +35,14 @@ export class Viewport {
     this.dirty = true;
   }
 
-  resize(width, height) {
+  resize(width, height, top) {
     this.width = width;
     this.height = height;
+    this.top = top;
+    if (this.atHome) {
+      this.home();
+      this.jump();
+    }
   }
 
   fitZoom() {
@@ -39,8 +50,11 @@ export class Viewport {
     return Math.min(this.width / width, (this.height - this.top) / height) * FIT_MARGIN;
   }
 
+  // The zoom range: from half the whole map to the cells' native resolution (or the whole
+  // map, for a map smaller than the screen).
   clampZoom(z) {
-    return Math.min(Math.max(z, this.fitZoom() * MIN_ZOOM_OF_FIT), MAX_ZOOM);
+    const fit = this.fitZoom();
+    return Math.min(Math.max(z, fit * MIN_ZOOM_OF_FIT), Math.max(this.maxZoom, fit));
   }
 
   clampCentre(v) {
@@ -65,8 +79,9 @@ export class Viewport {
     return [a.x, a.y, b.x, b.y];
   }
 
-  // Sets the goal; without `animated` the view jumps there.
+  // Sets the goal (a move by the user or for them); without `animated` the view jumps there.
   setGoal(goal, anchor = null, animated = true) {
+    this.atHome = false;
     this.goal = this.clampCentre(goal);
     this.anchor = anchor;
     if (!animated) this.jump();
@@ -103,6 +118,7 @@ export class Viewport {
   home() {
     this.goal = this.wholeMap();
     this.anchor = null;
+    this.atHome = true;
   }
 
   // Puts mosaic point (ix, iy) in the middle of the screen area [l, t, r, b], zoomed in to
@@ -124,13 +140,13 @@ export class Viewport {
     const zooming = Math.abs(gz - lz) > SETTLED_LOG_ZOOM;
     const moving = zooming || Math.abs(goal.x - view.x) * view.z > SETTLED_PX || Math.abs(goal.y - view.y) * view.z > SETTLED_PX;
     if (moving) {
-      view.z = zooming ? Math.exp(lz + (gz - lz) * EASE) : goal.z;
+      view.z = zooming ? Math.exp(lz + (gz - lz) * this.ease) : goal.z;
       if (anchor) {
         view.x = anchor.ix - (anchor.sx - this.width / 2) / view.z;
         view.y = anchor.iy - (anchor.sy - this.height / 2) / view.z;
       } else {
-        view.x += (goal.x - view.x) * EASE;
-        view.y += (goal.y - view.y) * EASE;
+        view.x += (goal.x - view.x) * this.ease;
+        view.y += (goal.y - view.y) * this.ease;
       }
       this.dirty = true;
       return 'moved';

@@ -199,6 +199,7 @@ mod tests {
                     row: i / cols,
                 },
                 preview: format!("previews/{i}.jpg"),
+                original: None,
                 fields: vec![
                     format!("{i}.jpg"),
                     ["vase", "bowl"][(i % 2) as usize].into(),

@@ -152,6 +152,7 @@ mod tests {
             url_text: None,
             cell: crate::layout::Cell { col: 0, row: 0 },
             preview: String::new(),
+            original: None,
             fields: fields.iter().map(|s| s.to_string()).collect(),
         }
     }

@@ -50,6 +50,9 @@ pub struct Item {
     pub cell: Cell,
     /// The item's preview image, relative to the page.
     pub preview: String,
+    /// The original file copied or linked into the site, relative to the page, if it was.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub original: Option<String>,
     /// The metadata row's values, in the order of `SiteData::columns`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub fields: Vec<String>,
@@ -79,6 +82,8 @@ pub struct Placed {
     pub cell: Cell,
     /// Preview image path relative to the page.
     pub preview: String,
+    /// The original file in the site, relative to the page, if it is there.
+    pub original: Option<String>,
 }
 
 /// Builds the item records: titles and URLs from the templates where a metadata row
@@ -97,6 +102,7 @@ pub fn items(
                  file,
                  cell,
                  preview,
+                 original,
              }| {
                 let row = metadata.and_then(|m| m.row_for(file));
                 let fallback_title = file.rsplit('/').next().unwrap_or(file).to_string();
@@ -118,6 +124,7 @@ pub fn items(
                     url_text,
                     cell: *cell,
                     preview: preview.clone(),
+                    original: original.clone(),
                     fields: row.map(<[String]>::to_vec).unwrap_or_default(),
                 }
             },
@@ -154,6 +161,27 @@ pub struct PageConfig {
     pub background: String,
     /// The pyramid's levels, coarsest first.
     pub levels: Vec<Level>,
+    /// The most screen pixels per mosaic pixel the viewer zooms to ([`max_zoom`]).
+    pub max_zoom: f64,
+}
+
+/// How far past its cells' own resolution the map zooms, as OpenSeadragon's
+/// `maxZoomPixelRatio` does: beyond this, pixels only get bigger.
+pub const MAX_PIXEL_RATIO: f64 = 1.5;
+
+/// The deepest zoom worth offering, in screen pixels per mosaic pixel: [`MAX_PIXEL_RATIO`]
+/// times the median share of its cell's resolution an image has (1 when images are at least
+/// as large as their cells; 224 / 256 for 224-pixel photos in 256-pixel cells), so small
+/// images are not stretched into mush.
+pub fn max_zoom(fitted_sides: impl Iterator<Item = u32>, cell_side: u32) -> f64 {
+    let mut shares: Vec<f64> = fitted_sides
+        .map(|side| (f64::from(side) / f64::from(cell_side.max(1))).min(1.0))
+        .collect();
+    if shares.is_empty() {
+        return MAX_PIXEL_RATIO;
+    }
+    shares.sort_by(f64::total_cmp);
+    MAX_PIXEL_RATIO * shares[shares.len() / 2]
 }
 
 /// Writes `index.html`, the `data/` folder and the viewer's assets into `dir`.
@@ -205,6 +233,7 @@ mod tests {
             file: file.into(),
             cell: Cell { col, row: 0 },
             preview: String::new(),
+            original: None,
         };
         let placed = vec![place("sub/a.jpg", 0), place("c.png", 1)];
         let items = items(&placed, Some(&meta), Some(&title), None);
@@ -229,6 +258,7 @@ mod tests {
                 height: 256,
             }
             .levels(254),
+            max_zoom: MAX_PIXEL_RATIO,
         }
     }
 

@@ -15,12 +15,20 @@ pub const PREVIEWS: &str = "previews";
 pub const PYRAMID: &str = "map";
 /// The pyramid's tile folder, named by the DZI rule `{name}_files`.
 pub const TILES: &str = "map_files";
+/// The original image files, when the build copies or links them in.
+pub const ORIGINALS: &str = "originals";
 /// What the build did.
 pub const REPORT: &str = "build-report.json";
 
 /// The preview of the image at scan index `index`, relative to the page.
 pub fn preview(index: usize) -> String {
     format!("{PREVIEWS}/{}", crate::thumbs::preview_file(index))
+}
+
+/// The original of the image at scan index `index` whose file name ends in `.{extension}`,
+/// relative to the page: numbered like the previews, so no user file name reaches a URL.
+pub fn original(index: usize, extension: &str) -> String {
+    format!("{ORIGINALS}/{index}.{extension}")
 }
 
 #[cfg(test)]

@@ -159,6 +159,7 @@ mod tests {
             url_text: None,
             cell: crate::layout::Cell { col, row: 0 },
             preview: String::new(),
+            original: None,
             fields: fields.iter().map(|s| s.to_string()).collect(),
         }
     }

@@ -6,7 +6,11 @@
 //     panel keys work across region files without loading the rest.
 //   hostile: a small site whose metadata holds markup, scripts and script URLs: all shown as
 //     text, no script runs, no `javascript:` link exists.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
+
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 const [url, shots, mode] = process.argv.slice(2);
 const flags = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
@@ -34,6 +38,21 @@ async function ready(page, hash = '') {
   await page.waitForTimeout(500);
 }
 
+// axe-core's serious and critical violations on the page as it is now (run through the
+// DevTools protocol, so the page's CSP does not stop it).
+async function accessibilityProblems(page) {
+  await page.evaluate(axeSource);
+  const violations = await page.evaluate(async () => (await window.axe.run(document, { resultTypes: ['violations'] })).violations);
+  return violations.filter((v) => ['serious', 'critical'].includes(v.impact))
+    .map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
+}
+
+// Whether `selector` matches an element that is shown and lies within the viewport.
+const onScreen = (page, selector) => page.$eval(selector, (el) => {
+  const r = el.getBoundingClientRect();
+  return r.width > 0 && r.height > 0 && r.left >= 0 && r.top >= 0 && r.right <= innerWidth && r.bottom <= innerHeight;
+});
+
 const panelTitle = (page) => page.evaluate(() => (document.getElementById('panel').hidden ? null : document.getElementById('panel-title').textContent));
 
 async function waitForPanel(page, title, what) {
@@ -58,7 +77,7 @@ const allRecords = (page) => page.evaluate(async () => {
   for (let row = 0; row < grid[1]; row++) {
     for (let col = 0; col < grid[0]; col++) {
       const record = await window.zoomap.record(col, row);
-      if (record) out.push({ col, row, title: record.title, url: record.url, url_text: record.url_text, fields: record.fields });
+      if (record) out.push({ col, row, file: record.file, title: record.title, url: record.url, url_text: record.url_text, fields: record.fields });
     }
   }
   return out;
@@ -67,6 +86,7 @@ const allRecords = (page) => page.evaluate(async () => {
 async function collection() {
   const page = await open();
   await ready(page);
+  check(await page.evaluate(() => document.getElementById('loading').hidden), 'the loading notice goes once tiles are drawn');
   await page.screenshot({ path: `${shots}/1-map.png` });
   const centre = await brightness(page, { x: 600, y: 420 });
   check(centre !== 17 * 3, 'centre of the map is background: tiles not drawn');
@@ -200,10 +220,181 @@ async function collection() {
   check(z1 > z0 * 3, `pinch zooms in: ${z0} -> ${z1}`);
   await phone.screenshot({ path: `${shots}/8-touch.png` });
 
-  // A deep link opens the same item.
+  // A deep link opens the same item, clear of the header.
   const deep = await open();
   await ready(deep, `#x=100&y=100&z=1&item=${start.row * index.grid[0] + start.col}`);
   await waitForPanel(deep, start.title, 'deep link');
+  await deep.waitForTimeout(1200);
+  const linked = await deep.evaluate(([c, w]) => window.zoomap.cellCentre(c, w), [start.col, start.row]);
+  check(linked.y > 60 && linked.x < 1200 - 380, `a deep-linked item is clear of the header and panel: ${JSON.stringify(linked)}`);
+
+  await detail(start, records);
+  await keyboardAndHistory(start, at, index);
+  await filteredSearch(records, column);
+  await phoneLayout();
+}
+
+// Zoom stops at the cells' native resolution; the lightbox shows the original at its own
+// size, with a download link; a double-click zooms without opening the panel.
+async function detail(start, records) {
+  const page = await open();
+  await ready(page);
+  const config = await page.evaluate(() => JSON.parse(document.getElementById('zoomap-config').textContent));
+  check(config.max_zoom > 0 && config.max_zoom <= 1.5, `max zoom ${config.max_zoom} is at most 1.5 screen pixels per mosaic pixel`);
+  const p = await page.evaluate(([c, w]) => window.zoomap.cellCentre(c, w), [start.col, start.row]);
+  for (let k = 0; k < 30; k++) await page.mouse.wheel(0, -400);
+  await page.waitForTimeout(1500);
+  const deepest = await page.evaluate(() => window.zoomap.view().z);
+  check(Math.abs(deepest - config.max_zoom) < 1e-6, `zooming in stops at the native resolution: ${deepest} vs ${config.max_zoom}`);
+  await page.keyboard.press('0');
+  await page.waitForTimeout(1200);
+  const z0 = await page.evaluate(() => window.zoomap.view().z);
+  await page.mouse.dblclick(p.x, p.y);
+  await page.waitForTimeout(800);
+  check(await page.evaluate(() => document.getElementById('panel').hidden), 'a double-click does not open the panel');
+  check(await page.evaluate(() => window.zoomap.view().z) > z0 * 1.5, 'a double-click zooms in');
+  await page.keyboard.press('0');
+  await page.waitForTimeout(1200);
+  await page.mouse.click(p.x, p.y);
+  await waitForPanel(page, start.title, 'click before the lightbox');
+  check(await page.evaluate(() => document.getElementById('tooltip').hidden), 'the tooltip goes once the item opens');
+  const original = await page.evaluate(() => document.getElementById('panel-download').getAttribute('href'));
+  check(/^originals\/\d+\.\w+$/.test(original || ''), `the panel offers the original for download: ${original}`);
+  await page.click('#panel-full');
+  await page.waitForFunction(() => document.getElementById('lightbox').open && document.getElementById('lightbox-image').complete
+    && document.getElementById('lightbox-image').naturalWidth > 0, null, { timeout: 5000 })
+    .catch(() => check(false, 'View full image opens the lightbox'));
+  const shown = await page.evaluate(async () => {
+    const img = document.getElementById('lightbox-image');
+    const file = await createImageBitmap(await (await fetch(img.getAttribute('src'))).blob());
+    return { src: img.getAttribute('src'), natural: [img.naturalWidth, img.naturalHeight], drawn: [img.width, img.height], file: [file.width, file.height] };
+  });
+  check(shown.src === original && shown.natural.join() === shown.file.join() && shown.drawn.join() === shown.file.join(),
+    `the lightbox shows the original at its own size: ${JSON.stringify(shown)}`);
+  await page.screenshot({ path: `${shots}/9-lightbox.png` });
+  const problems = await accessibilityProblems(page);
+  check(problems.length === 0, `accessibility (lightbox): ${problems.join(' | ')}`);
+  await page.keyboard.press('Escape');
+  check(await page.evaluate(() => !document.getElementById('lightbox').open && document.activeElement.id === 'panel-full'),
+    'Esc closes the lightbox and gives focus back to its button');
+  const link = await page.evaluate(() => {
+    const a = document.getElementById('panel-link');
+    return a.hidden === (getComputedStyle(a).display === 'none');
+  });
+  check(link, 'the item link is shown exactly when it is not hidden');
+  void records;
+}
+
+// A keyboard-only walk opens, steps through and closes items; Back closes an open panel; a
+// reduced-motion visitor gets no easing.
+async function keyboardAndHistory(start, at, index) {
+  const page = await open({ reducedMotion: 'reduce' });
+  await ready(page, `#x=${(start.col + 0.5) * index.cell}&y=${(start.row + 0.5) * index.cell}&z=0.5`);
+  await page.keyboard.press('Tab');
+  check(await page.evaluate(() => document.activeElement.id) === 'map', 'Tab first reaches the map');
+  const problems = await accessibilityProblems(page);
+  check(problems.length === 0, `accessibility (map): ${problems.join(' | ')}`);
+  await page.keyboard.press('Enter');
+  await waitForPanel(page, start.title, 'Enter on the map opens the item at the centre');
+  check(await page.evaluate(() => document.activeElement.id) === 'panel-title', 'the panel takes focus');
+  check(await page.evaluate(() => document.getElementById('status').textContent) === start.title, 'the title alone is announced');
+  const withPanel = await accessibilityProblems(page);
+  check(withPanel.length === 0, `accessibility (panel): ${withPanel.join(' | ')}`);
+  await page.keyboard.press('ArrowRight');
+  await waitForPanel(page, at(start.col + 1, start.row).title, 'ArrowRight from the panel');
+  await page.keyboard.press('Escape');
+  await page.waitForTimeout(300);
+  check(await page.evaluate(() => document.getElementById('panel').hidden && document.activeElement.id === 'map'), 'Esc closes the panel and focus returns to the map');
+  await page.keyboard.press('?');
+  check(await page.evaluate(() => document.getElementById('keys').open), '? lists the keys');
+  await page.keyboard.press('Escape');
+  // Reduced motion: a zoom lands in one frame.
+  const z0 = await page.evaluate(() => window.zoomap.view().z);
+  await page.keyboard.press('+');
+  await page.waitForTimeout(60);
+  const z1 = await page.evaluate(() => window.zoomap.view().z);
+  check(Math.abs(z1 / z0 - 1.6) < 1e-3, `with reduced motion a zoom is immediate: ${z0} -> ${z1}`);
+  // Back closes a panel opened by a click, and stays on the map.
+  const p = await page.evaluate(([c, w]) => window.zoomap.cellCentre(c, w), [start.col, start.row]);
+  await page.mouse.click(p.x, p.y);
+  await waitForPanel(page, start.title, 'click before Back');
+  await page.goBack();
+  await page.waitForTimeout(400);
+  check(await page.evaluate(() => document.getElementById('panel').hidden && !!window.zoomap), `Back closes the panel and stays on the map (${page.url()})`);
+}
+
+// Search lists only what the filters leave shown, and a link with both reproduces the view.
+async function filteredSearch(records, column) {
+  const page = await open();
+  await ready(page);
+  const colour = column('Colour'), category = column('Category');
+  await page.click('#filters-toggle');
+  await (await page.$('#filters label:has-text("red") input')).check();
+  await page.click('#search');
+  await page.keyboard.type('checks');
+  const expected = records.filter((r) => r.fields[colour] === 'red' && r.fields[category] === 'checks');
+  await page.waitForFunction((n) => window.zoomap.shownCount() === n, expected.length, { timeout: 5000 })
+    .catch(() => check(false, `red checks: ${expected.length} shown`));
+  await page.waitForTimeout(300);
+  const listed = await page.$$eval('#results-list li span', (spans) => spans.map((s) => s.textContent));
+  check(listed.length === expected.length && expected.every((r) => listed.includes(r.title)), `search lists only the red checks: ${listed.join('; ')}`);
+  await page.screenshot({ path: `${shots}/10-filtered-search.png` });
+  await page.keyboard.press('Enter');
+  await waitForPanel(page, listed[0], 'Enter picks a shown hit');
+  await page.waitForTimeout(600);
+  const hash = await page.evaluate(() => location.hash);
+  const shared = await open();
+  await ready(shared, hash);
+  await shared.waitForFunction((n) => window.zoomap.shownCount() === n, expected.length, { timeout: 5000 })
+    .catch(() => check(false, `a shared link (${hash}) shows the ${expected.length} red checks again`));
+  check(await shared.$eval('#search', (el) => el.value) === 'checks', 'a shared link keeps the search text');
+  await waitForPanel(shared, listed[0], 'a shared link opens the same item');
+  // A query that looks like a file name matches file names by prefix: "dots-b" is the blue
+  // dots, not every item with "dots" in a word (which is what its words alone would find).
+  const fresh = await open();
+  await ready(fresh);
+  await fresh.click('#search');
+  await fresh.keyboard.type('dots-b');
+  await fresh.waitForTimeout(800);
+  const files = await fresh.$$eval('#results-list li small', (smalls) => smalls.map((s) => s.textContent));
+  const dots = records.filter((r) => r.file.startsWith('dots-'));
+  const expectedFiles = records.filter((r) => r.file.startsWith('dots-b')).map((r) => r.file).sort();
+  check(dots.length > expectedFiles.length && expectedFiles.length > 0 && files.sort().join() === expectedFiles.join(),
+    `"dots-b" lists the files starting with it (${expectedFiles.join(', ')}): ${files.join(', ')}`);
+  // A query with no hit suggests the nearest words.
+  await shared.click('#search');
+  await shared.fill('#search', 'chekcs');
+  await shared.waitForFunction(() => [...document.querySelectorAll('#results-list li.suggestion')].some((li) => li.textContent.includes('checks')), null, { timeout: 5000 })
+    .catch(() => check(false, 'a misspelt query suggests "checks"'));
+}
+
+// On a 390 × 844 phone with a search running, the header holds: the search box keeps room,
+// every control is on screen and finger-sized, the minimap stays small.
+async function phoneLayout() {
+  const phone = await open({ viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true });
+  await ready(phone);
+  await phone.click('#search');
+  await phone.keyboard.type('spiral');
+  await phone.waitForFunction(() => window.zoomap.shownCount() > 0, null, { timeout: 5000 }).catch(() => check(false, 'search on the phone'));
+  await phone.waitForTimeout(300);
+  const searchWidth = await phone.$eval('#search', (el) => el.getBoundingClientRect().width);
+  check(searchWidth >= 120, `the search box keeps ${searchWidth} px`);
+  for (const id of ['zoom-in', 'zoom-out', 'home', 'copy-link', 'fullscreen', 'help', 'filters-toggle', 'search']) {
+    check(await onScreen(phone, `#${id}`), `#${id} is on screen at 390 × 844`);
+  }
+  const small = await phone.$$eval('.controls button, #filters-toggle', (els) => els.filter((el) => {
+    const r = el.getBoundingClientRect();
+    return r.width < 44 || r.height < 44;
+  }).map((el) => el.id));
+  check(small.length === 0, `buttons under 44 px on touch: ${small.join(', ')}`);
+  const minimap = await phone.$eval('#minimap', (el) => el.getBoundingClientRect().width);
+  check(minimap <= 0.3 * 390, `the minimap is ${minimap} px wide on the phone`);
+  await phone.screenshot({ path: `${shots}/11-phone-search.png` });
+  await phone.keyboard.press('Escape');
+  const problems = await accessibilityProblems(phone);
+  check(problems.length === 0, `accessibility (phone): ${problems.join(' | ')}`);
+  const viewportMeta = await phone.$eval('meta[name=viewport]', (m) => m.content);
+  check(!/user-scalable=no|maximum-scale=1/.test(viewportMeta), `the page can be zoomed: ${viewportMeta}`);
 }
 
 async function scale() {
@@ -294,7 +485,8 @@ async function hostile() {
       check(!panel.linkShown && panel.href === null, `${r.title}: a link is shown for ${JSON.stringify(r.url_text)}`);
       check(panel.text === r.url_text, `${r.title}: URL text ${JSON.stringify(panel.text)}, expected ${JSON.stringify(r.url_text)}`);
     }
-    const fields = r.fields.filter((v) => v);
+    // Every filled field but the file name, which the panel shows once, at its foot.
+    const fields = r.fields.filter((v) => v && v !== r.file);
     check(JSON.stringify(panel.fields) === JSON.stringify(fields), `${r.title}: fields ${JSON.stringify(panel.fields)}`);
     await page.keyboard.press('Escape');
   }
@@ -310,7 +502,7 @@ async function hostile() {
     pwned: window.pwned,
     jsLinks: [...document.querySelectorAll('a[href]')].filter((a) => !/^(https?|mailto):$/.test(new URL(a.href, location.href).protocol)).length,
     handlers: [...document.querySelectorAll('*')].filter((el) => [...el.attributes].some((a) => a.name.startsWith('on'))).length,
-    injected: document.querySelectorAll('iframe, svg, object, embed, body img:not(#panel-preview), script:not([src]):not([type="application/json"])').length,
+    injected: document.querySelectorAll('iframe, svg, object, embed, body img:not(#panel-preview):not(#lightbox-image), script:not([src]):not([type="application/json"])').length,
     violations: window.cspViolations,
   }));
   check(dom.pwned === undefined, `a hostile payload ran: ${dom.pwned}`);
