@@ -321,6 +321,21 @@ async function keyboardAndHistory(start, at, index) {
   await page.goBack();
   await page.waitForTimeout(400);
   check(await page.evaluate(() => document.getElementById('panel').hidden && !!window.zoomap), `Back closes the panel and stays on the map (${page.url()})`);
+  // Editing the hash in the same tab applies it.
+  const next = at(start.col + 1, start.row);
+  await page.evaluate((item) => { location.hash = `#item=${item}`; }, next.row * index.grid[0] + next.col);
+  await waitForPanel(page, next.title, 'an edited hash');
+  // A resize refits the whole-map view the visitor has not moved.
+  const home = await open();
+  await ready(home);
+  const wide = await home.evaluate(() => window.zoomap.view().z);
+  await home.setViewportSize({ width: 600, height: 800 });
+  await home.waitForTimeout(400);
+  const narrow = await home.evaluate(() => window.zoomap.view().z);
+  await home.keyboard.press('0');
+  await home.waitForTimeout(1200);
+  const fitted = await home.evaluate(() => window.zoomap.view().z);
+  check(narrow < wide && Math.abs(narrow / fitted - 1) < 1e-3, `a resize refits the whole map: zoom ${wide} -> ${narrow}, whole map ${fitted}`);
 }
 
 // Search lists only what the filters leave shown, and a link with both reproduces the view.
