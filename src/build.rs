@@ -9,6 +9,7 @@ use std::time::Instant;
 use anyhow::{Context, Result, bail};
 use rayon::prelude::*;
 
+use crate::clusters::{self, ClusterRecord};
 use crate::features::cache::{CacheKey, FeatureCache};
 use crate::features::imported::ImportedFeatures;
 use crate::features::{FeatureExtractor, INPUT_SIDE};
@@ -113,6 +114,9 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     })?;
     warnings.extend(originals.note.clone());
     let items = item_records(&scan, &placed, &placement.assigned, &originals, &text);
+    let clusters = clock.run("clusters", || {
+        cluster_map(&placement, &items, &text, options)
+    })?;
     let unlinked_urls = UnlinkedUrls::of(&items);
     warnings.extend(unlinked_urls.warning());
     clock.run("site", || {
@@ -128,7 +132,9 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
         )
     })?;
     if let Some(dir) = &options.export {
-        clock.run("export", || write_export(dir, &items, &placement))?;
+        clock.run("export", || {
+            write_export(dir, &items, &placement, clusters.as_ref())
+        })?;
     }
     let report = BuildReport {
         images_found: scan.images.len(),
@@ -287,7 +293,12 @@ fn site_data(
 
 /// `--export`: one row per item with its 2-D point and cell, and the vectors when features
 /// were reduced.
-fn write_export(dir: &Path, items: &[site::Item], placement: &Placement) -> Result<()> {
+fn write_export(
+    dir: &Path,
+    items: &[site::Item],
+    placement: &Placement,
+    clusters: Option<&ClusterMap>,
+) -> Result<()> {
     let rows: Vec<export::ExportRow<'_>> = items
         .iter()
         .zip(&placement.points)
@@ -300,7 +311,85 @@ fn write_export(dir: &Path, items: &[site::Item], placement: &Placement) -> Resu
         })
         .collect();
     let vectors = placement.reduced.as_ref().map(|(f, r)| (f, &r.pca));
-    export::write_export(dir, &rows, vectors)
+    export::write_export(dir, &rows, vectors)?;
+    match clusters {
+        Some(map) => export::write_clusters(
+            dir,
+            &rows,
+            &export::ClusterExport {
+                records: &map.records,
+                levels: map.levels.clone(),
+            },
+        ),
+        None => Ok(()),
+    }
+}
+
+/// The placed images' clusters: named, placed on the grid, and each image's cluster per level.
+struct ClusterMap {
+    records: Vec<ClusterRecord>,
+    levels: Vec<Vec<Option<usize>>>,
+}
+
+/// Clusters the PCA vectors t-SNE saw, names them from the items' text and places them on
+/// the grid; none where positions were given or the stage is off.
+fn cluster_map(
+    placement: &Placement,
+    items: &[site::Item],
+    text: &ItemText,
+    options: &BuildOptions,
+) -> Result<Option<ClusterMap>> {
+    let Some((_, reduced)) = &placement.reduced else {
+        return Ok(None);
+    };
+    let Some(hierarchy) = clusters::cluster(&reduced.pca, &options.clusters)? else {
+        return Ok(None);
+    };
+    let columns = text
+        .metadata
+        .as_ref()
+        .map(|m| m.columns.clone())
+        .unwrap_or_default();
+    let names = clusters::names::name_clusters(&hierarchy, &item_texts(items, &columns));
+    let files: Vec<String> = items.iter().map(|i| i.file.clone()).collect();
+    let cells: Vec<layout::Cell> = items.iter().map(|i| i.cell).collect();
+    Ok(Some(ClusterMap {
+        records: clusters::records(&hierarchy, &names, &cells, placement.grid, &files),
+        levels: (0..hierarchy.levels())
+            .map(|level| hierarchy.assignment(level, items.len()))
+            .collect(),
+    }))
+}
+
+/// What each item says of itself, for naming clusters: the search index's words of its
+/// title, metadata and file stem, and its value of each facet column.
+fn item_texts(items: &[site::Item], columns: &[String]) -> Vec<clusters::names::ItemText> {
+    let years = site::facets::find_years(columns, items);
+    let facets = site::facets::find_facets(columns, items, years.map(|y| y.column));
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| {
+            let stem = item.file.rsplit('/').next().unwrap_or(&item.file);
+            let stem = stem.rsplit_once('.').map_or(stem, |(s, _)| s);
+            let fields = item.fields.iter().map(String::as_str);
+            let mut words: Vec<String> = std::iter::once(item.title.as_str())
+                .chain(fields)
+                .chain(std::iter::once(stem))
+                .flat_map(site::search::words)
+                .collect();
+            words.sort_unstable();
+            words.dedup();
+            let facet_values = facets
+                .iter()
+                .filter_map(|f| f.values.get(usize::from(f.codes[i])).cloned())
+                .collect();
+            clusters::names::ItemText {
+                words,
+                facet_values,
+            }
+        })
+        .collect()
 }
 
 fn map_title(options: &BuildOptions) -> String {

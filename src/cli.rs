@@ -9,6 +9,7 @@ use std::str::FromStr;
 
 use anyhow::{Error, bail};
 use clap::{Args, Parser, Subcommand};
+use zoomap::clusters::{ClusterCount, ClusterOptions};
 use zoomap::features::{DeviceChoice, FeatureOptions, Layer};
 use zoomap::options::{BuildOptions, ItemOptions, MosaicOptions, VectorOptions, default_cache_dir};
 use zoomap::originals::Originals;
@@ -131,7 +132,7 @@ struct VectorArgs {
 }
 
 #[derive(Args)]
-#[command(next_help_heading = "Reduction")]
+#[command(next_help_heading = "Reduction and clusters")]
 struct ReduceArgs {
     /// PCA components before t-SNE.
     #[arg(long, default_value_t = ReduceOptions::default().pca_components)]
@@ -143,6 +144,9 @@ struct ReduceArgs {
     /// runs on one thread, about twice as slow).
     #[arg(long)]
     seed: Option<u64>,
+    /// Top-level clusters: auto (chosen by silhouette), a number, or none.
+    #[arg(long, default_value = "auto", value_parser = parse_cluster_count)]
+    clusters: ClusterCount,
 }
 
 #[derive(Args)]
@@ -226,6 +230,17 @@ impl std::fmt::Display for Colour {
     }
 }
 
+fn parse_cluster_count(text: &str) -> Result<ClusterCount, Error> {
+    match text {
+        "auto" => Ok(ClusterCount::Auto),
+        "none" => Ok(ClusterCount::Off),
+        number => match number.parse::<usize>() {
+            Ok(k) if k >= 1 => Ok(ClusterCount::Fixed(k)),
+            _ => bail!("expected auto, none or a number of clusters, got {text:?}"),
+        },
+    }
+}
+
 fn parse_megapixels(text: &str) -> Result<f64, Error> {
     match text.parse::<f64>() {
         Ok(mp) if mp.is_finite() && mp > 0.0 => Ok(mp),
@@ -246,6 +261,10 @@ impl BuildArgs {
                 perplexity: self.reduce.perplexity,
                 seed: self.reduce.seed.unwrap_or(0),
                 reproducible: self.reduce.seed.is_some(),
+            },
+            clusters: ClusterOptions {
+                count: self.reduce.clusters,
+                seed: self.reduce.seed.unwrap_or(0),
             },
             mosaic: self.mosaic.options(),
             tiles: TileOptions {

@@ -1,11 +1,14 @@
 //! Export for downstream tools: `items.tsv` (one row per placed image), `features.npy` (the
 //! vectors laid out, before PCA) with `features.txt` (their image paths, so the pair can be fed
-//! back with `--features`) and `reduced.npy` (after PCA), rows in the same order.
+//! back with `--features`) and `reduced.npy` (after PCA), rows in the same order; with
+//! clusters, `clusters.tsv` (each image's cluster id and name at every level) and
+//! `clusters.json` (the tree).
 
 use std::path::Path;
 
 use anyhow::{Context, Result};
 
+use crate::clusters::ClusterRecord;
 use crate::layout::Cell;
 use crate::vectors::{Vectors, write_npy};
 
@@ -22,6 +25,51 @@ pub struct ExportRow<'a> {
     pub point: [f32; 2],
     /// Grid cell.
     pub cell: Cell,
+}
+
+/// The clusters of an export: the records, and per level each row's record index.
+#[derive(Debug, Clone)]
+pub struct ClusterExport<'a> {
+    /// Every cluster.
+    pub records: &'a [ClusterRecord],
+    /// For each level, per row (in the order of the export's rows), its cluster's index in
+    /// `records`, or `None`.
+    pub levels: Vec<Vec<Option<usize>>>,
+}
+
+/// Writes `clusters.tsv` (filename, then the cluster id and name at each level, empty where
+/// a row's cluster was not split that deep) and `clusters.json` into `dir`.
+pub fn write_clusters(
+    dir: &Path,
+    rows: &[ExportRow<'_>],
+    clusters: &ClusterExport<'_>,
+) -> Result<()> {
+    let path = dir.join("clusters.tsv");
+    let mut writer = csv::WriterBuilder::new()
+        .delimiter(b'\t')
+        .quote_style(csv::QuoteStyle::Necessary)
+        .from_path(&path)?;
+    let mut header = vec!["filename".to_string()];
+    for level in 1..=clusters.levels.len() {
+        header.push(format!("cluster_{level}"));
+        header.push(format!("name_{level}"));
+    }
+    writer.write_record(&header)?;
+    for (i, row) in rows.iter().enumerate() {
+        let mut record = vec![row.file.to_string()];
+        for level in &clusters.levels {
+            let cluster = level[i].map(|c| &clusters.records[c]);
+            record.push(cluster.map_or(String::new(), |c| c.id.clone()));
+            record.push(cluster.map_or(String::new(), |c| c.name.clone()));
+        }
+        writer.write_record(&record)?;
+    }
+    writer
+        .flush()
+        .with_context(|| format!("{}: cannot write", path.display()))?;
+    let json = dir.join("clusters.json");
+    std::fs::write(&json, serde_json::to_vec_pretty(clusters.records)?)
+        .with_context(|| format!("{}: cannot write", json.display()))
 }
 
 /// Writes `items.tsv` into `dir` (created if needed), and beside it the features and their

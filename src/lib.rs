@@ -2,11 +2,12 @@
 //! where similar images sit next to each other on one giant DeepZoom mosaic.
 //!
 //! Each pipeline stage is a module with a small typed API; data flows forward only:
-//! [`scan`] → [`thumbs`] → [`features`] → [`reduce`] → [`layout`] → [`tiles`] → [`site`] →
+//! [`scan`] → [`thumbs`] → [`features`] → [`reduce`] → [`layout`] → [`clusters`] → [`tiles`] → [`site`] →
 //! [`publish`], orchestrated by [`build`] with the [`options`] it is given; [`serve`] previews
 //! a built site. [`message`] and [`setting`] are leaves every stage may use to word errors.
 
 pub mod build;
+pub mod clusters;
 pub mod export;
 pub mod features;
 pub mod layout;

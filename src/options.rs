@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use anyhow::Result;
 use serde::Serialize;
 
+use crate::clusters::ClusterOptions;
 use crate::features::{DeviceChoice, FeatureOptions};
 use crate::originals::Originals;
 use crate::reduce::ReduceOptions;
@@ -28,6 +29,8 @@ pub struct BuildOptions {
     pub vectors: VectorOptions,
     /// PCA and t-SNE.
     pub reduce: ReduceOptions,
+    /// The cluster hierarchy.
+    pub clusters: ClusterOptions,
     /// The grid, its cells and the previews.
     pub mosaic: MosaicOptions,
     /// The DeepZoom pyramid.
@@ -45,6 +48,7 @@ impl BuildOptions {
             items: ItemOptions::default(),
             vectors: VectorOptions::default(),
             reduce: ReduceOptions::default(),
+            clusters: ClusterOptions::default(),
             mosaic: MosaicOptions::default(),
             tiles: TileOptions::default(),
             export: None,

@@ -1,0 +1,205 @@
+//! Cluster names from the metadata, c-TF-IDF style: a cluster is named by what distinguishes
+//! it from its siblings (the rest of its parent; the whole collection at the top). A facet
+//! value most of a cluster holds wins outright ("Ceramics"); else the 1–3 terms (words, and
+//! whole facet values) whose share in the cluster most exceeds their share in the parent,
+//! stop words and numbers left out; else, with no such text, its parent's name and its rank
+//! ("Ceramics 2"), or "Group 7" at the top.
+
+use std::collections::{HashMap, HashSet};
+
+use super::Hierarchy;
+
+/// What an item says of itself: its distinct words (title, metadata, file stem) and its whole
+/// facet values.
+#[derive(Debug, Clone, Default)]
+pub struct ItemText {
+    /// Distinct words, lower-case.
+    pub words: Vec<String>,
+    /// Its value of each facet column, as written.
+    pub facet_values: Vec<String>,
+}
+
+/// A facet value held by a majority of a cluster names it…
+const DOMINANT_SHARE: f64 = 0.5;
+/// …when its share in the cluster is at least this many times its share in the parent; a
+/// term, likewise, must be this much more common inside than around.
+const MIN_LIFT: f64 = 1.5;
+/// A word is a candidate only where at least this share of the cluster holds it.
+const MIN_WORD_SHARE: f64 = 0.2;
+/// Words scoring less than this share of the best word are left out of the name.
+const RUNNER_UP: f64 = 0.5;
+/// Words in a name at most.
+const MAX_WORDS: usize = 3;
+
+/// Words that say nothing of a group.
+const STOP_WORDS: &[&str] = &[
+    "a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "has", "in", "is", "it", "its",
+    "jpeg", "jpg", "no", "of", "on", "or", "png", "the", "to", "was", "with", "img", "image",
+    "photo", "dsc",
+];
+
+/// One name per cluster of `hierarchy`, in its order; `texts` by input row.
+pub fn name_clusters(hierarchy: &Hierarchy, texts: &[ItemText]) -> Vec<String> {
+    let everyone: Vec<usize> = (0..texts.len()).collect();
+    let mut names: Vec<String> = Vec::with_capacity(hierarchy.clusters.len());
+    for cluster in &hierarchy.clusters {
+        let parent = cluster.parent.map_or(everyone.as_slice(), |p| {
+            hierarchy.clusters[p].members.as_slice()
+        });
+        let name = name_of(&cluster.members, parent, texts).unwrap_or_else(|| {
+            match cluster.parent {
+                // Parents come before their children, so the parent's name is known.
+                Some(p) => format!(
+                    "{} {}",
+                    names[p],
+                    rank_among_siblings(hierarchy, p, &cluster.id)
+                ),
+                None => format!("Group {}", cluster.id),
+            }
+        });
+        names.push(name);
+    }
+    names
+}
+
+/// 1 for the first (largest) child of `parent`, 2 for the next, …
+fn rank_among_siblings(hierarchy: &Hierarchy, parent: usize, id: &str) -> usize {
+    let siblings = &hierarchy.clusters[parent].children;
+    siblings
+        .iter()
+        .position(|&c| hierarchy.clusters[c].id == id)
+        .map_or(0, |r| r + 1)
+}
+
+fn name_of(members: &[usize], parent: &[usize], texts: &[ItemText]) -> Option<String> {
+    dominant_facet(members, parent, texts).or_else(|| distinctive_terms(members, parent, texts))
+}
+
+/// Share of `rows` holding each key `keys_of` gives.
+fn shares<'a>(rows: &[usize], keys_of: impl Fn(usize) -> Vec<&'a str>) -> HashMap<&'a str, f64> {
+    let mut counts: HashMap<&str, usize> = HashMap::new();
+    for &row in rows {
+        let keys: HashSet<&str> = keys_of(row).into_iter().collect();
+        for key in keys {
+            *counts.entry(key).or_default() += 1;
+        }
+    }
+    let n = rows.len().max(1) as f64;
+    counts.into_iter().map(|(k, c)| (k, c as f64 / n)).collect()
+}
+
+/// An item's filled facet values.
+fn facet_values(text: &ItemText) -> impl Iterator<Item = &str> {
+    text.facet_values
+        .iter()
+        .map(String::as_str)
+        .filter(|v| !v.trim().is_empty())
+}
+
+fn dominant_facet(members: &[usize], parent: &[usize], texts: &[ItemText]) -> Option<String> {
+    let values = |row: usize| -> Vec<&str> { facet_values(&texts[row]).collect() };
+    let inside = shares(members, values);
+    let around = shares(parent, values);
+    inside
+        .into_iter()
+        .filter(|(value, share)| *share > DOMINANT_SHARE && *share >= MIN_LIFT * around[value])
+        .max_by(|a, b| a.1.total_cmp(&b.1).then_with(|| b.0.cmp(a.0)))
+        .map(|(value, _)| capitalised(value))
+}
+
+/// The terms (words and whole facet values) that most distinguish `members` from `parent`.
+fn distinctive_terms(members: &[usize], parent: &[usize], texts: &[ItemText]) -> Option<String> {
+    let terms = |row: usize| -> Vec<&str> {
+        let text = &texts[row];
+        let words = text
+            .words
+            .iter()
+            .map(String::as_str)
+            .filter(|w| worth_naming(w));
+        words.chain(facet_values(text)).collect()
+    };
+    let inside = shares(members, terms);
+    let around = shares(parent, terms);
+    let mut scored: Vec<(&str, f64)> = inside
+        .into_iter()
+        .filter(|(term, share)| *share >= MIN_WORD_SHARE && *share >= MIN_LIFT * around[term])
+        .map(|(term, share)| (term, share * (share / around[term]).ln()))
+        .collect();
+    scored.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(b.0)));
+    let best = scored.first()?.1;
+    let mut chosen: Vec<&str> = Vec::new();
+    for &(term, score) in &scored {
+        // A word inside a term already chosen ("foot" of "colts_foot") adds nothing.
+        let lower = term.to_lowercase();
+        let repeats = chosen.iter().any(|c| c.to_lowercase().contains(&lower));
+        if score >= RUNNER_UP * best && chosen.len() < MAX_WORDS && !repeats {
+            chosen.push(term);
+        }
+    }
+    Some(capitalised(&chosen.join(", ")))
+}
+
+fn worth_naming(word: &str) -> bool {
+    word.chars().count() >= 3
+        && !word.chars().all(|c| c.is_numeric())
+        && !STOP_WORDS.contains(&word)
+}
+
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first.to_uppercase().chain(chars).collect()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::Cluster;
+    use super::*;
+
+    fn text(words: &[&str], facet: &str) -> ItemText {
+        ItemText {
+            words: words.iter().map(|w| w.to_string()).collect(),
+            facet_values: vec![facet.to_string()],
+        }
+    }
+
+    fn top(id: &str, members: Vec<usize>) -> Cluster {
+        Cluster {
+            id: id.into(),
+            level: 0,
+            parent: None,
+            children: Vec::new(),
+            members,
+            medoid: 0,
+        }
+    }
+
+    #[test]
+    fn a_dominant_facet_wins_then_distinctive_words_then_a_number() {
+        let texts = vec![
+            text(&["blue", "vase", "1901"], "ceramics"),
+            text(&["blue", "bowl"], "ceramics"),
+            text(&["green", "vase"], "ceramics"),
+            text(&["oak", "chair"], "furniture"),
+            text(&["oak", "table"], ""),
+            text(&["pine", "oak", "stool"], ""),
+            text(&["the"], ""),
+            text(&["of"], ""),
+        ];
+        let hierarchy = Hierarchy {
+            clusters: vec![
+                top("0", vec![0, 1, 2]),
+                top("1", vec![3, 4, 5]),
+                top("2", vec![6, 7]),
+            ],
+        };
+        let names = name_clusters(&hierarchy, &texts);
+        assert_eq!(names[0], "Ceramics");
+        assert_eq!(
+            names[1], "Oak",
+            "in all three, nowhere else; the rest are too rare"
+        );
+        assert_eq!(names[2], "Group 2", "stop words name nothing");
+    }
+}
