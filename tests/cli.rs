@@ -81,7 +81,10 @@ fn builds_a_complete_site_with_metadata_export_and_report() {
     assert_eq!(reduced.rows(), 24);
     let clusters = fs::read_to_string(export.join("clusters.tsv")).unwrap();
     assert_eq!(clusters.lines().count(), 25);
-    assert!(clusters.starts_with("filename\tcluster_1\tname_1"), "{clusters}");
+    assert!(
+        clusters.starts_with("filename\tcluster_1\tname_1"),
+        "{clusters}"
+    );
     let tree: serde_json::Value =
         serde_json::from_slice(&fs::read(export.join("clusters.json")).unwrap()).unwrap();
     let top: Vec<&serde_json::Value> = tree
@@ -93,7 +96,10 @@ fn builds_a_complete_site_with_metadata_export_and_report() {
     assert!(top.len() >= 2, "{tree}");
     let sizes: u64 = top.iter().map(|c| c["size"].as_u64().unwrap()).sum();
     assert_eq!(sizes, 24, "every image is in one top-level cluster");
-    assert!(top.iter().all(|c| c["name"].as_str().is_some_and(|n| !n.is_empty())));
+    assert!(
+        top.iter()
+            .all(|c| c["name"].as_str().is_some_and(|n| !n.is_empty()))
+    );
 
     let report = common::report(&site);
     assert_eq!(report["images_placed"], 24);
