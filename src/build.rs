@@ -92,25 +92,13 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     let placed = placed_images(&scan, &extracted)?;
     let placement = place(&scan, &placed, &extracted, &source, options, &mut clock)?;
     warnings.extend(placement.warnings.iter().cloned());
+    let site_dir = staging.path();
     let pyramid = clock.run("tiles", || {
-        let assigned = &placement.assigned;
-        write_tiles(
-            &cells,
-            &placed,
-            assigned,
-            placement.grid,
-            options,
-            staging.path(),
-        )
+        write_tiles(&cells, &placed, &placement, options, site_dir)
     })?;
-    std::fs::remove_file(staging.path().join(CELL_STORE))?;
+    std::fs::remove_file(site_dir.join(CELL_STORE))?;
     let originals = clock.run("originals", || {
-        write_originals(
-            &scan.images,
-            &placed,
-            options.items.originals,
-            staging.path(),
-        )
+        write_originals(&scan.images, &placed, options.items.originals, site_dir)
     })?;
     warnings.extend(originals.note.clone());
     let items = item_records(&scan, &placed, &placement.assigned, &originals, &text);
@@ -119,18 +107,9 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     })?;
     let unlinked_urls = UnlinkedUrls::of(&items);
     warnings.extend(unlinked_urls.warning());
-    clock.run("site", || {
-        let data = site_data(options, &text, placement.grid, &items);
-        let max_zoom = site::max_zoom(
-            placed.iter().map(|&i| extracted.fitted_sides[i]),
-            options.mosaic.cell_side,
-        );
-        site::write_site(
-            staging.path(),
-            &data,
-            &page_config(options, pyramid, max_zoom),
-        )
-    })?;
+    let page = page_config(options, pyramid, native_zoom(&placed, &extracted, options));
+    let data = site_data(options, &text, placement.grid, &items);
+    clock.run("site", || site::write_site(site_dir, &data, &page))?;
     if let Some(dir) = &options.export {
         clock.run("export", || {
             write_export(dir, &items, &placement, clusters.as_ref())
@@ -153,11 +132,22 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
         peak_rss_mib: peak_rss_mib(),
         options: options.clone(),
     };
-    let report_path = staging.path().join(paths::REPORT);
-    std::fs::write(&report_path, serde_json::to_vec_pretty(&report)?)
-        .with_context(|| format!("{}: cannot write", report_path.display()))?;
+    write_report(site_dir, &report)?;
     staging.publish(&options.output)?;
     Ok(report)
+}
+
+/// `build-report.json` in the site.
+fn write_report(site: &Path, report: &BuildReport) -> Result<()> {
+    let path = site.join(paths::REPORT);
+    std::fs::write(&path, serde_json::to_vec_pretty(report)?)
+        .with_context(|| format!("{}: cannot write", path.display()))
+}
+
+/// The viewer's deepest zoom, from the placed images' sides against their cells.
+fn native_zoom(placed: &[usize], extracted: &Extracted, options: &BuildOptions) -> f64 {
+    let sides = placed.iter().map(|&i| extracted.fitted_sides[i]);
+    site::max_zoom(sides, options.mosaic.cell_side)
 }
 
 /// The cell thumbnails' store in the staging folder, removed once the tiles are written.
@@ -776,11 +766,11 @@ fn decode_one(
 fn write_tiles(
     cells: &CellStore,
     placed: &[usize],
-    assigned: &[layout::Cell],
-    grid: Grid,
+    placement: &Placement,
     options: &BuildOptions,
     site: &Path,
 ) -> Result<tiles::Pyramid> {
+    let (assigned, grid) = (&placement.assigned, placement.grid);
     let mut slots = vec![None; grid.cells()];
     for (&slot, cell) in placed.iter().zip(assigned) {
         slots[grid.index(*cell)] = Some(slot);
