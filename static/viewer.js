@@ -266,7 +266,8 @@ class Viewer {
     const count = this.shownCount;
     byId('shown').textContent = count === null ? '' : `${count.toLocaleString()} of ${site.index.count.toLocaleString()} shown`;
     this.dirty = true;
-    this.resize();
+    // The count may wrap the header onto another row.
+    if (document.querySelector('.bar').offsetHeight !== this.viewport.top) this.resize();
     this.hash.schedule();
   }
 

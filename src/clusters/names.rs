@@ -42,18 +42,14 @@ const STOP_WORDS: &[&str] = &[
 pub fn name_clusters(hierarchy: &Hierarchy, texts: &[ItemText]) -> Vec<String> {
     let everyone: Vec<usize> = (0..texts.len()).collect();
     let mut names: Vec<String> = Vec::with_capacity(hierarchy.clusters.len());
-    for cluster in &hierarchy.clusters {
+    for (index, cluster) in hierarchy.clusters.iter().enumerate() {
         let parent = cluster.parent.map_or(everyone.as_slice(), |p| {
             hierarchy.clusters[p].members.as_slice()
         });
         let name = name_of(&cluster.members, parent, texts).unwrap_or_else(|| {
             match cluster.parent {
                 // Parents come before their children, so the parent's name is known.
-                Some(p) => format!(
-                    "{} {}",
-                    names[p],
-                    rank_among_siblings(hierarchy, p, &cluster.id)
-                ),
+                Some(p) => format!("{} {}", names[p], rank_among_siblings(hierarchy, p, index)),
                 None => format!("Group {}", cluster.id),
             }
         });
@@ -63,11 +59,11 @@ pub fn name_clusters(hierarchy: &Hierarchy, texts: &[ItemText]) -> Vec<String> {
 }
 
 /// 1 for the first (largest) child of `parent`, 2 for the next, …
-fn rank_among_siblings(hierarchy: &Hierarchy, parent: usize, id: &str) -> usize {
+fn rank_among_siblings(hierarchy: &Hierarchy, parent: usize, child: usize) -> usize {
     let siblings = &hierarchy.clusters[parent].children;
     siblings
         .iter()
-        .position(|&c| hierarchy.clusters[c].id == id)
+        .position(|&c| c == child)
         .map_or(0, |r| r + 1)
 }
 

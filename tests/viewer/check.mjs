@@ -228,7 +228,7 @@ async function collection() {
   const linked = await deep.evaluate(([c, w]) => window.zoomap.cellCentre(c, w), [start.col, start.row]);
   check(linked.y > 60 && linked.x < 1200 - 380, `a deep-linked item is clear of the header and panel: ${JSON.stringify(linked)}`);
 
-  await detail(start, records);
+  await detail(start);
   await keyboardAndHistory(start, at, index);
   await filteredSearch(records, column);
   await phoneLayout();
@@ -236,7 +236,7 @@ async function collection() {
 
 // Zoom stops at the cells' native resolution; the lightbox shows the original at its own
 // size, with a download link; a double-click zooms without opening the panel.
-async function detail(start, records) {
+async function detail(start) {
   const page = await open();
   await ready(page);
   const config = await page.evaluate(() => JSON.parse(document.getElementById('zoomap-config').textContent));
@@ -282,7 +282,6 @@ async function detail(start, records) {
     return a.hidden === (getComputedStyle(a).display === 'none');
   });
   check(link, 'the item link is shown exactly when it is not hidden');
-  void records;
 }
 
 // A keyboard-only walk opens, steps through and closes items; Back closes an open panel; a
