@@ -2,8 +2,8 @@
 # Cluster quality, names and speed (issue 15). One command; prints three tables.
 #  1. ARI and NMI of the top level against the species of ../shared/datasets/flowers12, on
 #     EfficientNet-Lite0 features (and, with VGG=1, VGG16 HED features from
-#     ../shared/models): zoomap automatic, zoomap --clusters 12, scikit-learn KMeans(k=12)
-#     and Python hdbscan with PixPlot's parameters (min_cluster_size 20), both on the same
+#     ../shared/models): zoomap automatic, zoomap --clusters 12, zoomap --cluster-method
+#     hdbscan, scikit-learn KMeans(k=12) and Python hdbscan with PixPlot's parameters (min_cluster_size 20), both on the same
 #     PCA-50 vectors zoomap clustered (its exported reduced.npy).
 #  2. The share of top-level clusters whose name is their majority species (labels.csv as
 #     the metadata).
@@ -27,9 +27,11 @@ build() { # NAME EXTRA...
 }
 build auto --features "$DATA/features-efficientnet-lite0.npy"
 build k12 --features "$DATA/features-efficientnet-lite0.npy" --clusters 12
+build hdbscan --features "$DATA/features-efficientnet-lite0.npy" --cluster-method hdbscan
 if [ "${VGG:-0}" = 1 ]; then
   build vgg-auto --weights ../shared/models/*.safetensors --device cpu
   build vgg-k12 --weights ../shared/models/*.safetensors --device cpu --clusters 12
+  build vgg-hdbscan --weights ../shared/models/*.safetensors --device cpu --cluster-method hdbscan
 fi
 
 "$VENV/bin/python" - "$WORK" "$DATA/labels.csv" <<'PY'
@@ -52,10 +54,13 @@ for feats in ['', 'vgg-']:
     rows, truth = read(f'{feats}auto')
     pca = np.load(f'{work}/{feats}auto/reduced.npy')
     results = []
-    for name in ['auto', 'k12']:
+    for name in ['auto', 'k12', 'hdbscan']:
         r, t = read(f'{feats}{name}')
-        c = [x['cluster_1'] for x in r]
-        results.append((f'zoomap {name}', len(set(c)), ari(t, c), nmi(t, c)))
+        # Noise (no cluster) counts as one label, as hdbscan's -1 does below.
+        c = [x.get('cluster_1') or '-1' for x in r]
+        noise = sum(x == '-1' for x in c) / len(c)
+        method = f'zoomap {name}' + (f' ({noise:.0%} noise)' if name == 'hdbscan' else '')
+        results.append((method, len(set(c) - {'-1'}), ari(t, c), nmi(t, c)))
     km = KMeans(12, n_init=10, random_state=0).fit_predict(pca)
     results.append(('scikit-learn KMeans k=12', 12, ari(truth, km), nmi(truth, km)))
     hd = hdbscan.HDBSCAN(min_cluster_size=20).fit_predict(pca)

@@ -70,8 +70,31 @@ try {
   console.log(`facet filter: ${filter.shown} items shown after ${filter.ms.toFixed(0)} ms (codes fetched on first use)`);
   await page.waitForTimeout(500);
   await page.screenshot({ path: `${shots}/scale-4-filter.png` });
+  await page.evaluate(() => document.querySelector('#filters button[type=reset]').click());
+  await page.keyboard.press('Escape');
+
+  // The cluster names of the whole map, then a click on the largest: flown to, dimmed around.
+  await page.keyboard.press('0');
+  await page.waitForTimeout(1500);
+  const names = await page.evaluate(() => window.zoomap.labels());
+  const levels = await page.evaluate(() => window.zoomap.index().clusters.map((l) => l.count));
+  console.log(`clusters: ${levels.join(' + ')} in ${levels.length} levels; ${names.length} names drawn over the whole map`);
+  if (names.length > 0) {
+    const [first] = names;
+    const t0 = Date.now();
+    await page.mouse.click((first.box[0] + first.box[2]) / 2, (first.box[1] + first.box[3]) / 2);
+    await page.waitForFunction((n) => window.zoomap.shownCount() === n, first.size, { timeout: 30000 });
+    console.log(`cluster "${first.name}" (${first.size} items) selected and dimmed around in ${Date.now() - t0} ms`);
+    await page.waitForTimeout(1500);
+    await page.screenshot({ path: `${shots}/scale-5-cluster.png` });
+    for (let i = 0; i < 6; i++) await page.keyboard.press('+');
+    await page.waitForTimeout(1500);
+    const deep = await page.evaluate(() => window.zoomap.labels());
+    console.log(`zoomed in: ${deep.length} names drawn, levels ${[...new Set(deep.map((l) => l.level))].join(', ')}`);
+    await page.screenshot({ path: `${shots}/scale-6-cluster-zoom.png` });
+  }
   const after = await heapMiB(cdp);
-  console.log(`JS heap after searches and a filter: ${after.used.toFixed(1)} MiB used of ${after.total.toFixed(1)} MiB`);
+  console.log(`JS heap after searches, a filter and a cluster: ${after.used.toFixed(1)} MiB used of ${after.total.toFixed(1)} MiB`);
 
   // What a viewer that loads every record up front pays, in a fresh page of the same site.
   const whole = await browser.newPage();

@@ -11,10 +11,12 @@
 use std::path::Path;
 use std::time::Instant;
 
+use zoomap::clusters::{self, ClusterCount, ClusterMap, ClusterOptions, names::ItemText};
 use zoomap::layout::{Cell, Grid};
 use zoomap::report::peak_rss_mib;
 use zoomap::site::{self, Item, PageConfig, SiteData};
 use zoomap::tiles::{MosaicSource, TileOptions, write_pyramid};
+use zoomap::vectors::Vectors;
 
 const ADJECTIVES: [&str; 16] = [
     "blue", "gilded", "carved", "painted", "small", "large", "broken", "glazed", "silver",
@@ -126,12 +128,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         levels: pyramid.levels(tile_options.tile_size),
         max_zoom: site::MAX_PIXEL_RATIO,
     };
-    site::write_site(out, &data, &page)?;
+    let clustering = Instant::now();
+    let clusters = world.clusters(&data)?;
+    let clustered = clustering.elapsed().as_secs_f64();
+    site::write_site(out, &data, Some(&clusters), &page)?;
     println!(
-        "{n} items, grid {cols}x{rows}, mosaic {}x{}: tiles {tiled:.1} s, site data {:.1} s, peak RSS {:.0} MiB",
+        "{n} items, grid {cols}x{rows}, mosaic {}x{}, {} clusters in {} levels: tiles {tiled:.1} s, clusters {clustered:.1} s, site data {:.1} s, peak RSS {:.0} MiB",
         pyramid.width,
         pyramid.height,
-        started.elapsed().as_secs_f64() - tiled,
+        clusters.records.len(),
+        clusters.levels.len(),
+        started.elapsed().as_secs_f64() - tiled - clustered,
         peak_rss_mib().unwrap_or(0.0)
     );
     Ok(())
@@ -165,6 +172,46 @@ impl World {
         (0..self.seeds.len())
             .min_by(|&a, &b| distance(&self.seeds[a]).total_cmp(&distance(&self.seeds[b])))
             .unwrap_or(0)
+    }
+
+    /// The clusters stage on each item's position and its category's seed (as an image
+    /// vector would place it), named from the items' text as a build names them.
+    fn clusters(&self, data: &SiteData) -> anyhow::Result<ClusterMap> {
+        let n = data.items.len() as u32;
+        let vectors: Vec<f32> = (0..n)
+            .flat_map(|i| {
+                let [x, y] = self.position(i);
+                let [sx, sy] = self.seeds[self.category(i)];
+                [x, y, sx, sy]
+            })
+            .collect();
+        // As many top-level clusters as categories: the map a real collection would show.
+        let twelve = ClusterOptions {
+            count: ClusterCount::Fixed(CATEGORIES.len()),
+            ..ClusterOptions::default()
+        };
+        let points = Vectors {
+            data: vectors,
+            dim: 4,
+        };
+        let hierarchy = clusters::cluster(&points, &twelve)?
+            .ok_or_else(|| anyhow::anyhow!("too few items to cluster"))?;
+        let texts: Vec<ItemText> = data
+            .items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| ItemText {
+                words: site::search::words(&item.title).collect(),
+                facet_values: vec![item.fields[2].clone(), item.fields[3].clone()],
+                year: Some(self.year(i as u32) as i16),
+            })
+            .collect();
+        let names = clusters::names::name_clusters(&hierarchy, &texts);
+        let cells: Vec<Cell> = data.items.iter().map(|item| item.cell).collect();
+        let files: Vec<String> = data.items.iter().map(|item| item.file.clone()).collect();
+        Ok(ClusterMap::new(
+            &hierarchy, &names, &cells, data.grid, &files,
+        ))
     }
 
     fn year(&self, i: u32) -> u32 {

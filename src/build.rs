@@ -2,6 +2,7 @@
 //! → tiles → site), with a progress bar each, into a staging folder that replaces the output
 //! folder only once everything succeeded.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::mpsc::sync_channel;
 use std::time::Instant;
@@ -9,7 +10,7 @@ use std::time::Instant;
 use anyhow::{Context, Result, bail};
 use rayon::prelude::*;
 
-use crate::clusters::{self, ClusterRecord};
+use crate::clusters::{self, ClusterMap};
 use crate::features::cache::{CacheKey, FeatureCache};
 use crate::features::imported::ImportedFeatures;
 use crate::features::{FeatureExtractor, INPUT_SIDE};
@@ -29,13 +30,15 @@ use crate::site::{self, Metadata, PageConfig, Placed, SiteData, Template, paths}
 use crate::thumbs::{self, CellStore, ThumbError, ThumbOptions};
 use crate::tiles::{self, MosaicSource};
 use crate::vectors::Vectors;
-use crate::{export, features};
+use crate::{export, features, folders};
 
 /// The templates and metadata, checked before any heavy work.
 struct ItemText {
     metadata: Option<Metadata>,
     title: Option<Template>,
     url: Option<Template>,
+    /// The curator's cluster names (`--cluster-names`), by cluster id.
+    cluster_names: BTreeMap<String, String>,
 }
 
 fn load_item_text(options: &BuildOptions) -> Result<ItemText> {
@@ -54,6 +57,13 @@ fn load_item_text(options: &BuildOptions) -> Result<ItemText> {
         title: template(&options.items.title).transpose()?,
         url: template(&options.items.url).transpose()?,
         metadata,
+        cluster_names: options
+            .clusters
+            .names
+            .as_deref()
+            .map(clusters::names::read_names)
+            .transpose()?
+            .unwrap_or_default(),
     })
 }
 
@@ -102,18 +112,30 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     })?;
     warnings.extend(originals.note.clone());
     let items = item_records(&scan, &placed, &placement.assigned, &originals, &text);
-    let clusters = clock.run("clusters", || {
+    let (clusters, names_warning) = clock.run("clusters", || {
         cluster_map(&placement, &items, &text, options)
     })?;
+    warnings.extend(names_warning);
     let unlinked_urls = UnlinkedUrls::of(&items);
     warnings.extend(unlinked_urls.warning());
     let page = page_config(options, pyramid, native_zoom(&placed, &extracted, options));
     let data = site_data(options, &text, placement.grid, &items);
-    clock.run("site", || site::write_site(site_dir, &data, &page))?;
+    clock.run("site", || {
+        site::write_site(site_dir, &data, clusters.as_ref(), &page)
+    })?;
     if let Some(dir) = &options.export {
         clock.run("export", || {
             write_export(dir, &items, &placement, clusters.as_ref())
         })?;
+    }
+    if let Some(folders) = &options.folders {
+        let sources: Vec<_> = placed
+            .iter()
+            .map(|&i| scan.images[i].path.clone())
+            .collect();
+        warnings.extend(clock.run("folders", || {
+            write_cluster_folders(folders, clusters.as_ref(), &sources)
+        })?);
     }
     let report = BuildReport {
         images_found: scan.images.len(),
@@ -130,6 +152,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
         features: source.describe(placement.reduced.as_ref().map_or(0, |(f, _)| f.dim)),
         perplexity: placement.reduced.as_ref().map(|(_, r)| r.perplexity),
         peak_rss_mib: peak_rss_mib(),
+        clusters: clusters.as_ref().map(ClusterMap::summary),
         options: options.clone(),
     };
     write_report(site_dir, &report)?;
@@ -303,59 +326,81 @@ fn write_export(
     let vectors = placement.reduced.as_ref().map(|(f, r)| (f, &r.pca));
     export::write_export(dir, &rows, vectors)?;
     match clusters {
-        Some(map) => export::write_clusters(
-            dir,
-            &rows,
-            &export::ClusterExport {
-                records: &map.records,
-                levels: map.levels.clone(),
-            },
-        ),
+        Some(map) => export::write_clusters(dir, &rows, map),
         None => Ok(()),
     }
 }
 
-/// The placed images' clusters: named, placed on the grid, and each image's cluster per level.
-struct ClusterMap {
-    records: Vec<ClusterRecord>,
-    levels: Vec<Vec<Option<usize>>>,
+/// `--export-folders`; a warning when there are no clusters to write.
+fn write_cluster_folders(
+    options: &folders::FolderOptions,
+    clusters: Option<&ClusterMap>,
+    sources: &[std::path::PathBuf],
+) -> Result<Option<String>> {
+    let Some(clusters) = clusters else {
+        return Ok(Some(format!(
+            "{}: not written, this build has no clusters",
+            options.dir.display()
+        )));
+    };
+    let placed = folders::write_folders(options, clusters, sources)?;
+    Ok((placed.symlinks > 0).then(|| {
+        format!(
+            "{}: {} images are symbolic links (no hard link across file systems); they break if the collection moves",
+            options.dir.display(),
+            placed.symlinks
+        )
+    }))
 }
 
 /// Clusters the PCA vectors t-SNE saw, names them from the items' text and places them on
-/// the grid; none where positions were given or the stage is off.
+/// the grid; none where positions were given or the stage is off. Curator names for ids the
+/// build has not make a warning.
 fn cluster_map(
     placement: &Placement,
     items: &[site::Item],
     text: &ItemText,
     options: &BuildOptions,
-) -> Result<Option<ClusterMap>> {
+) -> Result<(Option<ClusterMap>, Option<String>)> {
     let Some((_, reduced)) = &placement.reduced else {
-        return Ok(None);
+        return Ok((None, None));
     };
     let Some(hierarchy) = clusters::cluster(&reduced.pca, &options.clusters)? else {
-        return Ok(None);
+        return Ok((None, None));
     };
     let columns = text
         .metadata
         .as_ref()
         .map(|m| m.columns.clone())
         .unwrap_or_default();
-    let names = clusters::names::name_clusters(&hierarchy, &item_texts(items, &columns));
+    let mut names = clusters::names::name_clusters(&hierarchy, &item_texts(items, &columns));
+    let unknown = clusters::names::override_names(&hierarchy, &mut names, &text.cluster_names);
     let files: Vec<String> = items.iter().map(|i| i.file.clone()).collect();
     let cells: Vec<layout::Cell> = items.iter().map(|i| i.cell).collect();
-    Ok(Some(ClusterMap {
-        records: clusters::records(&hierarchy, &names, &cells, placement.grid, &files),
-        levels: (0..hierarchy.levels())
-            .map(|level| hierarchy.assignment(level, items.len()))
-            .collect(),
-    }))
+    let map = ClusterMap::new(&hierarchy, &names, &cells, placement.grid, &files);
+    let warning = if map.records.is_empty() {
+        Some("no clusters: HDBSCAN found no dense group of 20 images (--cluster-method kmeans puts every image in one)".to_string())
+    } else {
+        unknown_names_warning(&unknown, options)
+    };
+    Ok((Some(map), warning))
+}
+
+fn unknown_names_warning(unknown: &[String], options: &BuildOptions) -> Option<String> {
+    let path = options.clusters.names.as_deref()?;
+    let first = unknown.first()?;
+    Some(format!(
+        "{}: {} cluster ids name no cluster of this build (first: {first}); the names of a rebuild with another --seed or collection do not carry over",
+        path.display(),
+        unknown.len()
+    ))
 }
 
 /// What each item says of itself, for naming clusters: the search index's words of its
 /// title, metadata and file stem, and its value of each facet column.
 fn item_texts(items: &[site::Item], columns: &[String]) -> Vec<clusters::names::ItemText> {
     let years = site::facets::find_years(columns, items);
-    let facets = site::facets::find_facets(columns, items, years.map(|y| y.column));
+    let facets = site::facets::find_facets(columns, items, years.as_ref().map(|y| y.column));
     items
         .iter()
         .enumerate()
@@ -377,6 +422,10 @@ fn item_texts(items: &[site::Item], columns: &[String]) -> Vec<clusters::names::
             clusters::names::ItemText {
                 words,
                 facet_values,
+                year: years
+                    .as_ref()
+                    .map(|y| y.years[i])
+                    .filter(|&y| y != site::facets::NO_YEAR),
             }
         })
         .collect()

@@ -9,8 +9,9 @@ use std::str::FromStr;
 
 use anyhow::{Error, bail};
 use clap::{Args, Parser, Subcommand};
-use zoomap::clusters::{ClusterCount, ClusterOptions};
+use zoomap::clusters::{ClusterCount, ClusterMethod, ClusterOptions};
 use zoomap::features::{DeviceChoice, FeatureOptions, Layer};
+use zoomap::folders::FolderOptions;
 use zoomap::options::{BuildOptions, ItemOptions, MosaicOptions, VectorOptions, default_cache_dir};
 use zoomap::originals::Originals;
 use zoomap::reduce::ReduceOptions;
@@ -45,9 +46,17 @@ pub struct BuildArgs {
     /// Site folder to write; an existing site there is replaced when the build succeeds.
     #[arg(short, long, default_value = "site")]
     output: PathBuf,
-    /// Also write items.tsv, features.npy and reduced.npy into this folder.
+    /// Also write items.tsv, features.npy, reduced.npy, clusters.tsv and clusters.json into
+    /// this folder.
     #[arg(long)]
     export: Option<PathBuf>,
+    /// Also write one folder of images per cluster (nested by level, e.g. 07-ceramics/) into
+    /// this new folder: hard links, else symbolic links.
+    #[arg(long)]
+    export_folders: Option<PathBuf>,
+    /// Copy the images into --export-folders instead of linking them.
+    #[arg(long, requires = "export_folders")]
+    copy: bool,
     /// Serve the site once built.
     #[arg(long)]
     serve: bool,
@@ -147,6 +156,13 @@ struct ReduceArgs {
     /// Top-level clusters: auto (chosen by silhouette), a number, or none.
     #[arg(long, default_value = "auto", value_parser = parse_cluster_count)]
     clusters: ClusterCount,
+    /// How the top-level clusters are found: k-means (every image in a cluster) or HDBSCAN
+    /// (dense groups only; the rest is noise, in no cluster).
+    #[arg(long, value_enum, default_value_t = ClusterOptions::default().method)]
+    cluster_method: ClusterMethod,
+    /// A CSV of cluster id and name (as the viewer exports it) overriding computed names.
+    #[arg(long, value_name = "FILE")]
+    cluster_names: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -264,7 +280,9 @@ impl BuildArgs {
             },
             clusters: ClusterOptions {
                 count: self.reduce.clusters,
+                method: self.reduce.cluster_method,
                 seed: self.reduce.seed.unwrap_or(0),
+                names: self.reduce.cluster_names.clone(),
             },
             mosaic: self.mosaic.options(),
             tiles: TileOptions {
@@ -274,6 +292,10 @@ impl BuildArgs {
                 quality: self.tiles.quality,
             },
             export: self.export.clone(),
+            folders: self.export_folders.clone().map(|dir| FolderOptions {
+                dir,
+                copy: self.copy,
+            }),
         }
     }
 
@@ -358,6 +380,7 @@ fn flag(setting: Setting) -> &'static str {
         Setting::CellSide => "--cell",
         Setting::PreviewSize => "--preview-size",
         Setting::Tiles => "--tile-size/--overlap",
+        Setting::ExportFolders => "--export-folders",
     }
 }
 

@@ -8,7 +8,7 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 
-use crate::clusters::ClusterRecord;
+use crate::clusters::ClusterMap;
 use crate::layout::Cell;
 use crate::vectors::{Vectors, write_npy};
 
@@ -27,23 +27,10 @@ pub struct ExportRow<'a> {
     pub cell: Cell,
 }
 
-/// The clusters of an export: the records, and per level each row's record index.
-#[derive(Debug, Clone)]
-pub struct ClusterExport<'a> {
-    /// Every cluster.
-    pub records: &'a [ClusterRecord],
-    /// For each level, per row (in the order of the export's rows), its cluster's index in
-    /// `records`, or `None`.
-    pub levels: Vec<Vec<Option<usize>>>,
-}
-
 /// Writes `clusters.tsv` (filename, then the cluster id and name at each level, empty where
-/// a row's cluster was not split that deep) and `clusters.json` into `dir`.
-pub fn write_clusters(
-    dir: &Path,
-    rows: &[ExportRow<'_>],
-    clusters: &ClusterExport<'_>,
-) -> Result<()> {
+/// a row's cluster was not split that deep) and `clusters.json` into `dir`; `clusters`'
+/// rows are `rows`.
+pub fn write_clusters(dir: &Path, rows: &[ExportRow<'_>], clusters: &ClusterMap) -> Result<()> {
     let path = dir.join("clusters.tsv");
     let mut writer = csv::WriterBuilder::new()
         .delimiter(b'\t')
@@ -68,7 +55,7 @@ pub fn write_clusters(
         .flush()
         .with_context(|| format!("{}: cannot write", path.display()))?;
     let json = dir.join("clusters.json");
-    std::fs::write(&json, serde_json::to_vec_pretty(clusters.records)?)
+    std::fs::write(&json, serde_json::to_vec_pretty(&clusters.records)?)
         .with_context(|| format!("{}: cannot write", json.display()))
 }
 

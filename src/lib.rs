@@ -3,13 +3,14 @@
 //!
 //! Each pipeline stage is a module with a small typed API; data flows forward only:
 //! [`scan`] → [`thumbs`] → [`features`] → [`reduce`] → [`layout`] → [`clusters`] → [`tiles`] → [`site`] →
-//! [`publish`], orchestrated by [`build`] with the [`options`] it is given; [`serve`] previews
+//! [`publish`] (and [`export`], [`folders`]), orchestrated by [`build`] with the [`options`] it is given; [`serve`] previews
 //! a built site. [`message`] and [`setting`] are leaves every stage may use to word errors.
 
 pub mod build;
 pub mod clusters;
 pub mod export;
 pub mod features;
+pub mod folders;
 pub mod layout;
 pub mod message;
 pub mod options;

@@ -10,6 +10,7 @@ use serde::Serialize;
 
 use crate::clusters::ClusterOptions;
 use crate::features::{DeviceChoice, FeatureOptions};
+use crate::folders::FolderOptions;
 use crate::originals::Originals;
 use crate::reduce::ReduceOptions;
 use crate::setting::{Setting, SettingError};
@@ -37,6 +38,8 @@ pub struct BuildOptions {
     pub tiles: TileOptions,
     /// Folder for `items.tsv`, `features.npy` and `reduced.npy`.
     pub export: Option<PathBuf>,
+    /// One folder of images per cluster.
+    pub folders: Option<FolderOptions>,
 }
 
 impl BuildOptions {
@@ -52,6 +55,7 @@ impl BuildOptions {
             mosaic: MosaicOptions::default(),
             tiles: TileOptions::default(),
             export: None,
+            folders: None,
         }
     }
 
@@ -74,9 +78,26 @@ impl BuildOptions {
             ),
         )?;
         self.mosaic.validate()?;
+        if let Some(folders) = &self.folders {
+            check(
+                is_empty_or_absent(&folders.dir),
+                Setting::ExportFolders,
+                format!(
+                    "{}: already exists and is not an empty folder",
+                    folders.dir.display()
+                ),
+            )?;
+        }
         self.tiles
             .validate()
             .map_err(|err| SettingError::error(Setting::Tiles, err.to_string()))
+    }
+}
+
+fn is_empty_or_absent(dir: &std::path::Path) -> bool {
+    match std::fs::read_dir(dir) {
+        Ok(mut entries) => entries.next().is_none(),
+        Err(_) => !dir.exists(),
     }
 }
 

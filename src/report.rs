@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
+use crate::clusters::ClusterSummary;
 use crate::features::{Backend, Layer, Normalization};
 use crate::layout::Grid;
 use crate::message::first_few;
@@ -140,6 +141,8 @@ pub struct BuildReport {
     pub perplexity: Option<f32>,
     /// Peak resident memory of the process, in MiB (`None` where the OS does not say).
     pub peak_rss_mib: Option<f64>,
+    /// The cluster hierarchy, if the build made one.
+    pub clusters: Option<ClusterSummary>,
     /// The options of the build.
     pub options: BuildOptions,
 }
@@ -189,6 +192,20 @@ impl BuildReport {
             .peak_rss_mib
             .map_or("unknown".into(), |m| format!("{m:.0} MiB"));
         lines.push(format!("features: {features}; peak memory {peak}"));
+        if let Some(c) = &self.clusters {
+            let noise = if c.unclustered > 0 {
+                format!(", {} images in none", c.unclustered)
+            } else {
+                String::new()
+            };
+            lines.push(format!(
+                "clusters: {} at the top, {} in {} levels{noise}; largest: {}",
+                c.top,
+                c.total,
+                c.levels,
+                c.largest.join(", ")
+            ));
+        }
         for skipped in &self.skipped {
             lines.push(format!("skipped {}", skipped.reason));
         }

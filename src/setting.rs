@@ -31,6 +31,8 @@ pub enum Setting {
     PreviewSize,
     /// Tile side and overlap.
     Tiles,
+    /// The folder of cluster folders.
+    ExportFolders,
 }
 
 /// A problem that changing `setting` fixes; displayed as its message alone.

@@ -30,17 +30,16 @@ function editDistance(a, b, limit) {
   return previous[y.length];
 }
 
-async function fetchOk(url) {
+export async function fetchOk(url) {
   const response = await fetch(url);
   if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
   return response;
 }
 
-
 // The promise of `key`'s value, started by `load` when absent from `cache`, which keeps at
 // most `limit` entries (least recently used dropped first). A loaded value is also kept as
 // `entry.value` for synchronous use; a failed load is forgotten, so the next call retries.
-function cached(cache, key, load, limit = Infinity) {
+export function cached(cache, key, load, limit = Infinity) {
   let entry = cache.get(key);
   if (!entry) {
     entry = { promise: load() };

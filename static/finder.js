@@ -2,6 +2,8 @@
 // per-cell array (1 = shown), and leave drawing and flying to the viewer. Search lists only
 // what the filters leave shown; the filters count what the other filters leave.
 
+import { element } from './dom.js';
+
 const LIST_LIMIT = 30;
 // Milliseconds of typing pause before a search runs.
 const TYPING_PAUSE_MS = 120;
@@ -12,12 +14,6 @@ function heading(name) {
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
-function element(tag, attributes = {}, ...children) {
-  const node = document.createElement(tag);
-  Object.assign(node, attributes);
-  node.append(...children);
-  return node;
-}
 
 // Search by title and metadata: results listed under the box, hits highlighted through
 // `show(cells | null)`, and `pick(cell)` on Enter or a click on a result; `visible(cell)`

@@ -1,5 +1,5 @@
-// The URL hash keeps the view, the open item, the search and the filters
-// (`#x=…&y=…&z=…&item=…&q=…&f=…&years=…`), so that any view, filtered or not, can be linked
+// The URL hash keeps the view, the open item, the search, the filters and the selected
+// cluster (`#x=…&y=…&z=…&item=…&q=…&f=…&years=…&cluster=…`), so that any view, filtered or not, can be linked
 // to. Moving the view rewrites it a moment after things rest; opening an item pushes a
 // history entry, so Back closes it.
 
@@ -7,20 +7,21 @@
 const HASH_DELAY_MS = 250;
 
 export class HashLink {
-  // `current()`: what to write, as { view, item, query, facets, years } (item -1 when none
-  // is open, the rest '' when unused).
+  // `current()`: what to write, as { view, item, query, facets, years, cluster } (item -1
+  // when none is open, the rest '' when unused).
   constructor(current) {
     this.current = current;
     this.timer = 0;
   }
 
   text() {
-    const { view, item, query, facets, years } = this.current();
+    const { view, item, query, facets, years, cluster } = this.current();
     const params = new URLSearchParams({ x: view.x.toFixed(1), y: view.y.toFixed(1), z: view.z.toPrecision(4) });
     if (item >= 0) params.set('item', item);
     if (query) params.set('q', query);
     if (facets) params.set('f', facets);
     if (years) params.set('years', years);
+    if (cluster) params.set('cluster', cluster);
     return `#${params}`;
   }
 
@@ -59,6 +60,7 @@ export class HashLink {
       query: params.get('q') || '',
       facets: params.get('f') || '',
       years: params.get('years') || '',
+      cluster: params.get('cluster') || '',
     };
   }
 }

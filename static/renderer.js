@@ -1,6 +1,7 @@
 // Drawing the map canvas: the tiles of the level the zoom needs over coarser ones still on
 // screen, the cells search and filters leave out darkened, search hits, the hovered and the
-// open cell outlined.
+// open cell outlined, then the cluster names (labels.js) with the hovered and the selected
+// cluster outlined.
 
 // Levels below the drawn one that are drawn first, as placeholders under finer tiles still
 // loading; of those, the one this many levels below is also requested.
@@ -55,7 +56,9 @@ export class Renderer {
     this.canvas.height = Math.round(height * dpr);
   }
 
-  // Draws one frame. `marks`: { site, hits, hovered, selected } (site null until loaded).
+  // Draws one frame. `marks`: { site, hits, hovered, selected, labels, hoveredCluster,
+  // cluster, left } (site null until loaded, labels null without clusters, left the screen
+  // x where the free area starts).
   draw(marks) {
     const { context: ctx, viewport, tiles } = this;
     ctx.setTransform(this.dpr, 0, 0, this.dpr, 0, 0);
@@ -78,6 +81,11 @@ export class Renderer {
     this.drawShown(marks.site, marks.hits);
     this.outline(marks.site, marks.hovered, HOVER, 2);
     this.outline(marks.site, marks.selected, HIGHLIGHT, 3);
+    const { labels, hoveredCluster, cluster, left } = marks;
+    if (!labels) return;
+    if (cluster) labels.outline(this.context, marks.site, cluster, HIGHLIGHT, 2);
+    if (hoveredCluster && hoveredCluster !== cluster) labels.outline(this.context, marks.site, hoveredCluster, HOVER, 2);
+    labels.draw(this.context, marks.site, { hovered: hoveredCluster, selected: cluster, highlight: HIGHLIGHT, left });
   }
 
   // The range of grid cells on screen, clipped to the grid.

@@ -2,18 +2,24 @@
 // pinch, double-click, keyboard) up to the cells' native resolution, shows each item's title
 // on hover, opens a side panel on click, tap or Enter (arrow keys then step to the
 // neighbouring cells) with the full image and a download, dims what search and filters leave
-// out, and keeps a minimap of the view. Item data comes in pieces as needed (data.js), so a
-// map of a million items opens as fast as one of ten. The URL hash keeps the view, the open
-// item, the search and the filters; opening an item is a history entry that Back closes.
+// out, and keeps a minimap of the view. Cluster names sit on the map like place names; a
+// name or a row of the Clusters tree selects its cluster (flown to, the rest dimmed, its
+// details shown). Item data comes in pieces as needed (data.js), so a map of a million
+// items opens as fast as one of ten. The URL hash keeps the view, the open item, the
+// search, the filters and the cluster; opening an item is a history entry that Back closes.
 //
 // This file composes the parts, one concern each: viewport.js (view and easing), tiles.js
 // (pyramid and tile cache), renderer.js (drawing), input.js (pointers), minimap.js,
-// panel.js, lightbox.js, hash.js, and data.js + finder.js (item data, search and filters).
+// panel.js, lightbox.js, hash.js, data.js + finder.js (item data, search and filters), and
+// clusters.js + labels.js + groups.js (cluster data, names on the map, the Clusters drawer).
 
+import { Clusters } from './clusters.js';
 import { SiteData } from './data.js';
 import { setupFilters, setupSearch } from './finder.js';
+import { Groups } from './groups.js';
 import { HashLink } from './hash.js';
 import { trackPointers, trackWheel } from './input.js';
+import { LabelLayer } from './labels.js';
 import { Lightbox } from './lightbox.js';
 import { Minimap } from './minimap.js';
 import { Panel } from './panel.js';
@@ -43,6 +49,9 @@ const PICK_PX = 128;
 // The tooltip's offset from the pointer, and its least distance from the screen's edge.
 const TOOLTIP_OFFSET = { x: 14, y: 18 };
 const TOOLTIP_MARGIN = 4;
+// Below this window width (the stylesheet's phone layout), selecting a cluster leaves the
+// Clusters drawer closed.
+const PHONE_WIDTH = 700;
 
 const byId = (id) => document.getElementById(id);
 
@@ -67,6 +76,14 @@ class Viewer {
     this.selected = -1;
     this.hits = null;
     this.passing = null;
+    // The cluster names and the Clusters drawer (null without clusters), the cluster under
+    // the pointer's name, the selected one and the cells it holds.
+    this.clusters = null;
+    this.labels = null;
+    this.groups = null;
+    this.hoveredCluster = null;
+    this.cluster = null;
+    this.inCluster = null;
     this.shownCount = null;
     this.opening = 0;
     this.clickTimer = 0;
@@ -76,7 +93,8 @@ class Viewer {
 
   linkState() {
     const filters = this.filters ? this.filters.state() : { facets: '', years: '' };
-    return { view: this.viewport.goal, item: this.selected, query: this.search ? this.search.query() : '', ...filters };
+    const cluster = this.cluster ? this.cluster.id : '';
+    return { view: this.viewport.goal, item: this.selected, query: this.search ? this.search.query() : '', ...filters, cluster };
   }
 
   resize() {
@@ -89,23 +107,39 @@ class Viewer {
     this.dirty = true;
   }
 
+  // Lays the map out again when the header changed height (a count or a button wrapped it
+  // onto another row).
+  refitBar() {
+    if (document.querySelector('.bar').offsetHeight !== this.viewport.top) this.resize();
+  }
+
   frame() {
-    if (this.viewport.step() === 'settled') this.hash.schedule();
+    if (this.viewport.step() === 'settled') this.settled();
     if (this.dirty || this.viewport.dirty) {
       this.dirty = false;
       this.viewport.dirty = false;
-      const { site, hits, hovered, selected } = this;
-      this.renderer.draw({ site, hits, hovered, selected });
+      const { site, hits, hovered, selected, labels, hoveredCluster, cluster } = this;
+      const [left] = this.freeArea();
+      this.renderer.draw({ site, hits, hovered, selected, labels, hoveredCluster, cluster, left });
       this.minimap.draw(site);
       if (this.renderer.firstPaintAt !== null) byId('loading').hidden = true;
     }
     requestAnimationFrame(() => this.frame());
   }
 
-  // The screen area the open panel leaves free, as [left, top, right, bottom].
+  // Once the view rests: the link, and the breadcrumb of the clusters at its centre.
+  settled() {
+    this.hash.schedule();
+    if (!this.groups) return;
+    const [l, t, r, b] = this.freeArea();
+    const cell = this.cellAt((l + r) / 2, (t + b) / 2);
+    this.groups.showBreadcrumb(cell, this.labels.shownDepth(this.site)).catch((error) => console.error(error.message));
+  }
+
+  // The screen area the open panel and drawer leave free, as [left, top, right, bottom].
   freeArea() {
     const { width, height, top } = this.viewport;
-    return [0, top, width - (this.panel ? this.panel.width() : 0), height];
+    return [this.groups ? this.groups.width() : 0, top, width - (this.panel ? this.panel.width() : 0), height];
   }
 
   // Moves the view so `cell` sits in the middle of the free area, zoomed in to at least `z`.
@@ -139,8 +173,35 @@ class Viewer {
     return this.site ? this.site.index.cell * this.viewport.view.z : 0;
   }
 
+  // The cluster whose name is under the pointer: outlined, and its size in the tooltip.
+  hoverName(sx, sy) {
+    const record = this.labels ? this.labels.hit(sx, sy) : null;
+    if (record !== this.hoveredCluster) {
+      this.hoveredCluster = record;
+      this.dirty = true;
+    }
+    this.canvas.classList.toggle('on-name', Boolean(record));
+    return record;
+  }
+
+  // Shows `text` in the tooltip beside the pointer at (sx, sy).
+  showTooltip(text, sx, sy) {
+    const { tooltip } = this;
+    tooltip.textContent = text;
+    tooltip.hidden = false;
+    tooltip.style.left = `${Math.min(sx + TOOLTIP_OFFSET.x, this.viewport.width - tooltip.offsetWidth - TOOLTIP_MARGIN)}px`;
+    tooltip.style.top = `${sy + TOOLTIP_OFFSET.y}px`;
+  }
+
   hover(sx, sy) {
     const { site, tooltip } = this;
+    const name = this.hoverName(sx, sy);
+    if (name) {
+      if (this.hovered >= 0) this.dirty = true;
+      this.hovered = -1;
+      this.showTooltip(`${name.name}: ${name.size.toLocaleString()} images`, sx, sy);
+      return;
+    }
     const cell = this.cellPx() >= MIN_CELL_PX ? this.cellAt(sx, sy) : -1;
     const record = cell >= 0 && site.isOccupied(cell) !== false ? site.recordNow(cell) : null;
     if (record === undefined) {
@@ -155,14 +216,12 @@ class Viewer {
       tooltip.hidden = true;
       return;
     }
-    tooltip.textContent = record.title;
-    tooltip.hidden = false;
-    tooltip.style.left = `${Math.min(sx + TOOLTIP_OFFSET.x, this.viewport.width - tooltip.offsetWidth - TOOLTIP_MARGIN)}px`;
-    tooltip.style.top = `${sy + TOOLTIP_OFFSET.y}px`;
+    this.showTooltip(record.title, sx, sy);
   }
 
   leave() {
     this.hovered = -1;
+    this.hoveredCluster = null;
     this.tooltip.hidden = true;
     this.dirty = true;
   }
@@ -172,6 +231,11 @@ class Viewer {
   tap(sx, sy, pointerType) {
     this.tooltip.hidden = true;
     clearTimeout(this.clickTimer);
+    const name = this.labels ? this.labels.hit(sx, sy) : null;
+    if (name) {
+      this.selectCluster(name);
+      return;
+    }
     const minimum = pointerType === 'mouse' ? MIN_CELL_PX : MIN_TAP_CELL_PX;
     if (this.cellPx() < minimum) {
       this.viewport.zoomAt(CLICK_ZOOM, sx, sy);
@@ -246,17 +310,19 @@ class Viewer {
     return !this.passing || this.passing[cell] === 1;
   }
 
-  // What search and filters leave shown: cells in both, or nothing shaded when neither is
-  // active.
+  // What search, filters and the selected cluster leave shown: cells in all of them, or
+  // nothing shaded when none is active.
   updateShown() {
-    const { site, hits, passing } = this;
+    const { site, hits, passing, inCluster } = this;
     let shown = null;
     this.shownCount = null;
-    if (hits || passing) {
+    if (hits || passing || inCluster) {
       shown = new Uint8Array(site.cells);
       if (hits) hits.forEach((cell) => { shown[cell] = 1; });
       else shown.fill(1);
-      if (passing) for (let cell = 0; cell < site.cells; cell++) shown[cell] &= passing[cell];
+      for (const mask of [passing, inCluster]) {
+        if (mask) for (let cell = 0; cell < site.cells; cell++) shown[cell] &= mask[cell];
+      }
       if (site.occupied) {
         this.shownCount = 0;
         for (let cell = 0; cell < site.cells; cell++) if (shown[cell] && site.isOccupied(cell)) this.shownCount++;
@@ -266,8 +332,7 @@ class Viewer {
     const count = this.shownCount;
     byId('shown').textContent = count === null ? '' : `${count.toLocaleString()} of ${site.index.count.toLocaleString()} shown`;
     this.dirty = true;
-    // The count may wrap the header onto another row.
-    if (document.querySelector('.bar').offsetHeight !== this.viewport.top) this.resize();
+    this.refitBar();
     this.hash.schedule();
   }
 
@@ -294,6 +359,8 @@ class Viewer {
       'keys-close': () => byId('keys').close(),
       'panel-close': () => this.closePanel(),
       'minimap-toggle': () => this.toggleMinimap(),
+      'clusters-toggle': () => this.dirtyAfterLayout(),
+      'clusters-close': () => this.dirtyAfterLayout(),
     };
     for (const [id, action] of Object.entries(buttons)) byId(id).addEventListener('click', action);
     window.addEventListener('resize', () => this.resize());
@@ -323,6 +390,7 @@ class Viewer {
       '?': () => byId('keys').showModal(),
       f: () => this.toggleFullscreen(),
       c: () => this.copyLink(),
+      g: () => this.groups?.toggle.click(),
       ArrowLeft: arrow(-1, 0),
       ArrowRight: arrow(1, 0),
       ArrowUp: arrow(0, -1),
@@ -339,10 +407,42 @@ class Viewer {
     }
   }
 
-  // Esc closes the filters when open, else the panel.
+  // Esc closes the filters when open, else the panel, else the Clusters drawer, else shows
+  // the whole map again where a cluster was selected.
   escape() {
     if (this.filters?.open) this.filters.close();
     else if (this.selected >= 0) this.closePanel();
+    else if (this.groups?.open) {
+      this.groups.setOpen(false);
+      this.groups.toggle.focus();
+    } else if (this.cluster) this.selectCluster(null);
+  }
+
+  // Redraws once the drawer has opened or closed (the free area changed).
+  dirtyAfterLayout() {
+    requestAnimationFrame(() => { this.dirty = true; });
+  }
+
+  // Selects `record` (a cluster, or null for none): everything else dimmed, the view flown
+  // to its bounds (unless `fly` is false), its details in the Clusters drawer.
+  async selectCluster(record, { fly = true } = {}) {
+    this.cluster = record;
+    this.inCluster = record ? await this.clusters.mask(record) : null;
+    if (this.cluster !== record) return;
+    this.updateShown();
+    this.search?.refresh();
+    if (record) {
+      // On a phone the drawer would cover the map: it opens from its button there.
+      if (window.innerWidth > PHONE_WIDTH) this.groups.setOpen(true);
+      byId('status').textContent = `${record.name}: ${record.size.toLocaleString()} images`;
+    }
+    await this.groups.show(record);
+    if (record && fly) {
+      const c = this.site.index.cell;
+      const [c0, r0, c1, r1] = record.bounds;
+      this.viewport.fitRect([c0 * c, r0 * c, (c1 + 1) * c, (r1 + 1) * c], this.freeArea());
+    }
+    this.dirty = true;
   }
 
   // Enter on the map: the item at the centre of the free area, moving focus into the panel.
@@ -387,6 +487,10 @@ class Viewer {
       await this.filters.setState(link);
     }
     if (this.search && link.query !== this.search.query()) await this.search.run(link.query);
+    if (this.clusters && link.cluster !== (this.cluster ? this.cluster.id : '')) {
+      const record = link.cluster ? await this.clusters.byId(link.cluster) : null;
+      await this.selectCluster(record, { fly: !link.view });
+    }
     if (link.item >= 0 && link.item < this.site.cells && link.item !== this.selected) {
       await this.openItem(link.item, { focus: false, history: 'none' });
       if (link.view) this.reveal(link.item);
@@ -414,9 +518,16 @@ class Viewer {
         await this.openItem(cell, { focus: true });
         this.flyTo(cell, PICK_PX / site.index.cell);
       },
-      visible: (cell) => this.passes(cell),
+      visible: (cell) => this.passes(cell) && (!this.inCluster || this.inCluster[cell] === 1),
     });
     this.filters = setupFilters(site, { show: (pass) => { this.passing = pass; this.updateShown(); this.search.refresh(); } });
+    if (site.index.clusters?.length) {
+      this.clusters = new Clusters(site);
+      this.labels = new LabelLayer(this.clusters, this.viewport, () => { this.dirty = true; });
+      this.groups = new Groups(this.clusters, site, { select: (record) => this.selectCluster(record) });
+      this.clusters.level(0).then(() => { this.dirty = true; this.settled(); }, (error) => console.error(error.message));
+    }
+    this.refitBar();
     this.dirty = true;
     site.loadOccupied().then(() => { if (this.shownLayer.shown) this.updateShown(); }, (error) => console.error(error.message));
     await this.applyLink(link, false);
@@ -439,6 +550,14 @@ class Viewer {
       search: (query) => this.search.run(query),
       shownCount: () => this.shownCount,
       firstPaint: () => this.renderer.firstPaintAt,
+      // The cluster names drawn now: the cluster (id, level, name, size, bounds in cells), the
+      // text shown and its box on screen.
+      labels: () => (this.labels ? this.labels.placed.map(({ record, text, box }) => {
+        const { id, level, name, size, bounds } = record;
+        return { id, level, name, size, bounds, text, box };
+      }) : []),
+      cluster: () => (this.cluster ? this.cluster.id : null),
+      hoveredCluster: () => (this.hoveredCluster ? this.hoveredCluster.id : null),
       tilesLoaded: () => this.tiles.loaded(),
     };
   }

@@ -132,6 +132,16 @@ export class Viewport {
     });
   }
 
+  // Fits the mosaic rectangle [x0, y0, x1, y1] into the screen area [l, t, r, b].
+  fitRect([x0, y0, x1, y1], [l, t, r, b]) {
+    const z = this.clampZoom(Math.min((r - l) / Math.max(x1 - x0, 1), (b - t) / Math.max(y1 - y0, 1)) * FIT_MARGIN);
+    this.setGoal({
+      x: (x0 + x1) / 2 - ((l + r) / 2 - this.width / 2) / z,
+      y: (y0 + y1) / 2 - ((t + b) / 2 - this.height / 2) / z,
+      z,
+    });
+  }
+
   // One frame of easing towards the goal: 'moved' while gliding, 'settled' on the frame it
   // arrives, null when it was already there.
   step() {

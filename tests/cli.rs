@@ -20,6 +20,45 @@ fn build_args<'a>(images: &'a str, out: &'a str, weights: &'a str) -> Vec<&'a st
     ]
 }
 
+/// The files under `dir`, recursively.
+fn files_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    fs::read_dir(dir)
+        .unwrap()
+        .flat_map(|entry| {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                files_under(&path)
+            } else {
+                vec![path]
+            }
+        })
+        .collect()
+}
+
+/// Every image once in the cluster folders, the first (curated) cluster's under its name.
+fn check_cluster_folders(folders: &std::path::Path, first_size: usize) {
+    assert_eq!(files_under(folders).len(), 24, "every image once");
+    let first = folders.join("00-curated-zero");
+    assert_eq!(files_under(&first).len(), first_size, "{}", first.display());
+}
+
+/// The site's cluster files: the top level's records, and one code per grid cell.
+fn check_site_clusters(site: &std::path::Path, top: usize) {
+    let index: serde_json::Value =
+        serde_json::from_slice(&fs::read(site.join("data/index.json")).unwrap()).unwrap();
+    let level = &index["clusters"][0];
+    assert_eq!(level["count"], top);
+    let records: serde_json::Value =
+        serde_json::from_slice(&fs::read(site.join("data/clusters/0.json")).unwrap()).unwrap();
+    assert_eq!(records.as_array().unwrap().len(), top);
+    assert_eq!(records[0]["name"], "Curated zero");
+    let cells = index["grid"][0].as_u64().unwrap() * index["grid"][1].as_u64().unwrap();
+    let codes = fs::read(site.join("data/clusters/0.bin")).unwrap();
+    assert_eq!(codes.len() as u64, cells, "one byte per cell");
+    let placed = codes.iter().filter(|&&c| c != u8::MAX).count();
+    assert_eq!(placed, 24, "each image's cell holds its cluster");
+}
+
 #[test]
 fn builds_a_complete_site_with_metadata_export_and_report() {
     let dir = tempfile::tempdir().unwrap();
@@ -49,6 +88,14 @@ fn builds_a_complete_site_with_metadata_export_and_report() {
         "https://example.org/objects/{Id}",
         "--export",
         export.to_str().unwrap(),
+    ]);
+    let (folders, cluster_names) = (dir.path().join("folders"), dir.path().join("names.csv"));
+    fs::write(&cluster_names, "id,name\n0,Curated zero\n99,Nowhere\n").unwrap();
+    args.extend([
+        "--export-folders",
+        folders.to_str().unwrap(),
+        "--cluster-names",
+        cluster_names.to_str().unwrap(),
     ]);
     let (ok, stdout, stderr) = run(&args);
     assert!(ok, "{stderr}");
@@ -100,6 +147,14 @@ fn builds_a_complete_site_with_metadata_export_and_report() {
         top.iter()
             .all(|c| c["name"].as_str().is_some_and(|n| !n.is_empty()))
     );
+    assert_eq!(top[0]["name"], "Curated zero", "--cluster-names overrides");
+    let said = format!("{stdout}{stderr}");
+    assert!(
+        said.contains("names.csv: 1 cluster ids name no cluster"),
+        "{said}"
+    );
+    check_cluster_folders(&folders, top[0]["size"].as_u64().unwrap() as usize);
+    check_site_clusters(&site, top.len());
 
     let report = common::report(&site);
     assert_eq!(report["images_placed"], 24);

@@ -3,9 +3,14 @@
 //! value most of a cluster holds wins outright ("Ceramics"); else the 1–3 terms (words, and
 //! whole facet values) whose share in the cluster most exceeds their share in the parent,
 //! stop words and numbers left out; else, with no such text, its parent's name and its rank
-//! ("Ceramics 2"), or "Group 7" at the top.
+//! ("Ceramics 2"), or "Group 7" at the top. A year column names a cluster whose years are
+//! bunched ("1850–1870") when no facet value dominates it. A curator's own names
+//! (`--cluster-names`, a CSV of id and name) override any of these.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::Path;
+
+use anyhow::{Context, Result, bail};
 
 use super::Hierarchy;
 
@@ -17,6 +22,8 @@ pub struct ItemText {
     pub words: Vec<String>,
     /// Its value of each facet column, as written.
     pub facet_values: Vec<String>,
+    /// Its year, from the year column, if any.
+    pub year: Option<i16>,
 }
 
 /// A facet value held by a majority of a cluster names it…
@@ -30,6 +37,10 @@ const MIN_WORD_SHARE: f64 = 0.2;
 const RUNNER_UP: f64 = 0.5;
 /// Words in a name at most.
 const MAX_WORDS: usize = 3;
+/// A cluster is named by its years when at least this share of it has one…
+const YEAR_SHARE: f64 = 0.5;
+/// …and the middle 80% of its years spans at most this share of the parent's middle 80%.
+const YEAR_NARROWING: f64 = 0.5;
 
 /// Words that say nothing of a group.
 const STOP_WORDS: &[&str] = &[
@@ -42,16 +53,24 @@ const STOP_WORDS: &[&str] = &[
 pub fn name_clusters(hierarchy: &Hierarchy, texts: &[ItemText]) -> Vec<String> {
     let everyone: Vec<usize> = (0..texts.len()).collect();
     let mut names: Vec<String> = Vec::with_capacity(hierarchy.clusters.len());
+    // Whether a name is a number under its parent's, so that its own children continue the
+    // number ("Daisy 2.1") rather than add another word.
+    let mut numbered: Vec<bool> = Vec::with_capacity(hierarchy.clusters.len());
     for (index, cluster) in hierarchy.clusters.iter().enumerate() {
         let parent = cluster.parent.map_or(everyone.as_slice(), |p| {
             hierarchy.clusters[p].members.as_slice()
         });
-        let name = name_of(&cluster.members, parent, texts).unwrap_or_else(|| {
-            match cluster.parent {
-                // Parents come before their children, so the parent's name is known.
-                Some(p) => format!("{} {}", names[p], rank_among_siblings(hierarchy, p, index)),
-                None => format!("Group {}", cluster.id),
+        let parent_name = cluster.parent.map(|p| names[p].as_str());
+        let found = name_of(&cluster.members, parent, texts, parent_name);
+        numbered.push(found.is_none());
+        let name = found.unwrap_or_else(|| match cluster.parent {
+            // Parents come before their children, so the parent's name is known.
+            Some(p) => {
+                let rank = rank_among_siblings(hierarchy, p, index);
+                let joint = if numbered[p] { '.' } else { ' ' };
+                format!("{}{joint}{rank}", names[p])
             }
+            None => format!("Group {}", cluster.id),
         });
         names.push(name);
     }
@@ -67,8 +86,94 @@ fn rank_among_siblings(hierarchy: &Hierarchy, parent: usize, child: usize) -> us
         .map_or(0, |r| r + 1)
 }
 
-fn name_of(members: &[usize], parent: &[usize], texts: &[ItemText]) -> Option<String> {
-    dominant_facet(members, parent, texts).or_else(|| distinctive_terms(members, parent, texts))
+/// A cluster's name from its text, never its parent's name again.
+fn name_of(
+    members: &[usize],
+    parent: &[usize],
+    texts: &[ItemText],
+    parent_name: Option<&str>,
+) -> Option<String> {
+    let new = |name: &String| parent_name.is_none_or(|p| !name.eq_ignore_ascii_case(p));
+    dominant_facet(members, parent, texts, &new)
+        .or_else(|| year_span(members, parent, texts))
+        .or_else(|| distinctive_terms(members, parent, texts, &new))
+}
+
+/// The 10th and 90th percentile of the years of `rows`, and the share of them with a year.
+fn middle_years(rows: &[usize], texts: &[ItemText]) -> Option<(i16, i16, f64)> {
+    let mut years: Vec<i16> = rows.iter().filter_map(|&r| texts[r].year).collect();
+    if years.is_empty() {
+        return None;
+    }
+    years.sort_unstable();
+    let at = |q: f64| years[((years.len() - 1) as f64 * q).round() as usize];
+    Some((
+        at(0.1),
+        at(0.9),
+        years.len() as f64 / rows.len().max(1) as f64,
+    ))
+}
+
+/// "1850–1870" when the cluster's years are bunched within its parent's.
+fn year_span(members: &[usize], parent: &[usize], texts: &[ItemText]) -> Option<String> {
+    let (lo, hi, share) = middle_years(members, texts)?;
+    let (parent_lo, parent_hi, _) = middle_years(parent, texts)?;
+    let narrow = f64::from(hi - lo) <= YEAR_NARROWING * f64::from(parent_hi - parent_lo);
+    (share >= YEAR_SHARE && narrow).then(|| {
+        if lo == hi {
+            lo.to_string()
+        } else {
+            format!("{lo}–{hi}")
+        }
+    })
+}
+
+/// The names a curator gave (`--cluster-names`): a CSV or TSV of cluster id and name, with or
+/// without an `id,name` header, as the viewer exports it; an empty name is left out.
+pub fn read_names(path: &Path) -> Result<BTreeMap<String, String>> {
+    let mut reader = crate::table::reader_builder(path)?
+        .has_headers(false)
+        .flexible(true)
+        .from_path(path)
+        .with_context(|| format!("{}: cannot open", path.display()))?;
+    let mut names = BTreeMap::new();
+    for (line, record) in reader.records().enumerate() {
+        let record = record.with_context(|| format!("{}: not a CSV", path.display()))?;
+        let (Some(id), Some(name)) = (record.get(0), record.get(1)) else {
+            bail!(
+                "{} line {}: expected a cluster id and a name",
+                path.display(),
+                line + 1
+            );
+        };
+        let (id, name) = (id.trim(), name.trim());
+        let header = line == 0 && id.eq_ignore_ascii_case("id");
+        if !header && !name.is_empty() {
+            names.insert(id.to_string(), name.to_string());
+        }
+    }
+    Ok(names)
+}
+
+/// Puts the curator's `given` names over `names` (one per cluster of `hierarchy`); returns
+/// the given ids that name no cluster, sorted.
+pub fn override_names(
+    hierarchy: &Hierarchy,
+    names: &mut [String],
+    given: &BTreeMap<String, String>,
+) -> Vec<String> {
+    let mut used = HashSet::new();
+    for (cluster, name) in hierarchy.clusters.iter().zip(names.iter_mut()) {
+        if let Some(new) = given.get(&cluster.id) {
+            new.clone_into(name);
+            used.insert(cluster.id.as_str());
+        }
+    }
+    given
+        .keys()
+        .filter(|id| !used.contains(id.as_str()))
+        .cloned()
+        .collect()
 }
 
 /// Share of `rows` holding each key `keys_of` gives.
@@ -92,7 +197,12 @@ fn facet_values(text: &ItemText) -> impl Iterator<Item = &str> {
         .filter(|v| !v.trim().is_empty())
 }
 
-fn dominant_facet(members: &[usize], parent: &[usize], texts: &[ItemText]) -> Option<String> {
+fn dominant_facet(
+    members: &[usize],
+    parent: &[usize],
+    texts: &[ItemText],
+    new: &dyn Fn(&String) -> bool,
+) -> Option<String> {
     let values = |row: usize| -> Vec<&str> { facet_values(&texts[row]).collect() };
     let inside = shares(members, values);
     let around = shares(parent, values);
@@ -101,10 +211,16 @@ fn dominant_facet(members: &[usize], parent: &[usize], texts: &[ItemText]) -> Op
         .filter(|(value, share)| *share > DOMINANT_SHARE && *share >= MIN_LIFT * around[value])
         .max_by(|a, b| a.1.total_cmp(&b.1).then_with(|| b.0.cmp(a.0)))
         .map(|(value, _)| capitalised(value))
+        .filter(new)
 }
 
 /// The terms (words and whole facet values) that most distinguish `members` from `parent`.
-fn distinctive_terms(members: &[usize], parent: &[usize], texts: &[ItemText]) -> Option<String> {
+fn distinctive_terms(
+    members: &[usize],
+    parent: &[usize],
+    texts: &[ItemText],
+    new: &dyn Fn(&String) -> bool,
+) -> Option<String> {
     let terms = |row: usize| -> Vec<&str> {
         let text = &texts[row];
         let words = text
@@ -132,7 +248,7 @@ fn distinctive_terms(members: &[usize], parent: &[usize], texts: &[ItemText]) ->
             chosen.push(term);
         }
     }
-    Some(capitalised(&chosen.join(", ")))
+    Some(capitalised(&chosen.join(", "))).filter(new)
 }
 
 fn worth_naming(word: &str) -> bool {
@@ -157,6 +273,7 @@ mod tests {
         ItemText {
             words: words.iter().map(|w| w.to_string()).collect(),
             facet_values: vec![facet.to_string()],
+            year: None,
         }
     }
 
@@ -167,7 +284,7 @@ mod tests {
             parent: None,
             children: Vec::new(),
             members,
-            medoid: 0,
+            examples: vec![0],
         }
     }
 
@@ -197,5 +314,50 @@ mod tests {
             "in all three, nowhere else; the rest are too rare"
         );
         assert_eq!(names[2], "Group 2", "stop words name nothing");
+    }
+
+    #[test]
+    fn bunched_years_name_a_cluster_without_a_dominant_facet() {
+        let texts: Vec<ItemText> = (0..20)
+            .map(|i| ItemText {
+                year: Some(1800 + i * 10),
+                ..text(&["plain"], "")
+            })
+            .collect();
+        let hierarchy = Hierarchy {
+            clusters: vec![top("0", (0..5).collect()), top("1", (5..20).collect())],
+        };
+        let names = name_clusters(&hierarchy, &texts);
+        assert_eq!(names[0], "1800–1840");
+        assert!(
+            !names[1].contains('–'),
+            "spread years name nothing: {}",
+            names[1]
+        );
+    }
+
+    #[test]
+    fn curator_names_override_and_unknown_ids_are_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("names.csv");
+        std::fs::write(&path, "id,name\n1,\"Oak, pine\"\n9,Lost\n0,\n").unwrap();
+        let given = read_names(&path).unwrap();
+        let hierarchy = Hierarchy {
+            clusters: vec![top("0", vec![0]), top("1", vec![1])],
+        };
+        let mut names = vec!["A".to_string(), "B".to_string()];
+        let unknown = override_names(&hierarchy, &mut names, &given);
+        assert_eq!(
+            names,
+            ["A", "Oak, pine"],
+            "an empty name keeps the computed one"
+        );
+        assert_eq!(unknown, ["9"]);
+        std::fs::write(&path, "7\n").unwrap();
+        let error = read_names(&path).unwrap_err().to_string();
+        assert!(
+            error.contains("names.csv line 1: expected a cluster id and a name"),
+            "{error}"
+        );
     }
 }

@@ -13,6 +13,7 @@ use serde::Serialize;
 
 use super::facets::{self, Facet, Years};
 use super::{Item, SiteData, search};
+use crate::clusters::ClusterMap;
 
 /// Cells per side of a region file: 256 records, a few tens of kilobytes.
 pub const REGION_CELLS: u32 = 16;
@@ -32,6 +33,8 @@ struct Index<'a> {
     facets: Vec<FacetEntry<'a>>,
     years: Option<YearsEntry<'a>>,
     search: SearchKeys<'a>,
+    /// The cluster levels, top first; empty without clusters.
+    clusters: Vec<super::clusters::LevelEntry>,
 }
 
 /// Which search shards exist, and which pairs were split by three characters.
@@ -55,8 +58,8 @@ struct YearsEntry<'a> {
     file: &'static str,
 }
 
-/// Writes the `data/` folder of a site for `data`.
-pub fn write_data(dir: &Path, data: &SiteData) -> Result<()> {
+/// Writes the `data/` folder of a site for `data` and its `clusters`, if any.
+pub fn write_data(dir: &Path, data: &SiteData, clusters: Option<&ClusterMap>) -> Result<()> {
     let out = dir.join(super::paths::DATA);
     write_regions(&out.join("regions"), data)?;
     write(&out.join("occupied.bin"), &occupied(data))?;
@@ -85,6 +88,10 @@ pub fn write_data(dir: &Path, data: &SiteData) -> Result<()> {
         search: SearchKeys {
             keys: search_index.keys().map(String::as_str).collect(),
             split: &search_index.split,
+        },
+        clusters: match clusters {
+            Some(map) => super::clusters::write_clusters(&out, data, map)?,
+            None => Vec::new(),
         },
     };
     write(&out.join("index.json"), &serde_json::to_vec(&index)?)
@@ -178,7 +185,8 @@ fn occupied(data: &SiteData) -> Vec<u8> {
     bits
 }
 
-fn write(path: &Path, bytes: &[u8]) -> Result<()> {
+/// Writes `bytes` to `path`, naming the file on failure.
+pub(super) fn write(path: &Path, bytes: &[u8]) -> Result<()> {
     fs::write(path, bytes).with_context(|| format!("{}: cannot write", path.display()))
 }
 
@@ -227,7 +235,7 @@ mod tests {
     fn regions_cover_the_grid_and_hold_each_item_once() {
         let dir = tempfile::tempdir().unwrap();
         let data = site(700, 40);
-        write_data(dir.path(), &data).unwrap();
+        write_data(dir.path(), &data, None).unwrap();
         let regions = dir.path().join("data/regions");
         assert_eq!(fs::read_dir(&regions).unwrap().count(), 3 * 2);
         let mut seen = 0;
@@ -250,7 +258,7 @@ mod tests {
     fn index_lists_filters_and_cells_carry_their_codes() {
         let dir = tempfile::tempdir().unwrap();
         let data = site(100, 12);
-        write_data(dir.path(), &data).unwrap();
+        write_data(dir.path(), &data, None).unwrap();
         let index = json(&dir.path().join("data/index.json"));
         assert_eq!(index["count"], 100);
         assert_eq!(index["grid"], serde_json::json!([12, 9]));

@@ -2,6 +2,7 @@
 //! templates), split into the files a page fetches as it needs them, the viewer page rendered
 //! with minijinja, and the viewer's assets, all embedded in the binary.
 
+mod clusters;
 mod data;
 pub mod facets;
 pub mod links;
@@ -16,6 +17,7 @@ use anyhow::{Context, Result};
 use include_dir::{Dir, include_dir};
 use serde::Serialize;
 
+use crate::clusters::ClusterMap;
 use crate::layout::{Cell, Grid};
 use crate::tiles::Level;
 
@@ -184,9 +186,15 @@ pub fn max_zoom(fitted_sides: impl Iterator<Item = u32>, cell_side: u32) -> f64 
     MAX_PIXEL_RATIO * shares[shares.len() / 2]
 }
 
-/// Writes `index.html`, the `data/` folder and the viewer's assets into `dir`.
-pub fn write_site(dir: &Path, data: &SiteData, page: &PageConfig) -> Result<()> {
-    write_data(dir, data)?;
+/// Writes `index.html`, the `data/` folder (with the `clusters`, if any) and the viewer's
+/// assets into `dir`.
+pub fn write_site(
+    dir: &Path,
+    data: &SiteData,
+    clusters: Option<&ClusterMap>,
+    page: &PageConfig,
+) -> Result<()> {
+    write_data(dir, data, clusters)?;
     fs::write(dir.join(paths::PAGE), render_page(page)?)?;
     fs::write(dir.join(paths::THEME), theme_css(page))?;
     let assets = dir.join(paths::ASSETS);

@@ -425,7 +425,7 @@ async function scale() {
     return { bytes: before.reduce((sum, e) => sum + e.transferSize, 0), names: before.map((e) => e.name) };
   });
   check(paint.bytes < 2 * 2 ** 20, `${paint.bytes} bytes transferred before the first paint`);
-  check(paint.names.every((n) => !/regions|search|facets|years/.test(n)), `only the index and tiles come before the first paint: ${paint.names.join(' ')}`);
+  check(paint.names.every((n) => !/regions|search|facets|years|clusters\/\d+\.bin/.test(n)), `only the index, the top clusters and tiles come before the first paint: ${paint.names.join(' ')}`);
   const { grid, count } = await page.evaluate(() => window.zoomap.index());
 
   await page.click('#search');
@@ -456,6 +456,146 @@ async function scale() {
   await expectTitle(16, 4, 'ArrowDown');
   await nav.screenshot({ path: `${shots}/scale-panel.png` });
   check(regions.size < 40, `${regions.size} region files fetched by the search page`);
+  await clusterNames();
+  await clusterSelection();
+}
+
+// Boxes `a` and `b` ([left, top, right, bottom]) overlap.
+const overlap = (a, b) => a[0] < b[2] && a[2] > b[0] && a[1] < b[3] && a[3] > b[1];
+
+// Cluster names at three zooms: drawn, inside the screen below the bar, never overlapping,
+// deeper levels appearing as the map is zoomed in; a name's hover outlines its cluster.
+async function clusterNames() {
+  const page = await open();
+  await ready(page);
+  await page.waitForFunction(() => window.zoomap.labels().length > 0, null, { timeout: 5000 }).catch(() => check(false, 'cluster names are drawn'));
+  const bar = await page.$eval('.bar', (el) => el.offsetHeight);
+  const deepest = [];
+  for (const [step, presses] of [0, 2, 2].entries()) {
+    for (let i = 0; i < presses; i++) await page.keyboard.press('+');
+    await page.waitForTimeout(900);
+    const labels = await page.evaluate(() => window.zoomap.labels());
+    const crossing = labels.flatMap((a, i) => labels.slice(i + 1).filter((b) => overlap(a.box, b.box)).map((b) => `${a.text} / ${b.text}`));
+    check(labels.length > 0, `zoom ${step}: names drawn`);
+    check(crossing.length === 0, `zoom ${step}: overlapping names ${crossing.join(', ')}`);
+    const outside = labels.filter((l) => l.box[1] < bar || l.box[0] < 0 || l.box[2] > 1200 || l.box[3] > 800);
+    check(outside.length === 0, `zoom ${step}: names off screen or under the bar: ${outside.map((l) => l.text).join(', ')}`);
+    deepest.push(Math.max(...labels.map((l) => l.level)));
+    await page.screenshot({ path: `${shots}/clusters-zoom-${step}.png` });
+  }
+  check(deepest[0] === 0 && deepest[2] > deepest[0], `deeper names appear as the map zooms in: deepest level ${deepest.join(', ')}`);
+  await page.keyboard.press('0');
+  await page.waitForTimeout(900);
+  const [first] = await page.evaluate(() => window.zoomap.labels());
+  await page.mouse.move((first.box[0] + first.box[2]) / 2, (first.box[1] + first.box[3]) / 2);
+  await page.waitForTimeout(300);
+  const hovered = await page.evaluate(() => [window.zoomap.hoveredCluster(), document.getElementById('tooltip').textContent]);
+  check(hovered[0] === first.id && hovered[1].startsWith(first.name), `hovering "${first.text}" outlines it: ${hovered}`);
+  await page.screenshot({ path: `${shots}/clusters-hover.png` });
+}
+
+// The items of cluster `record` whose title holds `word`, from the region files and the
+// level's cell codes (not through the viewer).
+async function itemsInCluster(page, record, word) {
+  return page.evaluate(async ({ record, word }) => {
+    const index = window.zoomap.index();
+    const level = index.clusters[record.level];
+    const bytes = { 1: Uint8Array, 2: Uint16Array, 4: Uint32Array }[level.bytes];
+    const codes = new bytes(await (await fetch(`data/${level.codes}`)).arrayBuffer());
+    const [c0, r0, c1, r1] = record.bounds;
+    const keys = new Set();
+    for (let row = r0; row <= r1; row += 1) for (let col = c0; col <= c1; col += 1) keys.add(`${Math.floor(col / index.region)}_${Math.floor(row / index.region)}`);
+    let n = 0;
+    for (const key of keys) {
+      for (const item of await (await fetch(`data/regions/${key}.json`)).json()) {
+        const cell = item.cell[1] * index.grid[0] + item.cell[0];
+        if (codes[cell] === record.index && item.title.includes(word)) n += 1;
+      }
+    }
+    return n;
+  }, { record, word });
+}
+
+// Selecting clusters: a click on a name flies to the cluster, dims the rest and opens its
+// details; the tree opens its children; search counts only the selected cluster; a deep
+// link selects it again; the names download as the CSV --cluster-names reads; Esc clears.
+async function clusterSelection() {
+  const page = await open({ acceptDownloads: true });
+  await ready(page);
+  const [first] = await page.evaluate(() => window.zoomap.labels());
+  await page.mouse.click((first.box[0] + first.box[2]) / 2, (first.box[1] + first.box[3]) / 2);
+  await page.waitForFunction((id) => window.zoomap.cluster() === id, first.id, { timeout: 5000 }).catch(() => check(false, `a click on "${first.text}" selects it`));
+  await page.waitForTimeout(1200);
+  const state = await page.evaluate(({ bounds }) => {
+    const z = window.zoomap;
+    const a = z.cellCentre(bounds[0], bounds[1]), b = z.cellCentre(bounds[2], bounds[3]);
+    return {
+      title: document.getElementById('cluster-title').textContent, open: !document.getElementById('clusters').hidden,
+      shown: z.shownCount(), hash: location.hash, rect: [a.x, a.y, b.x, b.y],
+      drawer: document.getElementById('clusters').offsetWidth, children: document.querySelectorAll('#cluster-children li').length,
+      breakdown: [...document.querySelectorAll('#cluster-breakdown li small')].reduce((n, s) => n + Number(s.textContent.replace(/,/g, '')), 0),
+    };
+  }, first);
+  check(state.open && state.title === first.name, `the cluster panel shows ${JSON.stringify(state.title)}`);
+  check(state.shown === first.size, `${state.shown} items shown, the cluster holds ${first.size}`);
+  check(state.breakdown === first.size, `the breakdown counts ${state.breakdown} of ${first.size}`);
+  check(state.children > 1, `the panel lists ${state.children} children`);
+  check(state.hash.includes(`cluster=${first.id}`), `the link names the cluster: ${state.hash}`);
+  const [x0, y0, x1, y1] = state.rect;
+  check(x0 >= state.drawer - 20 && x1 <= 1220 && y0 >= 0 && y1 <= 820 && (x1 - x0 > 500 || y1 - y0 > 500), `the view fits the cluster beside the drawer: ${state.rect.map(Math.round)}`);
+  await page.screenshot({ path: `${shots}/clusters-selected.png` });
+
+  // The tree: the selected cluster's row is open; its first child selects from there.
+  const child = await page.evaluate(() => {
+    const row = document.querySelector('#cluster-tree .cluster-row.current');
+    const item = row.closest('li').querySelector(':scope > ul > li');
+    item.querySelector('.cluster-name').click();
+    return item.dataset.id;
+  });
+  await page.waitForFunction((id) => window.zoomap.cluster() === id, child, { timeout: 5000 }).catch(() => check(false, `the tree selects ${child}`));
+  await page.waitForTimeout(1200);
+  const record = await page.evaluate(async (id) => {
+    const level = id.split('-').length - 1;
+    const list = await (await fetch(`data/clusters/${level}.json`)).json();
+    const index = list.findIndex((c) => c.id === id);
+    return { ...list[index], index, level };
+  }, child);
+  const crumbs = await page.$$eval('#breadcrumb button', (buttons) => buttons.map((b) => b.textContent));
+  check(crumbs[0] === first.name, `the breadcrumb starts at ${JSON.stringify(first.name)}: ${crumbs.join(' › ')}`);
+  await page.click('#search');
+  await page.keyboard.type('teapot');
+  await page.waitForTimeout(800);
+  const expected = await itemsInCluster(page, record, 'teapot');
+  const shown = await page.evaluate(() => window.zoomap.shownCount());
+  check(expected > 0 && shown === expected, `search inside ${child}: ${shown} shown, ${expected} teapots in it`);
+  await page.screenshot({ path: `${shots}/clusters-search.png` });
+  await page.keyboard.press('Escape');
+
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#cluster-names')]);
+  const csv = readFileSync(await download.path(), 'utf8').trim().split('\n');
+  const total = await page.evaluate(() => window.zoomap.index().clusters.reduce((n, l) => n + l.count, 0));
+  check(csv[0] === 'id,name' && csv.length === total + 1 && csv.includes(`${record.id},${record.name}`), `names CSV: ${csv.length} lines for ${total} clusters`);
+  const problems = await accessibilityProblems(page);
+  check(problems.length === 0, `accessibility (clusters drawer): ${problems.join(' | ')}`);
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('Escape');
+  await page.waitForTimeout(300);
+  check(await page.evaluate(() => window.zoomap.cluster() === null && window.zoomap.shownCount() === null), 'Esc closes the drawer, then shows the whole map');
+
+  const linked = await open();
+  await ready(linked, `#cluster=${child}`);
+  await linked.waitForFunction((id) => window.zoomap.cluster() === id, child, { timeout: 5000 }).catch(() => check(false, `#cluster=${child} selects it`));
+  check(await linked.evaluate(() => window.zoomap.shownCount()) === record.size, `the deep link shows the ${record.size} items of ${child}`);
+
+  const phone = await open({ viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true });
+  await ready(phone, `#cluster=${first.id}`);
+  await phone.waitForTimeout(1200);
+  check(await onScreen(phone, '#clusters-toggle'), 'the Clusters button is on screen at 390 × 844');
+  check(await phone.evaluate(() => document.getElementById('clusters').hidden && window.zoomap.shownCount() > 0), 'a linked cluster leaves the map in view on the phone');
+  await phone.tap('#clusters-toggle');
+  await phone.waitForTimeout(300);
+  check(await phone.$eval('#clusters', (el) => !el.hidden && el.getBoundingClientRect().right <= 390), 'the drawer opens and fits the phone');
+  await phone.screenshot({ path: `${shots}/clusters-phone.png` });
 }
 
 // A site whose metadata is hostile: every title, field and URL is shown as text, no script

@@ -1,0 +1,156 @@
+//! The clusters as the viewer fetches them, one level at a time: `clusters/{level}.json`
+//! (each cluster's id, name, size, parent and children in the levels around it, bounds,
+//! label cell and example previews) and `clusters/{level}.bin` (per cell, the index of its
+//! cluster in that level, in as few bytes as the level's count needs). The page reads level 0
+//! at the start and the rest as the zoom or the tree reaches them, so a million-item map with
+//! tens of thousands of clusters still opens on a few kilobytes.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use anyhow::Result;
+use serde::Serialize;
+
+use super::SiteData;
+use crate::clusters::ClusterMap;
+use crate::layout::Cell;
+
+/// `index.json`'s entry for one level.
+#[derive(Debug, Serialize)]
+pub struct LevelEntry {
+    /// Clusters in the level.
+    count: usize,
+    /// The records file, relative to `data/`.
+    records: String,
+    /// The per-cell codes file, relative to `data/`.
+    codes: String,
+    /// Bytes per cell code (1, 2 or 4, little-endian); the largest value means no cluster.
+    bytes: u8,
+}
+
+/// One cluster as the viewer reads it.
+#[derive(Debug, Serialize)]
+struct Record<'a> {
+    id: &'a str,
+    name: &'a str,
+    size: usize,
+    /// Index of the parent in the level above.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    parent: Option<usize>,
+    /// First child's index in the level below, and the number of children.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    children: Option<[usize; 2]>,
+    bounds: [u32; 4],
+    label: Cell,
+    /// Previews of its most central images, the representative first.
+    examples: Vec<&'a str>,
+}
+
+/// Writes the cluster files under `out` (the data folder); returns the index entries.
+pub fn write_clusters(out: &Path, data: &SiteData, map: &ClusterMap) -> Result<Vec<LevelEntry>> {
+    std::fs::create_dir_all(out.join("clusters"))?;
+    let starts = map.level_starts();
+    let tree = Tree::of(map);
+    let mut entries = Vec::new();
+    for (level, assignment) in map.levels.iter().enumerate() {
+        let (start, end) = (starts[level], starts[level + 1]);
+        let records: Vec<Record<'_>> = (start..end)
+            .map(|c| record(data, map, &tree, &starts, c))
+            .collect();
+        let count = end - start;
+        let bytes = code_bytes(count);
+        let codes = cell_codes(data, assignment, start, bytes);
+        let entry = LevelEntry {
+            count,
+            records: format!("clusters/{level}.json"),
+            codes: format!("clusters/{level}.bin"),
+            bytes,
+        };
+        super::data::write(&out.join(&entry.records), &serde_json::to_vec(&records)?)?;
+        super::data::write(&out.join(&entry.codes), &codes)?;
+        entries.push(entry);
+    }
+    Ok(entries)
+}
+
+/// Each record's parent, and its children as a range (they are contiguous in the next
+/// level, [`ClusterMap`]), by index in `records`.
+struct Tree {
+    parent: Vec<Option<usize>>,
+    children: Vec<Option<[usize; 2]>>,
+}
+
+impl Tree {
+    fn of(map: &ClusterMap) -> Self {
+        let index_of: HashMap<&str, usize> = map
+            .records
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.id.as_str(), i))
+            .collect();
+        let parent: Vec<Option<usize>> = map
+            .records
+            .iter()
+            .map(|r| r.parent.as_deref().and_then(|p| index_of.get(p).copied()))
+            .collect();
+        let mut children: Vec<Option<[usize; 2]>> = vec![None; map.records.len()];
+        for (child, p) in parent.iter().enumerate() {
+            if let Some(p) = *p {
+                let range = children[p].get_or_insert([child, 0]);
+                range[1] += 1;
+            }
+        }
+        Self { parent, children }
+    }
+}
+
+fn record<'a>(
+    data: &'a SiteData,
+    map: &'a ClusterMap,
+    tree: &Tree,
+    starts: &[usize],
+    c: usize,
+) -> Record<'a> {
+    let cluster = &map.records[c];
+    let level = cluster.level;
+    Record {
+        id: &cluster.id,
+        name: &cluster.name,
+        size: cluster.size,
+        parent: tree.parent[c].map(|p| p - starts[level - 1]),
+        children: tree.children[c].map(|[first, n]| [first - starts[level + 1], n]),
+        bounds: cluster.footprint.bounds,
+        label: cluster.footprint.label,
+        examples: cluster
+            .examples
+            .iter()
+            .map(|&row| data.items[row].preview.as_str())
+            .collect(),
+    }
+}
+
+/// Bytes per code for a level of `count` clusters, keeping the largest value for "none".
+fn code_bytes(count: usize) -> u8 {
+    if count < usize::from(u8::MAX) {
+        1
+    } else if count < usize::from(u16::MAX) {
+        2
+    } else {
+        4
+    }
+}
+
+/// Per cell, the level index of its item's cluster (`assignment` by item, global indices
+/// from `start`), little-endian in `bytes` bytes; all ones where no cluster is.
+fn cell_codes(data: &SiteData, assignment: &[Option<usize>], start: usize, bytes: u8) -> Vec<u8> {
+    let width = usize::from(bytes);
+    let mut codes = vec![0xFF; data.grid.cells() * width];
+    for (item, cluster) in data.items.iter().zip(assignment) {
+        if let Some(c) = cluster {
+            let at = data.grid.index(item.cell) * width;
+            let value = ((c - start) as u32).to_le_bytes();
+            codes[at..at + width].copy_from_slice(&value[..width]);
+        }
+    }
+    codes
+}

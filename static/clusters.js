@@ -1,0 +1,109 @@
+// The cluster hierarchy of a site, fetched a level at a time as the zoom or the tree needs
+// it: each level's records (id, name, size, parent, children, bounds, label cell, example
+// previews) and its per-cell codes (the index of each cell's cluster in that level).
+
+import { cached, fetchOk } from './data.js';
+
+const CODE_TYPES = { 1: Uint8Array, 2: Uint16Array, 4: Uint32Array };
+
+export class Clusters {
+  constructor(site) {
+    this.site = site;
+    this.levels = site.index.clusters || [];
+    this.records = new Map();
+    this.codes = new Map();
+  }
+
+  get depth() {
+    return this.levels.length;
+  }
+
+  // Level `level`'s records, each given its `level` and its `index` in the level.
+  level(level) {
+    const load = () => fetchOk(`${this.site.base}/${this.levels[level].records}`).then((r) => r.json())
+      .then((list) => list.map((record, index) => Object.assign(record, { level, index })));
+    return cached(this.records, level, load);
+  }
+
+  levelNow(level) {
+    return this.records.get(level)?.value;
+  }
+
+  // Level `level`'s per-cell codes; `none(level)` marks a cell in no cluster.
+  cellCodes(level) {
+    const { codes, bytes } = this.levels[level];
+    return cached(this.codes, level, () => fetchOk(`${this.site.base}/${codes}`).then((r) => r.arrayBuffer()).then((b) => new CODE_TYPES[bytes](b)));
+  }
+
+  codesNow(level) {
+    return this.codes.get(level)?.value;
+  }
+
+  none(level) {
+    return 2 ** (8 * this.levels[level].bytes) - 1;
+  }
+
+  // The cluster with path-like id `id` ("7-3"), or null.
+  async byId(id) {
+    const path = String(id).split('-').map(Number);
+    if (path.length > this.depth || !path.every(Number.isInteger)) return null;
+    let record = (await this.level(0))[path[0]];
+    for (let depth = 1; record && depth < path.length; depth++) {
+      const [first, count] = record.children || [0, 0];
+      record = path[depth] >= 0 && path[depth] < count ? (await this.level(depth))[first + path[depth]] : null;
+    }
+    return record || null;
+  }
+
+  async children(record) {
+    if (!record.children) return [];
+    const [first, count] = record.children;
+    return (await this.level(record.level + 1)).slice(first, first + count);
+  }
+
+  // The cluster and its ancestors, top first.
+  async path(record) {
+    const path = [record];
+    while (path[0].parent !== undefined) path.unshift((await this.level(path[0].level - 1))[path[0].parent]);
+    return path;
+  }
+
+  // The cluster holding `cell` at `level`, or null (codes and records fetched as needed).
+  async at(cell, level) {
+    const [codes, records] = await Promise.all([this.cellCodes(level), this.level(level)]);
+    return codes[cell] === this.none(level) ? null : records[codes[cell]];
+  }
+
+  // Per cell, 1 where the cell lies in `record`.
+  async mask(record) {
+    const codes = await this.cellCodes(record.level);
+    const mask = new Uint8Array(this.site.cells);
+    this.eachCell(record, codes, (cell) => { mask[cell] = 1; });
+    return mask;
+  }
+
+  // Calls `visit(cell)` for each cell of `record`, with its level's `codes`.
+  eachCell(record, codes, visit) {
+    const [c0, r0, c1, r1] = record.bounds;
+    for (let row = r0; row <= r1; row++) {
+      for (let col = c0, cell = this.site.cellOf(c0, row); col <= c1; col++, cell++) {
+        if (codes[cell] === record.index) visit(cell);
+      }
+    }
+  }
+
+  // Each value's count inside `record` for the facet `facet` of the index, largest first.
+  async breakdown(record, facet) {
+    const [codes, values] = await Promise.all([this.cellCodes(record.level), this.site.filterCodes(facet.file, Uint8Array)]);
+    const counts = new Array(facet.values.length).fill(0);
+    this.eachCell(record, codes, (cell) => { if (values[cell] < counts.length) counts[values[cell]]++; });
+    return counts.map((count, code) => ({ value: facet.values[code], count })).filter((v) => v.count > 0).sort((a, b) => b.count - a.count);
+  }
+
+  // Every cluster's id and name as CSV, the file `--cluster-names` reads back.
+  async namesCsv() {
+    const levels = await Promise.all(this.levels.map((_, level) => this.level(level)));
+    const field = (text) => (/[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text);
+    return ['id,name', ...levels.flat().map((c) => `${c.id},${field(c.name)}`)].join('\n') + '\n';
+  }
+}
