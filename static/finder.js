@@ -17,8 +17,9 @@ function heading(name) {
 
 // Search by title and metadata: results listed under the box, hits highlighted through
 // `show(cells | null)`, and `pick(cell)` on Enter or a click on a result; `visible(cell)`
-// says whether the filters leave a cell shown.
-export function setupSearch(site, { show, pick, visible }) {
+// says whether the filters (and the selected cluster) leave a cell shown, `hiding()` names
+// what hides the others ("filters", "the cluster").
+export function setupSearch(site, { show, pick, visible, hiding }) {
   const input = document.getElementById('search');
   const box = document.getElementById('results');
   const list = document.getElementById('results-list');
@@ -53,7 +54,7 @@ export function setupSearch(site, { show, pick, visible }) {
     const hidden = found.length - hits.length;
     const n = hits.length;
     count.textContent = `${n === 0 ? 'No matches' : `${n.toLocaleString()} ${n === 1 ? 'match' : 'matches'}`}`
-      + `${hidden > 0 ? ` (${hidden.toLocaleString()} more hidden by filters)` : ''}${n > LIST_LIMIT ? `, first ${LIST_LIMIT} listed` : ''}`;
+      + `${hidden > 0 ? ` (${hidden.toLocaleString()} more hidden by ${hiding()})` : ''}${n > LIST_LIMIT ? `, first ${LIST_LIMIT} listed` : ''}`;
     const cells = Array.from(hits.subarray(0, LIST_LIMIT));
     const records = await Promise.all(cells.map((cell) => site.record(cell)));
     const suggestions = found.length === 0 ? await site.suggest(query) : [];

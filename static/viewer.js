@@ -519,6 +519,7 @@ class Viewer {
         this.flyTo(cell, PICK_PX / site.index.cell);
       },
       visible: (cell) => this.passes(cell) && (!this.inCluster || this.inCluster[cell] === 1),
+      hiding: () => [this.passing && 'filters', this.inCluster && 'the cluster'].filter(Boolean).join(' and '),
     });
     this.filters = setupFilters(site, { show: (pass) => { this.passing = pass; this.updateShown(); this.search.refresh(); } });
     if (site.index.clusters?.length) {

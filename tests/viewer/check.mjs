@@ -568,6 +568,8 @@ async function clusterSelection() {
   const expected = await itemsInCluster(page, record, 'teapot');
   const shown = await page.evaluate(() => window.zoomap.shownCount());
   check(expected > 0 && shown === expected, `search inside ${child}: ${shown} shown, ${expected} teapots in it`);
+  const said = await page.$eval('#results-count', (el) => el.textContent);
+  check(said.startsWith(`${expected} matches`) && said.includes('more hidden by the cluster'), `the result count says what hides the rest: ${said}`);
   await page.screenshot({ path: `${shots}/clusters-search.png` });
   await page.keyboard.press('Escape');
 
