@@ -26,6 +26,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let options = FeatureOptions {
         layer: None,
         device: DeviceChoice::Cpu,
+        allow_software_gpu: false,
     };
     let extractor = FeatureExtractor::load(Path::new(weights), &options)?;
 

@@ -132,6 +132,9 @@ struct VectorArgs {
     /// Where VGG16 runs.
     #[arg(long, value_enum, default_value_t = VectorOptions::default().network.device)]
     device: DeviceChoice,
+    /// Let --device gpu take a software adapter such as Mesa's lavapipe (tests; auto never does).
+    #[arg(long, hide = true, env = "ZOOMAP_ALLOW_SOFTWARE_GPU", value_parser = clap::builder::BoolishValueParser::new(), default_value = "false")]
+    allow_software_gpu: bool,
     /// Images per forward pass.
     #[arg(long, default_value_t = VectorOptions::default().batch)]
     batch: usize,
@@ -333,6 +336,7 @@ impl VectorArgs {
             network: FeatureOptions {
                 layer: self.layer,
                 device: self.device,
+                allow_software_gpu: self.allow_software_gpu,
             },
             batch: self.batch,
             preprocess: self.preprocess,

@@ -191,6 +191,7 @@ impl Default for VectorOptions {
             network: FeatureOptions {
                 layer: None,
                 device: DeviceChoice::Auto,
+                allow_software_gpu: false,
             },
             batch: 8,
             preprocess: Preprocess::Crop,

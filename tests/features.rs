@@ -5,7 +5,9 @@
 mod common;
 
 use common::tiny_weights;
-use zoomap::features::{DeviceChoice, FeatureExtractor, FeatureOptions, Layer, WeightsFile};
+use zoomap::features::{
+    Backend, DeviceChoice, FeatureExtractor, FeatureOptions, Layer, WeightsFile, choose_device,
+};
 
 /// The fixture's inputs: the same formula as make_vgg_fixture.py's `test_input`.
 fn test_input(image: usize) -> Vec<u8> {
@@ -49,6 +51,7 @@ fn extract(ext: &str, layer: Layer) -> Vec<Vec<f32>> {
     let options = FeatureOptions {
         layer: Some(layer),
         device: DeviceChoice::Cpu,
+        allow_software_gpu: false,
     };
     let extractor = FeatureExtractor::from_file(file, &options).unwrap();
     let inputs: Vec<Vec<u8>> = (0..2).map(test_input).collect();
@@ -85,6 +88,7 @@ fn layer_defaults_to_fc2_when_the_classifier_exists() {
     let options = FeatureOptions {
         layer: None,
         device: DeviceChoice::Cpu,
+        allow_software_gpu: false,
     };
     let extractor = FeatureExtractor::from_file(file, &options).unwrap();
     assert_eq!(extractor.layer(), Layer::Fc2);
@@ -125,6 +129,7 @@ fn load_error(path: &std::path::Path, layer: Layer) -> String {
     let options = FeatureOptions {
         layer: Some(layer),
         device: DeviceChoice::Cpu,
+        allow_software_gpu: false,
     };
     FeatureExtractor::from_file(file, &options)
         .err()
@@ -178,6 +183,7 @@ fn asking_fc2_of_conv_only_weights_is_an_error() {
     let options = FeatureOptions {
         layer: Some(Layer::Fc2),
         device: DeviceChoice::Cpu,
+        allow_software_gpu: false,
     };
     let err = FeatureExtractor::from_file(file, &options)
         .err()
@@ -209,6 +215,7 @@ fn full_vgg16_matches_pytorch_on_real_photos() {
     let options = FeatureOptions {
         layer: None,
         device: DeviceChoice::Cpu,
+        allow_software_gpu: false,
     };
     let extractor = FeatureExtractor::load(&weights, &options).unwrap();
     assert_eq!(extractor.layer(), Layer::Gap);
@@ -279,4 +286,61 @@ fn preprocessing_matches_torchvision_up_to_resampling() {
             "{file}: mean {mean}, worst {worst}"
         );
     }
+}
+
+/// One feature vector per input.
+type Rows = Vec<Vec<f32>>;
+
+/// The tiny fixture's gap and fc2 vectors through `options`, or `None` with a printed reason
+/// where the device cannot be had.
+fn extract_on(options: FeatureOptions) -> Option<(Rows, Rows)> {
+    let run = |layer| {
+        let file = WeightsFile::inspect(&tiny_weights("safetensors")).unwrap();
+        let extractor = FeatureExtractor::from_file(
+            file,
+            &FeatureOptions {
+                layer: Some(layer),
+                ..options
+            },
+        )?;
+        let inputs: Vec<Vec<u8>> = (0..2).map(test_input).collect();
+        let refs: Vec<&[u8]> = inputs.iter().map(Vec::as_slice).collect();
+        extractor.extract(&refs)
+    };
+    match (run(Layer::Gap), run(Layer::Fc2)) {
+        (Ok(gap), Ok(fc2)) => Some((gap, fc2)),
+        (Err(error), _) | (_, Err(error)) => {
+            println!(
+                "SKIPPED: no wgpu adapter, software or not ({error}); tests/setup.sh installs Mesa's lavapipe"
+            );
+            None
+        }
+    }
+}
+
+#[test]
+fn the_wgpu_path_matches_pytorch_on_a_software_adapter() {
+    let options = FeatureOptions {
+        layer: None,
+        device: DeviceChoice::Gpu,
+        allow_software_gpu: true,
+    };
+    let Some((gap, fc2)) = extract_on(options) else {
+        return;
+    };
+    assert_matches(&gap, &expected("gap"));
+    assert_matches(&fc2, &expected("fc2"));
+}
+
+#[test]
+fn auto_never_takes_a_software_adapter() {
+    let real_gpu = choose_device(DeviceChoice::Gpu, false).is_ok();
+    let software = choose_device(DeviceChoice::Gpu, true);
+    let (false, Ok(software)) = (real_gpu, software) else {
+        println!("SKIPPED: needs a machine with a software adapter and no GPU");
+        return;
+    };
+    assert_eq!(software.backend, Backend::Wgpu);
+    let auto = choose_device(DeviceChoice::Auto, false).unwrap();
+    assert_eq!(auto.backend, Backend::Flex, "auto took {}", auto.name);
 }

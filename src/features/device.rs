@@ -51,11 +51,13 @@ pub struct ChosenDevice {
 
 /// Picks the device. `Device::default()` is never used: without a GPU it selects a software
 /// Vulkan or OpenGL adapter, tens of times slower than Flex, so an adapter that reports
-/// itself as a CPU counts as no GPU.
-pub fn choose_device(choice: DeviceChoice) -> Result<ChosenDevice> {
+/// itself as a CPU counts as no GPU, unless `allow_software` lets the `gpu` choice take one
+/// (Mesa's lavapipe in CI, to exercise the wgpu path; `auto` never does).
+pub fn choose_device(choice: DeviceChoice, allow_software: bool) -> Result<ChosenDevice> {
     let gpu = match choice {
         DeviceChoice::Cpu => None,
-        DeviceChoice::Auto | DeviceChoice::Gpu => find_gpu(),
+        DeviceChoice::Auto => find_gpu(false),
+        DeviceChoice::Gpu => find_gpu(allow_software),
     };
     match (gpu, choice) {
         (Some((kind, name)), _) => Ok(ChosenDevice {
@@ -75,7 +77,7 @@ pub fn choose_device(choice: DeviceChoice) -> Result<ChosenDevice> {
     }
 }
 
-fn find_gpu() -> Option<(DeviceKind, String)> {
+fn find_gpu(allow_software: bool) -> Option<(DeviceKind, String)> {
     let instance = wgpu::Instance::default();
     let adapters = pollster::block_on(instance.enumerate_adapters(wgpu::Backends::all()));
     let infos: Vec<wgpu::AdapterInfo> = adapters.iter().map(wgpu::Adapter::get_info).collect();
@@ -83,6 +85,10 @@ fn find_gpu() -> Option<(DeviceKind, String)> {
     if let Some(info) = pick(wgpu::DeviceType::DiscreteGpu) {
         return Some((DeviceKind::DiscreteGpu(0), info.name.clone()));
     }
-    pick(wgpu::DeviceType::IntegratedGpu)
-        .map(|info| (DeviceKind::IntegratedGpu(0), info.name.clone()))
+    if let Some(info) = pick(wgpu::DeviceType::IntegratedGpu) {
+        return Some((DeviceKind::IntegratedGpu(0), info.name.clone()));
+    }
+    pick(wgpu::DeviceType::Cpu)
+        .filter(|_| allow_software)
+        .map(|info| (DeviceKind::Cpu, info.name.clone()))
 }

@@ -107,6 +107,9 @@ pub struct FeatureOptions {
     pub layer: Option<Layer>,
     /// Where to run.
     pub device: DeviceChoice,
+    /// Whether `gpu` may take a software adapter (`ZOOMAP_ALLOW_SOFTWARE_GPU=1`): for tests of
+    /// the wgpu path on machines without a GPU.
+    pub allow_software_gpu: bool,
 }
 
 /// A loaded network, ready to turn batches of model inputs into feature vectors.
@@ -154,7 +157,7 @@ impl FeatureExtractor {
             classifier: layer == Layer::Fc2,
         };
         file.check_against(&config)?;
-        let device = choose_device(options.device)?;
+        let device = choose_device(options.device, options.allow_software_gpu)?;
         let model = file.load_into(config.init(&device.device))?;
         Ok(Self {
             model,
