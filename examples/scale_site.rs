@@ -11,7 +11,7 @@
 use std::path::Path;
 use std::time::Instant;
 
-use zoomap::clusters::{self, ClusterCount, ClusterMap, ClusterOptions, names::ItemText};
+use zoomap::clusters::{self, ClusterCount, ClusterMap, ClusterOptions};
 use zoomap::layout::{Cell, Grid};
 use zoomap::report::peak_rss_mib;
 use zoomap::site::{self, Item, PageConfig, SiteData};
@@ -106,15 +106,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         image::RgbImage::from_pixel(128, 128, image::Rgb(*colour))
             .save(out.join(format!("previews/{k}.jpg")))?;
     }
-    let data = SiteData {
-        title: format!("{n} synthetic items"),
-        grid: Grid { cols, rows },
-        cell_side: cell,
-        columns: ["file", "Title", "Category", "Material", "Year", "Id"]
+    let data = SiteData::new(
+        format!("{n} synthetic items"),
+        Grid { cols, rows },
+        cell,
+        ["file", "Title", "Category", "Material", "Year", "Id"]
             .map(String::from)
             .to_vec(),
-        items: (0..n).map(|i| world.item(i)).collect(),
-    };
+        (0..n).map(|i| world.item(i)).collect(),
+    );
     let page = PageConfig {
         title: data.title.clone(),
         width: pyramid.width,
@@ -196,17 +196,7 @@ impl World {
         };
         let hierarchy = clusters::cluster(&points, &twelve)?
             .ok_or_else(|| anyhow::anyhow!("too few items to cluster"))?;
-        let texts: Vec<ItemText> = data
-            .items
-            .iter()
-            .enumerate()
-            .map(|(i, item)| ItemText {
-                words: site::search::words(&item.title).collect(),
-                facet_values: vec![item.fields[2].clone(), item.fields[3].clone()],
-                year: Some(self.year(i as u32) as i16),
-            })
-            .collect();
-        let names = clusters::names::name_clusters(&hierarchy, &texts);
+        let names = clusters::names::name_clusters(&hierarchy, &data.naming_texts());
         let cells: Vec<Cell> = data.items.iter().map(|item| item.cell).collect();
         let files: Vec<String> = data.items.iter().map(|item| item.file.clone()).collect();
         Ok(ClusterMap::new(

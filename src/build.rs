@@ -112,20 +112,20 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     })?;
     warnings.extend(originals.note.clone());
     let items = item_records(&scan, &placed, &placement.assigned, &originals, &text);
+    let data = site_data(options, &text, placement.grid, items);
     let (clusters, names_warning) = clock.run("clusters", || {
-        cluster_map(&placement, &items, &text, options)
+        cluster_map(&placement, &data, &text, options)
     })?;
     warnings.extend(names_warning);
-    let unlinked_urls = UnlinkedUrls::of(&items);
+    let unlinked_urls = UnlinkedUrls::of(&data.items);
     warnings.extend(unlinked_urls.warning());
     let page = page_config(options, pyramid, native_zoom(&placed, &extracted, options));
-    let data = site_data(options, &text, placement.grid, &items);
     clock.run("site", || {
         site::write_site(site_dir, &data, clusters.as_ref(), &page)
     })?;
     if let Some(dir) = &options.export {
         clock.run("export", || {
-            write_export(dir, &items, &placement, clusters.as_ref())
+            write_export(dir, &data.items, &placement, clusters.as_ref())
         })?;
     }
     if let Some(folders) = &options.folders {
@@ -289,19 +289,20 @@ fn site_data(
     options: &BuildOptions,
     text: &ItemText,
     grid: Grid,
-    items: &[site::Item],
+    items: Vec<site::Item>,
 ) -> SiteData {
-    SiteData {
-        title: map_title(options),
+    let columns = text
+        .metadata
+        .as_ref()
+        .map(|m| m.columns.clone())
+        .unwrap_or_default();
+    SiteData::new(
+        map_title(options),
         grid,
-        cell_side: options.mosaic.cell_side,
-        columns: text
-            .metadata
-            .as_ref()
-            .map(|m| m.columns.clone())
-            .unwrap_or_default(),
-        items: items.to_vec(),
-    }
+        options.mosaic.cell_side,
+        columns,
+        items,
+    )
 }
 
 /// `--export`: one row per item with its 2-D point and cell, and the vectors when features
@@ -358,7 +359,7 @@ fn write_cluster_folders(
 /// build has not make a warning.
 fn cluster_map(
     placement: &Placement,
-    items: &[site::Item],
+    data: &SiteData,
     text: &ItemText,
     options: &BuildOptions,
 ) -> Result<(Option<ClusterMap>, Option<String>)> {
@@ -368,15 +369,10 @@ fn cluster_map(
     let Some(hierarchy) = clusters::cluster(&reduced.pca, &options.clusters)? else {
         return Ok((None, None));
     };
-    let columns = text
-        .metadata
-        .as_ref()
-        .map(|m| m.columns.clone())
-        .unwrap_or_default();
-    let mut names = clusters::names::name_clusters(&hierarchy, &item_texts(items, &columns));
+    let mut names = clusters::names::name_clusters(&hierarchy, &data.naming_texts());
     let unknown = clusters::names::override_names(&hierarchy, &mut names, &text.cluster_names);
-    let files: Vec<String> = items.iter().map(|i| i.file.clone()).collect();
-    let cells: Vec<layout::Cell> = items.iter().map(|i| i.cell).collect();
+    let files: Vec<String> = data.items.iter().map(|i| i.file.clone()).collect();
+    let cells: Vec<layout::Cell> = data.items.iter().map(|i| i.cell).collect();
     let map = ClusterMap::new(&hierarchy, &names, &cells, placement.grid, &files);
     let warning = if map.records.is_empty() {
         Some("no clusters: HDBSCAN found no dense group of 20 images (--cluster-method kmeans puts every image in one)".to_string())
@@ -394,41 +390,6 @@ fn unknown_names_warning(unknown: &[String], options: &BuildOptions) -> Option<S
         path.display(),
         unknown.len()
     ))
-}
-
-/// What each item says of itself, for naming clusters: the search index's words of its
-/// title, metadata and file stem, and its value of each facet column.
-fn item_texts(items: &[site::Item], columns: &[String]) -> Vec<clusters::names::ItemText> {
-    let years = site::facets::find_years(columns, items);
-    let facets = site::facets::find_facets(columns, items, years.as_ref().map(|y| y.column));
-    items
-        .iter()
-        .enumerate()
-        .map(|(i, item)| {
-            let stem = item.file.rsplit('/').next().unwrap_or(&item.file);
-            let stem = stem.rsplit_once('.').map_or(stem, |(s, _)| s);
-            let fields = item.fields.iter().map(String::as_str);
-            let mut words: Vec<String> = std::iter::once(item.title.as_str())
-                .chain(fields)
-                .chain(std::iter::once(stem))
-                .flat_map(site::search::words)
-                .collect();
-            words.sort_unstable();
-            words.dedup();
-            let facet_values = facets
-                .iter()
-                .filter_map(|f| f.values.get(usize::from(f.codes[i])).cloned())
-                .collect();
-            clusters::names::ItemText {
-                words,
-                facet_values,
-                year: years
-                    .as_ref()
-                    .map(|y| y.years[i])
-                    .filter(|&y| y != site::facets::NO_YEAR),
-            }
-        })
-        .collect()
 }
 
 fn map_title(options: &BuildOptions) -> String {

@@ -6,7 +6,7 @@
 //! `copy`; images in no cluster (HDBSCAN's noise) go to `unclustered/`. The folder appears
 //! only once complete.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
@@ -83,32 +83,23 @@ pub fn write_folders(
 /// Each cluster's folder, relative to the export folder: its parent's folder, then
 /// `{index among its siblings, zero-padded}-{name as a file name}`.
 fn cluster_folders(clusters: &ClusterMap) -> Vec<PathBuf> {
-    let index_of: HashMap<&str, usize> = clusters
-        .records
-        .iter()
-        .enumerate()
-        .map(|(i, r)| (r.id.as_str(), i))
-        .collect();
-    let mut siblings: HashMap<Option<&str>, usize> = HashMap::new();
-    for record in &clusters.records {
-        *siblings.entry(record.parent.as_deref()).or_default() += 1;
-    }
+    let top = clusters.records.iter().filter(|r| r.level == 0).count();
     let mut folders: Vec<PathBuf> = Vec::with_capacity(clusters.records.len());
     for record in &clusters.records {
         let rank = record.id.rsplit('-').next().unwrap_or(&record.id);
         let rank: usize = rank.parse().unwrap_or(0);
-        let width = (siblings[&record.parent.as_deref()] - 1)
-            .to_string()
-            .len()
-            .max(2);
-        let name = format!("{rank:0width$}-{}", file_name(&record.name));
         // Parents come before their children.
-        let base = record
-            .parent
-            .as_deref()
-            .and_then(|p| index_of.get(p))
-            .map_or_else(PathBuf::new, |&p| folders[p].clone());
-        folders.push(base.join(name));
+        let parent = record
+            .parent_index
+            .map(|p| (&clusters.records[p], &folders[p]));
+        let siblings = parent.map_or(top, |(p, _)| p.children.len());
+        let width = (siblings.max(1) - 1).to_string().len().max(2);
+        let name = format!("{rank:0width$}-{}", file_name(&record.name));
+        folders.push(
+            parent
+                .map_or_else(PathBuf::new, |(_, f)| f.clone())
+                .join(name),
+        );
     }
     folders
 }
@@ -186,10 +177,12 @@ mod tests {
     use crate::clusters::{ClusterRecord, geometry::Footprint};
     use crate::layout::Cell;
 
-    fn record(id: &str, parent: Option<&str>, name: &str) -> ClusterRecord {
+    fn record(id: &str, parent: Option<(&str, usize)>, name: &str) -> ClusterRecord {
         ClusterRecord {
             id: id.into(),
-            parent: parent.map(String::from),
+            parent: parent.map(|(p, _)| p.to_string()),
+            parent_index: parent.map(|(_, i)| i),
+            children: Vec::new(),
             level: id.matches('-').count(),
             name: name.into(),
             size: 1,
@@ -217,9 +210,12 @@ mod tests {
             .collect();
         let clusters = ClusterMap {
             records: vec![
-                record("0", None, "Blue vases & bowls"),
+                ClusterRecord {
+                    children: vec![2],
+                    ..record("0", None, "Blue vases & bowls")
+                },
                 record("1", None, "Été"),
-                record("0-0", Some("0"), "Blue vases & bowls 1"),
+                record("0-0", Some(("0", 0)), "Blue vases & bowls 1"),
             ],
             levels: vec![vec![Some(0), Some(0), None], vec![Some(2), Some(2), None]],
         };

@@ -23,7 +23,11 @@ const UNSELECTED_ALPHA = 0.35;
 // Outlines traced at most, kept for reuse.
 const OUTLINE_CACHE = 8;
 
-const smooth = (t) => Math.min(1, Math.max(0, t)) ** 2 * (3 - 2 * Math.min(1, Math.max(0, t)));
+// Smoothstep of `t` clamped to 0–1.
+function smooth(t) {
+  const u = Math.min(1, Math.max(0, t));
+  return u * u * (3 - 2 * u);
+}
 
 // Whether one cluster lies inside the other (or is it), by their path-like ids.
 const sameBranch = (a, b) => a === b || a.startsWith(`${b}-`) || b.startsWith(`${a}-`);

@@ -176,6 +176,12 @@ pub struct ClusterRecord {
     /// The input rows of its most central members ([`Cluster::examples`]).
     #[serde(skip)]
     pub examples: Vec<usize>,
+    /// The parent's index among the records ([`Cluster::parent`]).
+    #[serde(skip)]
+    pub parent_index: Option<usize>,
+    /// The children's indices among the records, consecutive ([`Cluster::children`]).
+    #[serde(skip)]
+    pub children: Vec<usize>,
 }
 
 /// The clusters in a few numbers, for the build report.
@@ -275,6 +281,8 @@ fn records(
                 footprint: geometry::footprint(&member_cells, grid),
                 representative: files[cluster.examples[0]].clone(),
                 examples: cluster.examples.clone(),
+                parent_index: cluster.parent,
+                children: cluster.children.clone(),
             }
         })
         .collect()

@@ -5,7 +5,6 @@
 //! at the start and the rest as the zoom or the tree reaches them, so a million-item map with
 //! tens of thousands of clusters still opens on a few kilobytes.
 
-use std::collections::HashMap;
 use std::path::Path;
 
 use anyhow::Result;
@@ -50,12 +49,11 @@ struct Record<'a> {
 pub fn write_clusters(out: &Path, data: &SiteData, map: &ClusterMap) -> Result<Vec<LevelEntry>> {
     std::fs::create_dir_all(out.join("clusters"))?;
     let starts = map.level_starts();
-    let tree = Tree::of(map);
     let mut entries = Vec::new();
     for (level, assignment) in map.levels.iter().enumerate() {
         let (start, end) = (starts[level], starts[level + 1]);
         let records: Vec<Record<'_>> = (start..end)
-            .map(|c| record(data, map, &tree, &starts, c))
+            .map(|c| record(data, map, &starts, c))
             .collect();
         let count = end - start;
         let bytes = code_bytes(count);
@@ -73,52 +71,21 @@ pub fn write_clusters(out: &Path, data: &SiteData, map: &ClusterMap) -> Result<V
     Ok(entries)
 }
 
-/// Each record's parent, and its children as a range (they are contiguous in the next
-/// level, [`ClusterMap`]), by index in `records`.
-struct Tree {
-    parent: Vec<Option<usize>>,
-    children: Vec<Option<[usize; 2]>>,
-}
-
-impl Tree {
-    fn of(map: &ClusterMap) -> Self {
-        let index_of: HashMap<&str, usize> = map
-            .records
-            .iter()
-            .enumerate()
-            .map(|(i, r)| (r.id.as_str(), i))
-            .collect();
-        let parent: Vec<Option<usize>> = map
-            .records
-            .iter()
-            .map(|r| r.parent.as_deref().and_then(|p| index_of.get(p).copied()))
-            .collect();
-        let mut children: Vec<Option<[usize; 2]>> = vec![None; map.records.len()];
-        for (child, p) in parent.iter().enumerate() {
-            if let Some(p) = *p {
-                let range = children[p].get_or_insert([child, 0]);
-                range[1] += 1;
-            }
-        }
-        Self { parent, children }
-    }
-}
-
-fn record<'a>(
-    data: &'a SiteData,
-    map: &'a ClusterMap,
-    tree: &Tree,
-    starts: &[usize],
-    c: usize,
-) -> Record<'a> {
+/// Record `c` of `map`, its parent and children as indices within their levels (which
+/// begin at `starts`).
+fn record<'a>(data: &'a SiteData, map: &'a ClusterMap, starts: &[usize], c: usize) -> Record<'a> {
     let cluster = &map.records[c];
     let level = cluster.level;
     Record {
         id: &cluster.id,
         name: &cluster.name,
         size: cluster.size,
-        parent: tree.parent[c].map(|p| p - starts[level - 1]),
-        children: tree.children[c].map(|[first, n]| [first - starts[level + 1], n]),
+        parent: cluster.parent_index.map(|p| p - starts[level - 1]),
+        // A cluster's children are consecutive in the next level ([`ClusterMap`]).
+        children: cluster
+            .children
+            .first()
+            .map(|&first| [first - starts[level + 1], cluster.children.len()]),
         bounds: cluster.footprint.bounds,
         label: cluster.footprint.label,
         examples: cluster

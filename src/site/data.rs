@@ -63,9 +63,8 @@ pub fn write_data(dir: &Path, data: &SiteData, clusters: Option<&ClusterMap>) ->
     let out = dir.join(super::paths::DATA);
     write_regions(&out.join("regions"), data)?;
     write(&out.join("occupied.bin"), &occupied(data))?;
-    let years = facets::find_years(&data.columns, &data.items);
-    let facets = facets::find_facets(&data.columns, &data.items, years.as_ref().map(|y| y.column));
-    let facet_entries = write_filters(&out, data, &facets, years.as_ref())?;
+    let years = data.years.as_ref();
+    let facet_entries = write_filters(&out, data, &data.facets, years)?;
     let search_index = search::build(
         &data.items,
         |item| cell_index(data, item),
@@ -81,7 +80,7 @@ pub fn write_data(dir: &Path, data: &SiteData, clusters: Option<&ClusterMap>) ->
         columns: &data.columns,
         region: REGION_CELLS,
         facets: facet_entries,
-        years: years.as_ref().map(|years| YearsEntry {
+        years: years.map(|years| YearsEntry {
             years,
             file: YEARS_FILE,
         }),
@@ -215,16 +214,16 @@ mod tests {
                 ],
             })
             .collect();
-        SiteData {
-            title: "t".into(),
-            grid: Grid {
+        SiteData::new(
+            "t".into(),
+            Grid {
                 cols,
                 rows: n.div_ceil(cols),
             },
-            cell_side: 16,
-            columns: vec!["file".into(), "Kind".into(), "Year".into()],
+            16,
+            vec!["file".into(), "Kind".into(), "Year".into()],
             items,
-        }
+        )
     }
 
     fn json(path: &Path) -> serde_json::Value {

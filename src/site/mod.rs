@@ -18,6 +18,7 @@ use include_dir::{Dir, include_dir};
 use serde::Serialize;
 
 use crate::clusters::ClusterMap;
+use crate::clusters::names::ItemText;
 use crate::layout::{Cell, Grid};
 use crate::tiles::Level;
 
@@ -73,6 +74,68 @@ pub struct SiteData {
     pub columns: Vec<String>,
     /// One record per placed image, in the order of the export's rows.
     pub items: Vec<Item>,
+    /// The metadata columns the viewer filters by as checkboxes ([`facets::find_facets`]).
+    pub facets: Vec<facets::Facet>,
+    /// The year column, if any ([`facets::find_years`]).
+    pub years: Option<facets::Years>,
+}
+
+impl SiteData {
+    /// The site data of `items`, with the facets and the year column found in their metadata
+    /// (found once, for the filter files and for naming clusters).
+    pub fn new(
+        title: String,
+        grid: Grid,
+        cell_side: u32,
+        columns: Vec<String>,
+        items: Vec<Item>,
+    ) -> Self {
+        let years = facets::find_years(&columns, &items);
+        let facets = facets::find_facets(&columns, &items, years.as_ref().map(|y| y.column));
+        Self {
+            title,
+            grid,
+            cell_side,
+            columns,
+            items,
+            facets,
+            years,
+        }
+    }
+
+    /// What each item says of itself, for naming clusters: the search index's words of its
+    /// title, metadata and file stem, its value of each facet and its year.
+    pub fn naming_texts(&self) -> Vec<ItemText> {
+        self.items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| {
+                let stem = item.file.rsplit('/').next().unwrap_or(&item.file);
+                let stem = stem.rsplit_once('.').map_or(stem, |(s, _)| s);
+                let fields = item.fields.iter().map(String::as_str);
+                let mut words: Vec<String> = std::iter::once(item.title.as_str())
+                    .chain(fields)
+                    .chain(std::iter::once(stem))
+                    .flat_map(search::words)
+                    .collect();
+                words.sort_unstable();
+                words.dedup();
+                ItemText {
+                    words,
+                    facet_values: self
+                        .facets
+                        .iter()
+                        .filter_map(|f| f.values.get(usize::from(f.codes[i])).cloned())
+                        .collect(),
+                    year: self
+                        .years
+                        .as_ref()
+                        .map(|y| y.years[i])
+                        .filter(|&y| y != facets::NO_YEAR),
+                }
+            })
+            .collect()
+    }
 }
 
 /// An image's place on the map, before metadata is joined.
