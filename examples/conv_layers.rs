@@ -1,6 +1,8 @@
 //! Time per VGG16 layer on Burn's Flex backend, as the feature stage runs it: each 3×3
 //! convolution with its ReLU, and each 2×2 max-pool, on a batch of 224-pixel inputs, with the
-//! GFLOP/s each convolution reaches. The baseline for issue 16's faster convolution.
+//! GFLOP/s each convolution reaches; then the same for zoomap's own CPU trunk
+//! (`features::CpuTrunk`: channels-last Winograd, pools fused), whose GFLOP/s count the
+//! direct convolution's multiplies so that the two tables compare.
 //!
 //! `cargo run --release --example conv_layers -- [BATCH] [REPEATS]` (defaults 8 and 3); set
 //! `RAYON_NUM_THREADS` as bench/features.sh does.
@@ -12,6 +14,7 @@ use burn::nn::conv::Conv2dConfig;
 use burn::nn::pool::MaxPool2dConfig;
 use burn::tensor::activation::relu;
 use burn::tensor::{Device, Tensor, TensorData};
+use zoomap::features::{CpuTrunk, Vgg16Config, Vgg16Size};
 
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -28,13 +31,71 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .collect::<Result<_, _>>()?;
     let batch = args.first().copied().unwrap_or(8);
     let repeats = args.get(1).copied().unwrap_or(3).max(1);
-    let device = Device::flex();
-    let (mut channels, mut side) = (3, 224);
-    let values: Vec<f32> = (0..batch * 3 * side * side)
+    let values: Vec<f32> = (0..batch * 3 * SIDE * SIDE)
         .map(|i| ((i * 7919) % 255) as f32 / 255.0 - 0.5)
         .collect();
-    let mut x: Tensor<4> =
-        Tensor::from_data(TensorData::new(values, [batch, 3, side, side]), &device);
+    println!("Burn's Flex conv2d");
+    burn_layers(&values, batch, repeats);
+    println!("\nzoomap's CPU trunk (Winograd F(2×2,3×3), bias, ReLU and pool fused)");
+    winograd_layers(&values, batch, repeats)
+}
+
+/// Input side.
+const SIDE: usize = 224;
+
+/// Direct-convolution FLOPs of a 3×3 convolution on a batch.
+fn conv_flops(batch: usize, inputs: usize, outputs: usize, side: usize) -> f64 {
+    2.0 * (batch * outputs * side * side * inputs * 9) as f64
+}
+
+fn winograd_layers(
+    values: &[f32],
+    batch: usize,
+    repeats: usize,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let config = Vgg16Config {
+        size: Vgg16Size::FULL,
+        classifier: false,
+    };
+    let model = config.init(&Device::flex());
+    let trunk = CpuTrunk::new(model.conv_weights()?);
+    trunk.forward(values, batch, SIDE);
+    let mut seconds = [0.0; 13];
+    for _ in 0..repeats {
+        let mut last = Instant::now();
+        trunk.forward_observed(values, batch, SIDE, |i| {
+            seconds[i] += last.elapsed().as_secs_f64();
+            last = Instant::now();
+        });
+    }
+    let (mut channels, mut side) = (3, SIDE);
+    let widths = LAYOUT.iter().enumerate().filter(|(_, w)| **w > 0);
+    for (conv, (at, &width)) in widths.enumerate() {
+        let pool = LAYOUT.get(at + 1) == Some(&0);
+        let time = seconds[conv] / repeats as f64;
+        let out_side = if pool { side / 2 } else { side };
+        let name = format!("conv{}+relu{}", conv + 1, if pool { "+pool" } else { "" });
+        let shape = format!("{channels}×{side}×{side} → {width}×{out_side}×{out_side}");
+        let rate = conv_flops(batch, channels, width, side) / time / 1e9;
+        println!("{name:16} {shape:28} {:9.1}  {rate:7.1}", time * 1e3);
+        (channels, side) = (width, out_side);
+    }
+    let total: f64 = seconds.iter().sum::<f64>() / repeats as f64;
+    println!(
+        "trunk total: {:.1} ms per batch of {batch}, {:.2} img/s",
+        total * 1e3,
+        batch as f64 / total
+    );
+    Ok(())
+}
+
+fn burn_layers(values: &[f32], batch: usize, repeats: usize) {
+    let device = Device::flex();
+    let (mut channels, mut side) = (3, SIDE);
+    let mut x: Tensor<4> = Tensor::from_data(
+        TensorData::new(values.to_vec(), [batch, 3, side, side]),
+        &device,
+    );
     let pool = MaxPool2dConfig::new([2, 2]).with_strides([2, 2]).init();
     let (mut total, mut conv_index) = (0.0, 0);
     println!("layer            shape (C×H×W in → out)      ms/batch  GFLOP/s");
@@ -53,7 +114,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 let conv = Conv2dConfig::new([channels, width], [3, 3])
                     .with_padding(PaddingConfig2d::Explicit(1, 1, 1, 1))
                     .init(&device);
-                let flops = 2.0 * (batch * width * side * side * channels * 9) as f64;
+                let flops = conv_flops(batch, channels, width, side);
                 let shape = format!("{channels}×{side}×{side} → {width}×{side}×{side}");
                 channels = width;
                 (
@@ -85,7 +146,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         total * 1e3,
         batch as f64 / total
     );
-    Ok(())
 }
 
 /// Waits for `t` to be computed (reading one value back).

@@ -26,7 +26,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let options = FeatureOptions {
         layer: None,
         device: DeviceChoice::Cpu,
-        allow_software_gpu: false,
+        ..FeatureOptions::default()
     };
     let extractor = FeatureExtractor::load(Path::new(weights), &options)?;
 

@@ -10,7 +10,7 @@ use std::str::FromStr;
 use anyhow::{Error, bail};
 use clap::{Args, Parser, Subcommand};
 use zoomap::clusters::{ClusterCount, ClusterMethod, ClusterOptions};
-use zoomap::features::{DeviceChoice, FeatureOptions, Layer};
+use zoomap::features::{CpuConvolution, DeviceChoice, FeatureOptions, Layer};
 use zoomap::folders::FolderOptions;
 use zoomap::options::{BuildOptions, ItemOptions, MosaicOptions, VectorOptions, default_cache_dir};
 use zoomap::originals::Originals;
@@ -135,6 +135,10 @@ struct VectorArgs {
     /// Let --device gpu take a software adapter such as Mesa's lavapipe (tests; auto never does).
     #[arg(long, hide = true, env = "ZOOMAP_ALLOW_SOFTWARE_GPU", value_parser = clap::builder::BoolishValueParser::new(), default_value = "false")]
     allow_software_gpu: bool,
+    /// How the CPU runs the convolutions: zoomap's Winograd kernels, or Burn's conv2d (the
+    /// reference, for comparisons).
+    #[arg(long, hide = true, value_enum, default_value_t = CpuConvolution::Winograd)]
+    cpu_convolution: CpuConvolution,
     /// Images per forward pass.
     #[arg(long, default_value_t = VectorOptions::default().batch)]
     batch: usize,
@@ -337,6 +341,7 @@ impl VectorArgs {
                 layer: self.layer,
                 device: self.device,
                 allow_software_gpu: self.allow_software_gpu,
+                cpu_convolution: self.cpu_convolution,
             },
             batch: self.batch,
             preprocess: self.preprocess,

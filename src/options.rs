@@ -9,7 +9,7 @@ use anyhow::Result;
 use serde::Serialize;
 
 use crate::clusters::ClusterOptions;
-use crate::features::{DeviceChoice, FeatureOptions};
+use crate::features::FeatureOptions;
 use crate::folders::FolderOptions;
 use crate::originals::Originals;
 use crate::reduce::ReduceOptions;
@@ -188,11 +188,7 @@ impl Default for VectorOptions {
             positions: None,
             weights: None,
             cache_dir: default_cache_dir(),
-            network: FeatureOptions {
-                layer: None,
-                device: DeviceChoice::Auto,
-                allow_software_gpu: false,
-            },
+            network: FeatureOptions::default(),
             batch: 8,
             preprocess: Preprocess::Crop,
         }

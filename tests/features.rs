@@ -51,7 +51,7 @@ fn extract(ext: &str, layer: Layer) -> Vec<Vec<f32>> {
     let options = FeatureOptions {
         layer: Some(layer),
         device: DeviceChoice::Cpu,
-        allow_software_gpu: false,
+        ..FeatureOptions::default()
     };
     let extractor = FeatureExtractor::from_file(file, &options).unwrap();
     let inputs: Vec<Vec<u8>> = (0..2).map(test_input).collect();
@@ -88,7 +88,7 @@ fn layer_defaults_to_fc2_when_the_classifier_exists() {
     let options = FeatureOptions {
         layer: None,
         device: DeviceChoice::Cpu,
-        allow_software_gpu: false,
+        ..FeatureOptions::default()
     };
     let extractor = FeatureExtractor::from_file(file, &options).unwrap();
     assert_eq!(extractor.layer(), Layer::Fc2);
@@ -129,7 +129,7 @@ fn load_error(path: &std::path::Path, layer: Layer) -> String {
     let options = FeatureOptions {
         layer: Some(layer),
         device: DeviceChoice::Cpu,
-        allow_software_gpu: false,
+        ..FeatureOptions::default()
     };
     FeatureExtractor::from_file(file, &options)
         .err()
@@ -183,7 +183,7 @@ fn asking_fc2_of_conv_only_weights_is_an_error() {
     let options = FeatureOptions {
         layer: Some(Layer::Fc2),
         device: DeviceChoice::Cpu,
-        allow_software_gpu: false,
+        ..FeatureOptions::default()
     };
     let err = FeatureExtractor::from_file(file, &options)
         .err()
@@ -215,7 +215,7 @@ fn full_vgg16_matches_pytorch_on_real_photos() {
     let options = FeatureOptions {
         layer: None,
         device: DeviceChoice::Cpu,
-        allow_software_gpu: false,
+        ..FeatureOptions::default()
     };
     let extractor = FeatureExtractor::load(&weights, &options).unwrap();
     assert_eq!(extractor.layer(), Layer::Gap);
@@ -324,6 +324,7 @@ fn the_wgpu_path_matches_pytorch_on_a_software_adapter() {
         layer: None,
         device: DeviceChoice::Gpu,
         allow_software_gpu: true,
+        ..FeatureOptions::default()
     };
     let Some((gap, fc2)) = extract_on(options) else {
         return;

@@ -7,11 +7,12 @@ use burn::tensor::{Device, DeviceKind};
 use crate::setting::{Setting, SettingError};
 
 /// Where the user asked the network to run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
 #[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 #[serde(rename_all = "lowercase")]
 pub enum DeviceChoice {
     /// A real GPU through burn-wgpu when one exists, else the CPU.
+    #[default]
     Auto,
     /// A real GPU, or an error.
     Gpu,

@@ -6,6 +6,7 @@ mod device;
 pub mod imported;
 pub mod model;
 pub mod weights;
+pub mod winograd;
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -18,6 +19,7 @@ use crate::setting::{Setting, SettingError};
 pub use device::{Backend, ChosenDevice, DeviceChoice, choose_device};
 pub use model::{Layer, Vgg16, Vgg16Config, Vgg16Size};
 pub use weights::WeightsFile;
+pub use winograd::CpuTrunk;
 
 /// Side of the square input VGG16 is fed.
 pub const INPUT_SIDE: u32 = 224;
@@ -100,8 +102,20 @@ fn parse_triple(text: &str) -> Result<[f32; 3]> {
         .map_err(|v: Vec<f32>| anyhow::anyhow!("expected 3 values, found {}", v.len()))
 }
 
+/// How the CPU runs VGG16's convolutions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
+#[serde(rename_all = "lowercase")]
+pub enum CpuConvolution {
+    /// zoomap's channels-last Winograd F(2×2, 3×3) convolutions ([`CpuTrunk`]).
+    #[default]
+    Winograd,
+    /// Burn's own conv2d on Flex: the reference the Winograd path is tested against.
+    Burn,
+}
+
 /// What a build asks of the feature stage.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, Default, serde::Serialize)]
 pub struct FeatureOptions {
     /// Which layer to keep; `None` picks fc2 when the weights have a classifier, else gap.
     pub layer: Option<Layer>,
@@ -110,11 +124,15 @@ pub struct FeatureOptions {
     /// Whether `gpu` may take a software adapter (`ZOOMAP_ALLOW_SOFTWARE_GPU=1`): for tests of
     /// the wgpu path on machines without a GPU.
     pub allow_software_gpu: bool,
+    /// The convolutions on the CPU (the GPU always runs Burn's).
+    pub cpu_convolution: CpuConvolution,
 }
 
 /// A loaded network, ready to turn batches of model inputs into feature vectors.
 pub struct FeatureExtractor {
     model: Vgg16,
+    /// The trunk on the CPU, when the network runs there with Winograd convolutions.
+    cpu_trunk: Option<CpuTrunk>,
     device: ChosenDevice,
     normalization: Normalization,
     layer: Layer,
@@ -159,8 +177,13 @@ impl FeatureExtractor {
         file.check_against(&config)?;
         let device = choose_device(options.device, options.allow_software_gpu)?;
         let model = file.load_into(config.init(&device.device))?;
+        let cpu_trunk = (device.backend == Backend::Flex
+            && options.cpu_convolution == CpuConvolution::Winograd)
+            .then(|| model.conv_weights().map(CpuTrunk::new))
+            .transpose()?;
         Ok(Self {
             model,
+            cpu_trunk,
             device,
             normalization,
             layer,
@@ -179,10 +202,21 @@ impl FeatureExtractor {
         for (input, out) in inputs.iter().zip(batch.chunks_exact_mut(per_image)) {
             self.normalization.write_planar(input, out);
         }
-        let data = TensorData::new(batch, [inputs.len(), 3, side, side]);
-        let output = self
-            .model
-            .forward(Tensor::from_data(data, &self.device.device), self.layer);
+        let device = &self.device.device;
+        let output = match &self.cpu_trunk {
+            Some(trunk) => {
+                let trunk_out = trunk.forward(&batch, inputs.len(), side);
+                let cells = side / 32;
+                let channels = trunk_out.len() / (inputs.len() * cells * cells);
+                let data = TensorData::new(trunk_out, [inputs.len(), channels, cells, cells]);
+                self.model.head(Tensor::from_data(data, device), self.layer)
+            }
+            None => {
+                let data = TensorData::new(batch, [inputs.len(), 3, side, side]);
+                self.model
+                    .forward(Tensor::from_data(data, device), self.layer)
+            }
+        };
         let values = output
             .into_data()
             .as_slice::<f32>()

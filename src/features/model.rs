@@ -2,12 +2,15 @@
 
 use std::collections::HashMap;
 
+use anyhow::Result;
 use burn::module::Module;
 use burn::nn::conv::{Conv2d, Conv2dConfig};
 use burn::nn::pool::{MaxPool2d, MaxPool2dConfig};
 use burn::nn::{Linear, LinearConfig, PaddingConfig2d};
 use burn::tensor::activation::relu;
-use burn::tensor::{Device, Tensor};
+use burn::tensor::{Device, Tensor, TensorData};
+
+use super::winograd::ConvWeights;
 
 /// Output channels of the 13 convolutions, `0` marking the 2×2 max-pools between blocks
 /// (torchvision's configuration "D").
@@ -167,7 +170,12 @@ impl Vgg16 {
 
     /// The feature vectors `[B, dim]` of `layer` for a normalised batch `[B, 3, 224, 224]`.
     pub fn forward(&self, input: Tensor<4>, layer: Layer) -> Tensor<2> {
-        let trunk = self.trunk(input);
+        self.head(self.trunk(input), layer)
+    }
+
+    /// The feature vectors `[B, dim]` of `layer` from the trunk's output `[B, C, 7, 7]`
+    /// (computed by [`trunk`](Self::trunk) or by the CPU's own convolutions).
+    pub fn head(&self, trunk: Tensor<4>, layer: Layer) -> Tensor<2> {
         match layer {
             Layer::Gap => {
                 let [batch, channels, _, _] = trunk.dims();
@@ -182,4 +190,36 @@ impl Vgg16 {
             }
         }
     }
+
+    /// The convolutions' weights as host floats, in order, each marked with whether a pool
+    /// follows it: what [`CpuTrunk`](super::winograd::CpuTrunk) transforms.
+    pub fn conv_weights(&self) -> Result<Vec<ConvWeights>> {
+        let pools_after = VGG16_LAYOUT
+            .windows(2)
+            .filter(|pair| pair[0] > 0)
+            .map(|pair| pair[1] == 0);
+        self.features
+            .iter()
+            .zip(pools_after)
+            .map(|(conv, pool)| {
+                let weight = conv.weight.val();
+                let inputs = weight.dims()[1];
+                let bias = match &conv.bias {
+                    Some(bias) => host_floats(bias.val().into_data())?,
+                    None => vec![0.0; weight.dims()[0]],
+                };
+                Ok(ConvWeights {
+                    weight: host_floats(weight.into_data())?,
+                    bias,
+                    inputs,
+                    pool,
+                })
+            })
+            .collect()
+    }
+}
+
+fn host_floats(data: TensorData) -> Result<Vec<f32>> {
+    data.try_into_vec::<f32>()
+        .map_err(|e| anyhow::anyhow!("reading convolution weights: {e:?}"))
 }
