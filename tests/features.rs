@@ -1,12 +1,17 @@
 //! VGG16 in Burn against PyTorch: the tiny torchvision-layout fixture (weights and outputs
 //! written once by tests/fixtures/make_vgg_fixture.py) must match within 1e-4 relative error,
-//! from `.safetensors` and from `.pth`; broken weights give one clear error.
+//! from `.safetensors` and from `.pth`; broken weights give one clear error. The CPU runs
+//! zoomap's Winograd trunk by default and Burn's conv2d on request; the GPU path runs on Mesa's
+//! software Vulkan where it is installed (tests/setup.sh), with fc6 split to fit its 128 MiB
+//! binding limit.
 
 mod common;
 
+use burn::tensor::{Device, Tensor, TensorData};
 use common::tiny_weights;
 use zoomap::features::{
-    Backend, DeviceChoice, FeatureExtractor, FeatureOptions, Layer, WeightsFile, choose_device,
+    Backend, CpuConvolution, DeviceChoice, FeatureExtractor, FeatureOptions, Layer, Vgg16Config,
+    Vgg16Size, WeightsFile, choose_device,
 };
 
 /// The fixture's inputs: the same formula as make_vgg_fixture.py's `test_input`.
@@ -47,10 +52,15 @@ fn relative_error(got: &[f32], want: &[f32]) -> f64 {
 }
 
 fn extract(ext: &str, layer: Layer) -> Vec<Vec<f32>> {
+    extract_with(ext, layer, CpuConvolution::Winograd)
+}
+
+fn extract_with(ext: &str, layer: Layer, cpu_convolution: CpuConvolution) -> Vec<Vec<f32>> {
     let file = WeightsFile::inspect(&tiny_weights(ext)).unwrap();
     let options = FeatureOptions {
         layer: Some(layer),
         device: DeviceChoice::Cpu,
+        cpu_convolution,
         ..FeatureOptions::default()
     };
     let extractor = FeatureExtractor::from_file(file, &options).unwrap();
@@ -74,6 +84,54 @@ fn assert_matches(got: &[Vec<f32>], want: &[Vec<f32>]) {
 fn gap_and_fc2_match_pytorch_from_safetensors() {
     assert_matches(&extract("safetensors", Layer::Gap), &expected("gap"));
     assert_matches(&extract("safetensors", Layer::Fc2), &expected("fc2"));
+}
+
+#[test]
+fn burns_own_conv2d_matches_pytorch_too() {
+    let burn = CpuConvolution::Burn;
+    assert_matches(
+        &extract_with("safetensors", Layer::Gap, burn),
+        &expected("gap"),
+    );
+    assert_matches(
+        &extract_with("safetensors", Layer::Fc2, burn),
+        &expected("fc2"),
+    );
+}
+
+#[test]
+fn a_split_fc6_computes_the_same_fc2() {
+    let file = WeightsFile::inspect(&tiny_weights("safetensors")).unwrap();
+    let config = Vgg16Config {
+        size: Vgg16Size::from_shapes(&file.shapes).unwrap(),
+        classifier: true,
+    };
+    let device = Device::flex();
+    let whole = file.load_into(config.init(&device)).unwrap();
+    let limit = config.fc6_bytes() / 3;
+    let split = file
+        .load_into(config.init(&device))
+        .unwrap()
+        .split_fc6(limit);
+    assert_eq!(
+        split.fc6_blocks.len(),
+        4,
+        "a third of the columns, rounded down, per block"
+    );
+    assert_eq!(split.classifier.len(), 1, "fc7 alone after the split");
+    let values: Vec<f32> = (0..2 * 3 * 224 * 224)
+        .map(|i| ((i * 7919) % 255) as f32 / 255.0 - 0.5)
+        .collect();
+    let input = || Tensor::from_data(TensorData::new(values.clone(), [2, 3, 224, 224]), &device);
+    let rows = |t: Tensor<2>| -> Vec<Vec<f32>> {
+        let values = t.into_data().try_to_vec::<f32>().unwrap();
+        values
+            .chunks(values.len() / 2)
+            .map(<[f32]>::to_vec)
+            .collect()
+    };
+    let want = rows(whole.forward(input(), Layer::Fc2));
+    assert_matches(&rows(split.forward(input(), Layer::Fc2)), &want);
 }
 
 #[test]
@@ -212,16 +270,19 @@ fn full_vgg16_matches_pytorch_on_real_photos() {
             zoomap::thumbs::model_input(&image, 224, zoomap::thumbs::Preprocess::Crop)
         })
         .collect();
-    let options = FeatureOptions {
-        layer: None,
-        device: DeviceChoice::Cpu,
-        ..FeatureOptions::default()
-    };
-    let extractor = FeatureExtractor::load(&weights, &options).unwrap();
-    assert_eq!(extractor.layer(), Layer::Gap);
     let refs: Vec<&[u8]> = inputs.iter().map(Vec::as_slice).collect();
-    let got = extractor.extract(&refs).unwrap();
-    assert_matches(&got, &want);
+    for cpu_convolution in [CpuConvolution::Winograd, CpuConvolution::Burn] {
+        let options = FeatureOptions {
+            layer: None,
+            device: DeviceChoice::Cpu,
+            cpu_convolution,
+            ..FeatureOptions::default()
+        };
+        let extractor = FeatureExtractor::load(&weights, &options).unwrap();
+        assert_eq!(extractor.layer(), Layer::Gap);
+        println!("{cpu_convolution:?} convolutions against PyTorch:");
+        assert_matches(&extractor.extract(&refs).unwrap(), &want);
+    }
 }
 
 /// 16×16-pixel block means of a 224×224 RGB8 image, as `[channel][row][col]`.
@@ -344,4 +405,92 @@ fn auto_never_takes_a_software_adapter() {
     assert_eq!(software.backend, Backend::Wgpu);
     let auto = choose_device(DeviceChoice::Auto, false).unwrap();
     assert_eq!(auto.backend, Backend::Flex, "auto took {}", auto.name);
+}
+
+/// A tensor's shape and little-endian f32 bytes.
+type Raw = (Vec<usize>, Vec<u8>);
+
+/// `conv_weights` (a conv-only VGG16 file) with fc6 and fc7 drawn from a fixed seed, as
+/// PyTorch initialises linear layers (uniform in ±1/√inputs), written into `dir`.
+fn with_seeded_classifier(
+    conv_weights: &std::path::Path,
+    dir: &std::path::Path,
+) -> std::path::PathBuf {
+    use rand::{Rng, SeedableRng};
+    let bytes = std::fs::read(conv_weights).unwrap();
+    let (_, header) = safetensors::SafeTensors::read_metadata(&bytes).unwrap();
+    let tensors = safetensors::SafeTensors::deserialize(&bytes).unwrap();
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(16);
+    let mut layer = |outputs: usize, inputs: usize| -> [Raw; 2] {
+        let bound = 1.0 / (inputs as f32).sqrt();
+        let mut draw = |n: usize| -> Vec<u8> {
+            (0..n)
+                .flat_map(|_| rng.random_range(-bound..bound).to_le_bytes())
+                .collect()
+        };
+        [
+            (vec![outputs, inputs], draw(outputs * inputs)),
+            (vec![outputs], draw(outputs)),
+        ]
+    };
+    let [fc6_w, fc6_b] = layer(4096, 512 * 7 * 7);
+    let [fc7_w, fc7_b] = layer(4096, 4096);
+    let names = ["classifier.0.weight", "classifier.0.bias"]
+        .into_iter()
+        .chain(["classifier.3.weight", "classifier.3.bias"]);
+    let added: Vec<(&str, Raw)> = names.zip([fc6_w, fc6_b, fc7_w, fc7_b]).collect();
+    let mut views: Vec<(String, safetensors::tensor::TensorView<'_>)> = tensors.tensors();
+    for (name, (shape, data)) in &added {
+        let view =
+            safetensors::tensor::TensorView::new(safetensors::Dtype::F32, shape.clone(), data);
+        views.push((name.to_string(), view.unwrap()));
+    }
+    let path = dir.join("hed-with-classifier.safetensors");
+    safetensors::serialize_to_file(views, header.metadata().clone(), &path).unwrap();
+    path
+}
+
+/// The full-size VGG16 (the HED weights' convolutions, a seeded classifier) on Mesa's
+/// software Vulkan gives the fc2 vectors Flex gives, on two real photos: the whole trunk
+/// through Burn's wgpu conv2d (what gap averages; the tiny fixture checks gap itself on
+/// wgpu), then fc6 split into the blocks lavapipe's 128 MiB binding allows. fc2 alone, as
+/// each lavapipe pass of the trunk costs ~25 s of CI.
+#[test]
+fn full_vgg16_on_a_software_adapter_matches_flex() {
+    let (Some(weights), Some(photos)) = (
+        common::shared("models/vgg16-hed-bsds500-features.safetensors"),
+        common::shared("datasets/imagenet-sample"),
+    ) else {
+        return;
+    };
+    let Ok(adapter) = choose_device(DeviceChoice::Gpu, true) else {
+        println!(
+            "SKIPPED: no wgpu adapter, software or not; tests/setup.sh installs Mesa's lavapipe"
+        );
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let file = with_seeded_classifier(&weights, dir.path());
+    let inputs: Vec<Vec<u8>> = ["n01440764_tench.JPEG", "n02110185_Siberian_husky.JPEG"]
+        .iter()
+        .map(|f| {
+            let image = zoomap::thumbs::decode_upright_rgb(&photos.join(f), [0, 0, 0]).unwrap();
+            zoomap::thumbs::model_input(&image, 224, zoomap::thumbs::Preprocess::Crop)
+        })
+        .collect();
+    let refs: Vec<&[u8]> = inputs.iter().map(Vec::as_slice).collect();
+    let run = |device, allow_software_gpu| {
+        let options = FeatureOptions {
+            layer: Some(Layer::Fc2),
+            device,
+            allow_software_gpu,
+            ..FeatureOptions::default()
+        };
+        let extractor = FeatureExtractor::load(&file, &options).unwrap();
+        extractor.extract(&refs).unwrap()
+    };
+    let flex = run(DeviceChoice::Cpu, false);
+    let wgpu = run(DeviceChoice::Gpu, true);
+    println!("fc2 on {}:", adapter.name);
+    assert_matches(&wgpu, &flex);
 }

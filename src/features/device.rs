@@ -48,6 +48,9 @@ pub struct ChosenDevice {
     pub backend: Backend,
     /// The adapter's name, or the CPU.
     pub name: String,
+    /// The largest storage buffer one shader may bind on the adapter (`None` on the CPU):
+    /// 128 MiB on many adapters, Mesa's lavapipe included, less than fc6's 411 MB weight.
+    pub max_binding_bytes: Option<u64>,
 }
 
 /// Picks the device. `Device::default()` is never used: without a GPU it selects a software
@@ -61,10 +64,11 @@ pub fn choose_device(choice: DeviceChoice, allow_software: bool) -> Result<Chose
         DeviceChoice::Gpu => find_gpu(allow_software),
     };
     match (gpu, choice) {
-        (Some((kind, name)), _) => Ok(ChosenDevice {
-            device: Device::wgpu(kind),
+        (Some(adapter), _) => Ok(ChosenDevice {
+            device: Device::wgpu(adapter.kind),
             backend: Backend::Wgpu,
-            name,
+            name: adapter.name,
+            max_binding_bytes: Some(adapter.max_binding_bytes),
         }),
         (None, DeviceChoice::Gpu) => Err(SettingError::error(
             Setting::Device,
@@ -74,22 +78,39 @@ pub fn choose_device(choice: DeviceChoice, allow_software: bool) -> Result<Chose
             device: Device::flex(),
             backend: Backend::Flex,
             name: "CPU".into(),
+            max_binding_bytes: None,
         }),
     }
 }
 
-fn find_gpu(allow_software: bool) -> Option<(DeviceKind, String)> {
+/// A wgpu adapter found: which, its name and its binding limit.
+struct Adapter {
+    kind: DeviceKind,
+    name: String,
+    max_binding_bytes: u64,
+}
+
+fn find_gpu(allow_software: bool) -> Option<Adapter> {
     let instance = wgpu::Instance::default();
     let adapters = pollster::block_on(instance.enumerate_adapters(wgpu::Backends::all()));
-    let infos: Vec<wgpu::AdapterInfo> = adapters.iter().map(wgpu::Adapter::get_info).collect();
-    let pick = |ty: wgpu::DeviceType| infos.iter().find(|info| info.device_type == ty);
-    if let Some(info) = pick(wgpu::DeviceType::DiscreteGpu) {
-        return Some((DeviceKind::DiscreteGpu(0), info.name.clone()));
-    }
-    if let Some(info) = pick(wgpu::DeviceType::IntegratedGpu) {
-        return Some((DeviceKind::IntegratedGpu(0), info.name.clone()));
-    }
-    pick(wgpu::DeviceType::Cpu)
-        .filter(|_| allow_software)
-        .map(|info| (DeviceKind::Cpu, info.name.clone()))
+    let pick = |ty: wgpu::DeviceType, kind: DeviceKind| {
+        let adapter = adapters.iter().find(|a| a.get_info().device_type == ty)?;
+        let limits = adapter.limits();
+        Some(Adapter {
+            kind,
+            name: adapter.get_info().name,
+            // cubecl asks for the adapter's own limits, so these are the ones in force.
+            max_binding_bytes: limits
+                .max_storage_buffer_binding_size
+                .min(limits.max_buffer_size),
+        })
+    };
+    pick(wgpu::DeviceType::DiscreteGpu, DeviceKind::DiscreteGpu(0))
+        .or_else(|| {
+            pick(
+                wgpu::DeviceType::IntegratedGpu,
+                DeviceKind::IntegratedGpu(0),
+            )
+        })
+        .or_else(|| pick(wgpu::DeviceType::Cpu, DeviceKind::Cpu).filter(|_| allow_software))
 }

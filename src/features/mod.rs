@@ -12,7 +12,8 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use anyhow::{Context, Result, bail};
-use burn::tensor::{Tensor, TensorData};
+use burn::module::Module;
+use burn::tensor::{Device, Tensor, TensorData};
 
 use crate::setting::{Setting, SettingError};
 
@@ -128,6 +129,18 @@ pub struct FeatureOptions {
     pub cpu_convolution: CpuConvolution,
 }
 
+/// The network on `device`. Where fc6 exceeds the adapter's binding limit it is loaded on
+/// the host, fc6 split there, and only then moved to the adapter.
+fn load_model(file: &WeightsFile, config: &Vgg16Config, device: &ChosenDevice) -> Result<Vgg16> {
+    match device.max_binding_bytes {
+        Some(limit) if config.fc6_bytes() > limit => {
+            let host = file.load_into(config.init(&Device::flex()))?;
+            Ok(host.split_fc6(limit).to_device(&device.device))
+        }
+        _ => file.load_into(config.init(&device.device)),
+    }
+}
+
 /// A loaded network, ready to turn batches of model inputs into feature vectors.
 pub struct FeatureExtractor {
     model: Vgg16,
@@ -176,7 +189,7 @@ impl FeatureExtractor {
         };
         file.check_against(&config)?;
         let device = choose_device(options.device, options.allow_software_gpu)?;
-        let model = file.load_into(config.init(&device.device))?;
+        let model = load_model(&file, &config, &device)?;
         let cpu_trunk = (device.backend == Backend::Flex
             && options.cpu_convolution == CpuConvolution::Winograd)
             .then(|| model.conv_weights().map(CpuTrunk::new))

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use anyhow::Result;
-use burn::module::Module;
+use burn::module::{Module, Param};
 use burn::nn::conv::{Conv2d, Conv2dConfig};
 use burn::nn::pool::{MaxPool2d, MaxPool2dConfig};
 use burn::nn::{Linear, LinearConfig, PaddingConfig2d};
@@ -85,7 +85,10 @@ pub struct Vgg16 {
     /// `Sequential` indices, renumbered contiguously).
     pub features: Vec<Conv2d>,
     /// fc6 and fc7 (empty without classifier weights); loaded from `classifier.{0,3}`.
+    /// After [`split_fc6`](Vgg16::split_fc6), fc7 alone.
     pub classifier: Vec<Linear>,
+    /// fc6 as column blocks, each a weight an adapter can bind (empty unless split).
+    pub fc6_blocks: Vec<Linear>,
     pool: MaxPool2d,
 }
 
@@ -118,6 +121,18 @@ impl Vgg16Config {
         shapes
     }
 
+    /// Bytes of fc6's weight (0 without the classifier): what an adapter must bind at once
+    /// unless fc6 is split.
+    pub fn fc6_bytes(&self) -> u64 {
+        let channels = 512 / self.size.width_divisor;
+        let inputs = channels * 7 * 7;
+        if self.classifier {
+            (inputs * self.size.hidden * 4) as u64
+        } else {
+            0
+        }
+    }
+
     /// Creates the network with uninitialised weights (Burn initialises parameters lazily, so
     /// loading real weights afterwards costs no random initialisation).
     pub fn init(&self, device: &Device) -> Vgg16 {
@@ -145,6 +160,7 @@ impl Vgg16Config {
         Vgg16 {
             features: convs,
             classifier,
+            fc6_blocks: Vec::new(),
             pool,
         }
     }
@@ -184,11 +200,49 @@ impl Vgg16 {
             Layer::Fc2 => {
                 let [batch, channels, h, w] = trunk.dims();
                 let flat = trunk.reshape([batch, channels * h * w]);
+                let start = if self.fc6_blocks.is_empty() {
+                    flat
+                } else {
+                    let parts = self.fc6_blocks.iter().map(|fc| fc.forward(flat.clone()));
+                    relu(Tensor::cat(parts.collect(), 1))
+                };
                 self.classifier
                     .iter()
-                    .fold(flat, |x, fc| relu(fc.forward(x)))
+                    .fold(start, |x, fc| relu(fc.forward(x)))
             }
         }
+    }
+
+    /// Replaces fc6 by column blocks of at most `max_binding_bytes` each: VGG16's fc6
+    /// weight is 411 MB and many adapters bind at most 128 MiB per buffer. Call it on the
+    /// host (Flex) before moving the model to the adapter, so that the whole weight never
+    /// lands there.
+    pub fn split_fc6(mut self, max_binding_bytes: u64) -> Self {
+        let fits = |fc6: &Linear| {
+            let [inputs, outputs] = fc6.weight.dims();
+            (inputs * outputs * 4) as u64 <= max_binding_bytes
+        };
+        if !self.fc6_blocks.is_empty() || self.classifier.first().is_none_or(fits) {
+            return self;
+        }
+        let fc6 = self.classifier.remove(0);
+        let weight = fc6.weight.val();
+        let [inputs, outputs] = weight.dims();
+        let columns = (max_binding_bytes as usize / (inputs * 4)).clamp(1, outputs);
+        let bias = fc6.bias.map(|b| b.val());
+        self.fc6_blocks = (0..outputs)
+            .step_by(columns)
+            .map(|start| {
+                let range = start..(start + columns).min(outputs);
+                Linear {
+                    weight: Param::from_tensor(weight.clone().slice([0..inputs, range.clone()])),
+                    bias: bias
+                        .as_ref()
+                        .map(|b| Param::from_tensor(b.clone().slice([range]))),
+                }
+            })
+            .collect();
+        self
     }
 
     /// The convolutions' weights as host floats, in order, each marked with whether a pool
