@@ -2,7 +2,9 @@
 //! feature time goes: decode + resize to model inputs (all cores), then the network alone.
 //! bench/features.sh runs it beside the full build and PyTorch.
 //!
-//! `cargo run --release --example model_speed -- WEIGHTS BATCH IMAGE...`
+//! `cargo run --release --example model_speed -- WEIGHTS BATCH IMAGE...`; `DEVICE=gpu` runs
+//! the network on a GPU adapter (bench/features-gpu.sh). The first batch runs once untimed, as
+//! bench/torch_vgg16.py's warm-up does.
 
 use std::path::Path;
 
@@ -25,7 +27,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let batch: usize = batch.parse()?;
     let options = FeatureOptions {
         layer: None,
-        device: DeviceChoice::Cpu,
+        device: match std::env::var("DEVICE").as_deref() {
+            Ok("gpu") => DeviceChoice::Gpu,
+            _ => DeviceChoice::Cpu,
+        },
         ..FeatureOptions::default()
     };
     let extractor = FeatureExtractor::load(Path::new(weights), &options)?;
@@ -41,6 +46,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .map_err(|e| e.to_string())?;
     let decode = start.elapsed().as_secs_f64();
 
+    let warm_up: Vec<&[u8]> = inputs.iter().take(batch).map(Vec::as_slice).collect();
+    extractor.extract(&warm_up)?;
     let start = Instant::now();
     for chunk in inputs.chunks(batch) {
         let refs: Vec<&[u8]> = chunk.iter().map(Vec::as_slice).collect();
