@@ -197,11 +197,16 @@ pub fn decode_bytes_upright_rgb(
         .orientation()
         .unwrap_or(image::metadata::Orientation::NoTransforms);
     let scale = jpeg_scale(format, width, height, needed);
-    let mut image = if scale > 1 {
-        drop(decoder);
-        decode_jpeg_reduced(bytes, width.div_ceil(scale), height.div_ceil(scale))?
-    } else {
-        DynamicImage::from_decoder(decoder).context("cannot decode")?
+    let turbo = (format == Some(ImageFormat::Jpeg))
+        .then(|| decode_jpeg_turbo(bytes, scale))
+        .flatten();
+    let mut image = match turbo {
+        Some(rgb) => DynamicImage::ImageRgb8(rgb),
+        None if scale > 1 => {
+            drop(decoder);
+            decode_jpeg_reduced(bytes, width.div_ceil(scale), height.div_ceil(scale))?
+        }
+        None => DynamicImage::from_decoder(decoder).context("cannot decode")?,
     };
     image.apply_orientation(orientation);
     if image.width() == 0 || image.height() == 0 {
@@ -280,9 +285,34 @@ fn jpeg_scale(format: Option<ImageFormat>, width: u32, height: u32, needed: (u32
         .unwrap_or(1)
 }
 
-/// Decodes a JPEG at the DCT scale that gives at least `width × height`, with jpeg-decoder:
-/// `image`'s JPEG decoder (zune-jpeg) cannot decode at reduced size, and libjpeg-turbo would
-/// add a C library to the build for the few images that need it.
+/// Decodes a JPEG at 1/`scale` (1, 2, 4 or 8, through the DCT) with libjpeg-turbo, as Pillow
+/// does with the same defaults (accurate integer IDCT, smooth chroma upsampling), so the pixels
+/// are Pillow's. `None` where it cannot give RGB (CMYK and YCCK JPEGs) or fails (a damaged
+/// file, which `image`'s more lenient decoder then gets to try).
+fn decode_jpeg_turbo(bytes: &[u8], scale: u32) -> Option<RgbImage> {
+    use turbojpeg::{Colorspace, Decompressor, PixelFormat, ScalingFactor};
+    let mut decompressor = Decompressor::new().ok()?;
+    let header = decompressor.read_header(bytes).ok()?;
+    if matches!(header.colorspace, Colorspace::CMYK | Colorspace::YCCK) {
+        return None;
+    }
+    let factor = ScalingFactor::new(1, scale as usize);
+    decompressor.set_scaling_factor(factor).ok()?;
+    let size = header.scaled(factor);
+    let mut image = turbojpeg::Image {
+        pixels: vec![0; 3 * size.width * size.height],
+        width: size.width,
+        pitch: 3 * size.width,
+        height: size.height,
+        format: PixelFormat::RGB,
+    };
+    decompressor.decompress(bytes, image.as_deref_mut()).ok()?;
+    RgbImage::from_raw(size.width as u32, size.height as u32, image.pixels)
+}
+
+/// Decodes a CMYK or YCCK JPEG at the DCT scale that gives at least `width × height`, with
+/// jpeg-decoder: `image`'s JPEG decoder (zune-jpeg) cannot decode at reduced size, and
+/// libjpeg-turbo gives no RGB for these colour spaces.
 fn decode_jpeg_reduced(bytes: &[u8], width: u32, height: u32) -> Result<DynamicImage> {
     use jpeg_decoder::PixelFormat;
     let mut decoder = jpeg_decoder::Decoder::new(bytes);

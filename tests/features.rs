@@ -494,3 +494,35 @@ fn full_vgg16_on_a_software_adapter_matches_flex() {
     println!("fc2 on {}:", adapter.name);
     assert_matches(&wgpu, &flex);
 }
+
+/// zoomap decodes JPEGs to exactly Pillow's pixels (both libjpeg-turbo with its defaults),
+/// so the model sees what torchvision's pipeline sees: sizes and pixel hashes written by
+/// tests/fixtures/make_pillow_pixels.py for 16 real photos.
+#[test]
+fn jpegs_decode_to_pillows_pixels() {
+    use sha2::Digest;
+    let Some(datasets) = common::shared("datasets") else {
+        return;
+    };
+    let text =
+        std::fs::read_to_string(common::root().join("tests/fixtures/pillow-pixels.json")).unwrap();
+    let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let photos = json["photos"].as_array().unwrap();
+    assert_eq!(photos.len(), 16);
+    for photo in photos {
+        let file = photo["file"].as_str().unwrap();
+        let image = zoomap::thumbs::decode_upright_rgb(&datasets.join(file), [0, 0, 0]).unwrap();
+        let size = [photo["width"].as_u64(), photo["height"].as_u64()];
+        let got = [
+            Some(u64::from(image.width())),
+            Some(u64::from(image.height())),
+        ];
+        assert_eq!(got, size, "{file}: size");
+        let hash = hex::encode(sha2::Sha256::digest(image.as_raw()));
+        assert_eq!(
+            hash,
+            photo["sha256"].as_str().unwrap(),
+            "{file}: pixels differ from Pillow's"
+        );
+    }
+}
