@@ -3,7 +3,7 @@
 //!
 //! Each pipeline stage is a module with a small typed API; data flows forward only:
 //! [`scan`] → [`thumbs`] → [`features`] → [`reduce`] → [`layout`] → [`clusters`] → [`tiles`] → [`site`] →
-//! [`publish`] (and [`export`], [`folders`]), orchestrated by [`build`] with the [`options`] it is given; [`serve`] previews
+//! [`publish`] (and [`export`], [`folders`]; [`neighbours`] serves [`reduce`]), orchestrated by [`build`] with the [`options`] it is given; [`serve`] previews
 //! a built site. [`message`] and [`setting`] are leaves every stage may use to word errors.
 
 pub mod build;
@@ -13,6 +13,7 @@ pub mod features;
 pub mod folders;
 pub mod layout;
 pub mod message;
+pub mod neighbours;
 pub mod options;
 pub mod originals;
 pub mod positions;

@@ -6,6 +6,7 @@ use faer::Mat;
 use rand::SeedableRng;
 use rand_distr::{Distribution, StandardNormal};
 
+use crate::neighbours;
 use crate::vectors::Vectors;
 
 /// What the reduce stage produced.
@@ -215,16 +216,24 @@ fn fit_tsne(x: &Vectors, perplexity: f32) -> Vec<[f32; 2]> {
     }
     let samples: Vec<&[f32]> = (0..n).map(|i| x.row(i)).collect();
     let mut tsne: bhtsne::tSNE<f32, &[f32], 2> = bhtsne::tSNE::new(&samples);
+    // bhtsne's own neighbour count, found by blocked matrix products rather than its
+    // vantage-point tree (see `neighbours`).
+    let k = (3.0 * perplexity) as usize;
+    let neighbours: Vec<Vec<bhtsne::Neighbor<f32>>> = neighbours::nearest(x, k)
+        .into_iter()
+        .map(|row| {
+            row.into_iter()
+                .map(|nb| bhtsne::Neighbor {
+                    index: nb.index,
+                    distance: nb.distance,
+                })
+                .collect()
+        })
+        .collect();
     tsne.perplexity(perplexity)
         .learning_rate(learning_rate(n))
         .initial_embedding(init)
-        .fit_sne(|a, b| {
-            a.iter()
-                .zip(b.iter())
-                .map(|(p, q)| (p - q) * (p - q))
-                .sum::<f32>()
-                .sqrt()
-        });
+        .fit_sne_with_neighbors(&neighbours);
     tsne.embedding()
         .chunks_exact(2)
         .map(|p| [p[0], p[1]])
