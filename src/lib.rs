@@ -4,7 +4,8 @@
 //! Each pipeline stage is a module with a small typed API; data flows forward only:
 //! [`scan`] → [`thumbs`] → [`features`] → [`reduce`] → [`layout`] → [`clusters`] → [`tiles`] → [`site`] →
 //! [`publish`] (and [`export`], [`folders`]; [`neighbours`] serves [`reduce`]), orchestrated by [`build`] with the [`options`] it is given; [`serve`] previews
-//! a built site. [`message`] and [`setting`] are leaves every stage may use to word errors.
+//! a built site. [`message`] and [`setting`] are leaves every stage may use to word errors, [`matmul`]
+//! one the numeric stages share.
 
 pub mod build;
 pub mod clusters;
@@ -12,6 +13,7 @@ pub mod export;
 pub mod features;
 pub mod folders;
 pub mod layout;
+pub mod matmul;
 pub mod message;
 pub mod neighbours;
 pub mod options;

@@ -9,7 +9,7 @@
 //! while the same comparisons as matrix products run at the CPU's multiply rate. linfa-nn's
 //! ball and kd-trees suffer the same at 50 dimensions.
 
-use gemm::{Parallelism, gemm};
+use crate::matmul::{self, Layout};
 use rayon::prelude::*;
 
 use crate::vectors::Vectors;
@@ -83,32 +83,17 @@ fn query_block(
 /// [`POINT_BLOCK`] long).
 fn multiply(queries: &[f32], points: &[f32], dim: usize, products: &mut [f32]) {
     let (m, n) = (queries.len() / dim, points.len() / dim);
-    assert!(products.len() >= m * POINT_BLOCK && n <= POINT_BLOCK);
-    // SAFETY: `queries` is m × dim and `points` n × dim, both row-major; the destination's
-    // m rows of stride POINT_BLOCK ≥ n lie inside `products` (asserted above).
-    unsafe {
-        gemm(
-            m,
-            n,
-            dim,
-            products.as_mut_ptr(),
-            1,
-            POINT_BLOCK as isize,
-            false,
-            queries.as_ptr(),
-            1,
-            dim as isize,
-            points.as_ptr(),
-            dim as isize,
-            1,
-            0.0,
-            1.0,
-            false,
-            false,
-            false,
-            Parallelism::None,
-        );
-    }
+    let transposed = Layout {
+        row_stride: 1,
+        column_stride: dim,
+    };
+    matmul::multiply(
+        [m, n, dim],
+        products,
+        POINT_BLOCK,
+        (queries, Layout::rows(dim)),
+        (points, transposed),
+    );
 }
 
 /// The kept candidates with their distances computed directly, re-sorted.

@@ -34,11 +34,32 @@ fn test_input(image: usize) -> Vec<u8> {
 }
 
 fn expected(layer: &str) -> Vec<Vec<f32>> {
-    let text =
-        std::fs::read_to_string(common::root().join("tests/fixtures/tiny-vgg-expected.json"))
-            .unwrap();
-    let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let json = fixture_json("tiny-vgg-expected.json");
     serde_json::from_value(json[layer].clone()).unwrap()
+}
+
+/// ../shared's HED VGG16 weights and imagenet-sample photos, or `None` (with the reason
+/// printed) where ../shared is absent.
+fn hed_weights_and_photos() -> Option<(std::path::PathBuf, std::path::PathBuf)> {
+    let weights = common::shared("models/vgg16-hed-bsds500-features.safetensors")?;
+    Some((weights, common::shared("datasets/imagenet-sample")?))
+}
+
+/// zoomap's model inputs (224² RGB, centre crop) of `files` in `photos`.
+fn photo_inputs(photos: &std::path::Path, files: &[&str]) -> Vec<Vec<u8>> {
+    files
+        .iter()
+        .map(|f| {
+            let image = zoomap::thumbs::decode_upright_rgb(&photos.join(f), [0, 0, 0]).unwrap();
+            zoomap::thumbs::model_input(&image, 224, zoomap::thumbs::Preprocess::Crop)
+        })
+        .collect()
+}
+
+/// A JSON fixture of tests/fixtures.
+fn fixture_json(name: &str) -> serde_json::Value {
+    let text = std::fs::read_to_string(common::root().join("tests/fixtures").join(name)).unwrap();
+    serde_json::from_str(&text).unwrap()
 }
 
 fn relative_error(got: &[f32], want: &[f32]) -> f64 {
@@ -252,24 +273,14 @@ fn asking_fc2_of_conv_only_weights_is_an_error() {
 
 #[test]
 fn full_vgg16_matches_pytorch_on_real_photos() {
-    let (Some(weights), Some(photos)) = (
-        common::shared("models/vgg16-hed-bsds500-features.safetensors"),
-        common::shared("datasets/imagenet-sample"),
-    ) else {
+    let Some((weights, photos)) = hed_weights_and_photos() else {
         return;
     };
-    let text =
-        std::fs::read_to_string(common::root().join("tests/fixtures/hed-vgg16-gap.json")).unwrap();
-    let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let json = fixture_json("hed-vgg16-gap.json");
     let files: Vec<String> = serde_json::from_value(json["files"].clone()).unwrap();
     let want: Vec<Vec<f32>> = serde_json::from_value(json["gap"].clone()).unwrap();
-    let inputs: Vec<Vec<u8>> = files
-        .iter()
-        .map(|f| {
-            let image = zoomap::thumbs::decode_upright_rgb(&photos.join(f), [0, 0, 0]).unwrap();
-            zoomap::thumbs::model_input(&image, 224, zoomap::thumbs::Preprocess::Crop)
-        })
-        .collect();
+    let names: Vec<&str> = files.iter().map(String::as_str).collect();
+    let inputs = photo_inputs(&photos, &names);
     let refs: Vec<&[u8]> = inputs.iter().map(Vec::as_slice).collect();
     for cpu_convolution in [CpuConvolution::Winograd, CpuConvolution::Burn] {
         let options = FeatureOptions {
@@ -311,7 +322,7 @@ fn block_means(rgb: &[u8]) -> Vec<Vec<Vec<f32>>> {
 
 /// zoomap's decode + resize + centre crop against torchvision's `Resize(256)` + `CenterCrop(224)`
 /// on PIL, compared as 16×16 block means (0–255 scale). The two differ only by resampling
-/// kernels and JPEG decoders (measured: 0.02–0.03 per block on average, 0.1 at worst), so the
+/// kernels (measured: 0.02 per block on average, 0.1 at worst), so the
 /// tolerance is 0.1 on average and 0.5 at worst; a crop shifted by one pixel, a wrong scale or
 /// swapped channels is off by whole units.
 #[test]
@@ -319,9 +330,7 @@ fn preprocessing_matches_torchvision_up_to_resampling() {
     let Some(photos) = common::shared("datasets/imagenet-sample") else {
         return;
     };
-    let text =
-        std::fs::read_to_string(common::root().join("tests/fixtures/hed-vgg16-gap.json")).unwrap();
-    let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let json = fixture_json("hed-vgg16-gap.json");
     let files: Vec<String> = serde_json::from_value(json["files"].clone()).unwrap();
     let want: Vec<Vec<Vec<Vec<f32>>>> =
         serde_json::from_value(json["torchvision_blocks"].clone()).unwrap();
@@ -457,10 +466,7 @@ fn with_seeded_classifier(
 /// each lavapipe pass of the trunk costs ~25 s of CI.
 #[test]
 fn full_vgg16_on_a_software_adapter_matches_flex() {
-    let (Some(weights), Some(photos)) = (
-        common::shared("models/vgg16-hed-bsds500-features.safetensors"),
-        common::shared("datasets/imagenet-sample"),
-    ) else {
+    let Some((weights, photos)) = hed_weights_and_photos() else {
         return;
     };
     let Ok(adapter) = choose_device(DeviceChoice::Gpu, true) else {
@@ -471,13 +477,8 @@ fn full_vgg16_on_a_software_adapter_matches_flex() {
     };
     let dir = tempfile::tempdir().unwrap();
     let file = with_seeded_classifier(&weights, dir.path());
-    let inputs: Vec<Vec<u8>> = ["n01440764_tench.JPEG", "n02110185_Siberian_husky.JPEG"]
-        .iter()
-        .map(|f| {
-            let image = zoomap::thumbs::decode_upright_rgb(&photos.join(f), [0, 0, 0]).unwrap();
-            zoomap::thumbs::model_input(&image, 224, zoomap::thumbs::Preprocess::Crop)
-        })
-        .collect();
+    let files = ["n01440764_tench.JPEG", "n02110185_Siberian_husky.JPEG"];
+    let inputs = photo_inputs(&photos, &files);
     let refs: Vec<&[u8]> = inputs.iter().map(Vec::as_slice).collect();
     let run = |device, allow_software_gpu| {
         let options = FeatureOptions {
@@ -504,9 +505,7 @@ fn jpegs_decode_to_pillows_pixels() {
     let Some(datasets) = common::shared("datasets") else {
         return;
     };
-    let text =
-        std::fs::read_to_string(common::root().join("tests/fixtures/pillow-pixels.json")).unwrap();
-    let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let json = fixture_json("pillow-pixels.json");
     let photos = json["photos"].as_array().unwrap();
     assert_eq!(photos.len(), 16);
     for photo in photos {

@@ -11,7 +11,7 @@
 //! convolution. The weights are the model's own, transformed once at load; on wgpu Burn's
 //! conv2d runs instead.
 
-use gemm::{Parallelism, gemm};
+use crate::matmul::{self, Layout};
 use rayon::prelude::*;
 use std::sync::Mutex;
 
@@ -293,32 +293,13 @@ impl Conv3x3 {
                 taps.copy_from_slice(x.pixel(b, y + dy0 + tap / 3, px + tap % 3));
             }
         }
-        assert_eq!(weights.len(), depth * cout);
-        // SAFETY: `patches` is 2·side rows of `depth`, `weights` depth × cout and `products`
-        // 2·side rows of cout, as resized and asserted above.
-        unsafe {
-            gemm(
-                2 * side,
-                cout,
-                depth,
-                scratch.products.as_mut_ptr(),
-                1,
-                cout as isize,
-                false,
-                scratch.patches.as_ptr(),
-                1,
-                depth as isize,
-                weights.as_ptr(),
-                1,
-                cout as isize,
-                0.0,
-                1.0,
-                false,
-                false,
-                false,
-                Parallelism::None,
-            );
-        }
+        matmul::multiply(
+            [2 * side, cout, depth],
+            &mut scratch.products,
+            cout,
+            (&scratch.patches, Layout::rows(depth)),
+            (weights, Layout::rows(cout)),
+        );
         let (upper, lower) = scratch.products.split_at(side * cout);
         if self.pool {
             for px in 0..side / 2 {
@@ -386,36 +367,14 @@ impl Conv3x3 {
 
 /// The 16 GEMMs: products[t][k] = patches[t][k] · U[k], for every tile t of the block.
 fn multiply(transformed: &[f32], tiles: usize, cin: usize, cout: usize, scratch: &mut Scratch) {
-    assert!(scratch.patches.len() >= tiles * TILE * cin);
-    assert!(scratch.products.len() >= tiles * TILE * cout);
-    assert_eq!(transformed.len(), TILE * cin * cout);
     for k in 0..TILE {
-        // SAFETY: the asserts above bound every element the strides reach: rows t < tiles
-        // of stride 16·cin (16·cout) plus column k·cin + c < 16·cin (k·cout + o), and
-        // U[k] is cin × cout inside `transformed`; `products` is borrowed mutably alone.
-        unsafe {
-            gemm(
-                tiles,
-                cout,
-                cin,
-                scratch.products.as_mut_ptr().add(k * cout),
-                1,
-                (TILE * cout) as isize,
-                false,
-                scratch.patches.as_ptr().add(k * cin),
-                1,
-                (TILE * cin) as isize,
-                transformed.as_ptr().add(k * cin * cout),
-                1,
-                cout as isize,
-                0.0,
-                1.0,
-                false,
-                false,
-                false,
-                Parallelism::None,
-            );
-        }
+        matmul::multiply(
+            [tiles, cout, cin],
+            &mut scratch.products[k * cout..],
+            TILE * cout,
+            (&scratch.patches[k * cin..], Layout::rows(TILE * cin)),
+            (&transformed[k * cin * cout..], Layout::rows(cout)),
+        );
     }
 }
 
@@ -425,90 +384,51 @@ fn product_rows(product: &[f32]) -> [&[f32]; TILE] {
     std::array::from_fn(|k| &product[k * n..(k + 1) * n])
 }
 
-/// Aᵀ m A + bias and ReLU for one tile, into two output rows of two pixels each
-/// (Aᵀ = [[1, 1, 1, 0], [0, 1, -1, -1]]). Written as straight-line code over the channels
-/// so that it vectorises.
+/// Aᵀ m A at channel `c` of one tile's product rows `m`: its 2×2 outputs (top left, top
+/// right, bottom left, bottom right) before bias, with Aᵀ = [[1, 1, 1, 0], [0, 1, -1, -1]].
+/// Straight-line code, inlined into the loops over channels so that they vectorise.
+#[inline(always)]
+fn inverse(m: &[&[f32]; TILE], c: usize) -> [f32; 4] {
+    let column = |j: usize| {
+        let (a, b, d, e) = (m[j][c], m[4 + j][c], m[8 + j][c], m[12 + j][c]);
+        (a + b + d, b - d - e)
+    };
+    let (s00, s10) = column(0);
+    let (s01, s11) = column(1);
+    let (s02, s12) = column(2);
+    let (s03, s13) = column(3);
+    [
+        s00 + s01 + s02,
+        s01 - s02 - s03,
+        s10 + s11 + s12,
+        s11 - s12 - s13,
+    ]
+}
+
+/// One tile's outputs plus bias, through ReLU, into two output rows of two pixels each.
 fn output_tile(product: &[f32], bias: &[f32], top: &mut [f32], bottom: &mut [f32]) {
     let n = bias.len();
-    let [
-        m0,
-        m1,
-        m2,
-        m3,
-        m4,
-        m5,
-        m6,
-        m7,
-        m8,
-        m9,
-        m10,
-        m11,
-        m12,
-        m13,
-        m14,
-        m15,
-    ] = product_rows(product);
+    let m = product_rows(product);
     let (top_left, top_right) = top.split_at_mut(n);
     let (bottom_left, bottom_right) = bottom.split_at_mut(n);
     let (top_right, bottom_right) = (&mut top_right[..n], &mut bottom_right[..n]);
     for c in 0..n {
-        let s0 = [
-            m0[c] + m4[c] + m8[c],
-            m1[c] + m5[c] + m9[c],
-            m2[c] + m6[c] + m10[c],
-            m3[c] + m7[c] + m11[c],
-        ];
-        let s1 = [
-            m4[c] - m8[c] - m12[c],
-            m5[c] - m9[c] - m13[c],
-            m6[c] - m10[c] - m14[c],
-            m7[c] - m11[c] - m15[c],
-        ];
-        top_left[c] = (s0[0] + s0[1] + s0[2] + bias[c]).max(0.0);
-        top_right[c] = (s0[1] - s0[2] - s0[3] + bias[c]).max(0.0);
-        bottom_left[c] = (s1[0] + s1[1] + s1[2] + bias[c]).max(0.0);
-        bottom_right[c] = (s1[1] - s1[2] - s1[3] + bias[c]).max(0.0);
+        let [y00, y01, y10, y11] = inverse(&m, c);
+        top_left[c] = (y00 + bias[c]).max(0.0);
+        top_right[c] = (y01 + bias[c]).max(0.0);
+        bottom_left[c] = (y10 + bias[c]).max(0.0);
+        bottom_right[c] = (y11 + bias[c]).max(0.0);
     }
 }
 
 /// As [`output_tile`], then the 2×2 max-pool: one output pixel per tile.
 fn pool_tile(product: &[f32], bias: &[f32], out: &mut [f32]) {
     let n = bias.len();
-    let [
-        m0,
-        m1,
-        m2,
-        m3,
-        m4,
-        m5,
-        m6,
-        m7,
-        m8,
-        m9,
-        m10,
-        m11,
-        m12,
-        m13,
-        m14,
-        m15,
-    ] = product_rows(product);
+    let m = product_rows(product);
     let out = &mut out[..n];
     for c in 0..n {
-        let s0 = [
-            m0[c] + m4[c] + m8[c],
-            m1[c] + m5[c] + m9[c],
-            m2[c] + m6[c] + m10[c],
-            m3[c] + m7[c] + m11[c],
-        ];
-        let s1 = [
-            m4[c] - m8[c] - m12[c],
-            m5[c] - m9[c] - m13[c],
-            m6[c] - m10[c] - m14[c],
-            m7[c] - m11[c] - m15[c],
-        ];
-        let top = (s0[0] + s0[1] + s0[2]).max(s0[1] - s0[2] - s0[3]);
-        let bottom = (s1[0] + s1[1] + s1[2]).max(s1[1] - s1[2] - s1[3]);
-        out[c] = (top.max(bottom) + bias[c]).max(0.0);
+        let [y00, y01, y10, y11] = inverse(&m, c);
+        out[c] = (y00.max(y01).max(y10.max(y11)) + bias[c]).max(0.0);
     }
 }
 
