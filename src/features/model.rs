@@ -124,13 +124,10 @@ impl Vgg16Config {
     /// Bytes of fc6's weight (0 without the classifier): what an adapter must bind at once
     /// unless fc6 is split.
     pub fn fc6_bytes(&self) -> u64 {
-        let channels = 512 / self.size.width_divisor;
-        let inputs = channels * 7 * 7;
-        if self.classifier {
-            (inputs * self.size.hidden * 4) as u64
-        } else {
-            0
-        }
+        self.torchvision_shapes()
+            .into_iter()
+            .find(|(name, _)| name == "classifier.0.weight")
+            .map_or(0, |(_, shape)| (shape.iter().product::<usize>() * 4) as u64)
     }
 
     /// Creates the network with uninitialised weights (Burn initialises parameters lazily, so
