@@ -4,16 +4,13 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::sync::mpsc::sync_channel;
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
-use rayon::prelude::*;
 
 use crate::clusters::{self, ClusterMap};
-use crate::features::cache::{CacheKey, FeatureCache};
-use crate::features::imported::ImportedFeatures;
-use crate::features::{FeatureExtractor, INPUT_SIDE};
+use crate::extraction::{self, Extracted, VectorSource};
+use crate::features::INPUT_SIDE;
 use crate::layout::{self, Grid};
 use crate::message::first_few;
 use crate::options::BuildOptions;
@@ -22,15 +19,13 @@ use crate::positions::{self, Positions};
 use crate::progress::items_bar;
 use crate::publish::Staging;
 use crate::reduce::{self, Reduced};
-use crate::report::{
-    BuildReport, ExtractionCounts, FeatureSource, Skipped, UnlinkedUrls, peak_rss_mib,
-};
-use crate::scan::{self, ImageFile};
+use crate::report::{BuildReport, UnlinkedUrls, peak_rss_mib, reset_peak_rss};
+use crate::scan;
 use crate::site::{self, Metadata, PageConfig, Placed, SiteData, Template, paths};
-use crate::thumbs::{self, CellStore, ThumbError, ThumbOptions};
+use crate::thumbs::{CellStore, ThumbOptions};
 use crate::tiles::{self, MosaicSource};
-use crate::vectors::Vectors;
-use crate::{export, features, folders};
+use crate::vectors::{Rows, Selection};
+use crate::{export, folders};
 
 /// The templates and metadata, checked before any heavy work.
 struct ItemText {
@@ -67,19 +62,43 @@ fn load_item_text(options: &BuildOptions) -> Result<ItemText> {
     })
 }
 
-/// Times stages for the summary and the report.
+/// Times stages, and measures each one's peak memory, for the summary and the report.
 #[derive(Default)]
 struct Stopwatch {
     stages: Vec<(String, f64)>,
+    peaks: Vec<(String, f64)>,
+    /// The highest peak of any stage so far: the process's peak, as the kernel's is reset.
+    overall_peak: Option<f64>,
 }
 
 impl Stopwatch {
     fn run<T>(&mut self, stage: &str, work: impl FnOnce() -> Result<T>) -> Result<T> {
+        let before = peak_rss_mib();
+        let reset = reset_peak_rss();
         let start = Instant::now();
         let out = work().with_context(|| format!("{stage} stage failed"))?;
         self.stages
             .push((stage.to_string(), start.elapsed().as_secs_f64()));
+        if let Some(peak) = peak_rss_mib() {
+            if reset {
+                self.peaks.push((stage.to_string(), peak));
+            }
+            self.overall_peak = Some(
+                before
+                    .unwrap_or(0.0)
+                    .max(peak)
+                    .max(self.overall_peak.unwrap_or(0.0)),
+            );
+        }
         Ok(out)
+    }
+
+    /// The process's peak memory so far, in MiB.
+    fn peak(&self) -> Option<f64> {
+        match (self.overall_peak, peak_rss_mib()) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        }
     }
 }
 
@@ -93,10 +112,18 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     let scan = clock.run("scan", || scan_collection(options))?;
     let mut warnings = collection_warnings(&scan, text.metadata.as_ref());
     let staging = Staging::create(&options.output)?;
-    let source = clock.run("weights", || load_vectors_source(options, &scan.images))?;
+    let source = clock.run("weights", || {
+        extraction::load_vectors_source(options, &scan.images)
+    })?;
     let cells = CellStore::create(&staging.path().join(CELL_STORE), options.mosaic.cell_side)?;
     let extracted = clock.run("thumbs+features", || {
-        thumbs_and_features(&scan.images, options, &source, &cells, staging.path())
+        let plan = extraction::Plan {
+            thumbs: thumb_options(options, staging.path())?,
+            batch: options.vectors.batch,
+            cells: Some(&cells),
+            vector_store: &staging.path().join(VECTOR_STORE),
+        };
+        extraction::thumbs_and_features(&scan.images, &plan, &source)
     })?;
     warnings.extend(missing_vectors_warning(&extracted, &source));
     let placed = placed_images(&scan, &extracted)?;
@@ -147,15 +174,17 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
         warnings,
         grid: placement.grid,
         mosaic: [pyramid.width, pyramid.height],
+        peak_rss_mib: clock.peak(),
         stage_seconds: clock.stages,
+        stage_peak_rss_mib: clock.peaks,
         total_seconds: started.elapsed().as_secs_f64(),
-        features: source.describe(placement.reduced.as_ref().map_or(0, |(f, _)| f.dim)),
+        features: source.describe(),
         perplexity: placement.reduced.as_ref().map(|(_, r)| r.perplexity),
-        peak_rss_mib: peak_rss_mib(),
         clusters: clusters.as_ref().map(ClusterMap::summary),
         options: options.clone(),
     };
     write_report(site_dir, &report)?;
+    remove_if_present(&site_dir.join(VECTOR_STORE))?;
     staging.publish(&options.output)?;
     Ok(report)
 }
@@ -175,6 +204,35 @@ fn native_zoom(placed: &[usize], extracted: &Extracted, options: &BuildOptions) 
 
 /// The cell thumbnails' store in the staging folder, removed once the tiles are written.
 const CELL_STORE: &str = ".cells";
+
+/// The network's vectors in the staging folder, in scan order of the placed images, so that
+/// a build never holds them all in memory; removed before the site is published.
+const VECTOR_STORE: &str = ".vectors";
+
+fn remove_if_present(path: &Path) -> Result<()> {
+    match std::fs::remove_file(path) {
+        Err(err) if err.kind() != std::io::ErrorKind::NotFound => {
+            Err(err).with_context(|| format!("{}: cannot remove", path.display()))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// What the build derives from each image: its cell, its preview (into the site's previews
+/// folder, created here) and, when the network runs, its model input.
+fn thumb_options(options: &BuildOptions, site: &Path) -> Result<ThumbOptions> {
+    let previews = site.join(paths::PREVIEWS);
+    std::fs::create_dir_all(&previews)
+        .with_context(|| format!("{}: cannot create", previews.display()))?;
+    Ok(ThumbOptions {
+        cell_side: options.mosaic.cell_side,
+        fit: options.mosaic.fit,
+        background: options.mosaic.background,
+        model_input: Some((INPUT_SIDE, options.vectors.preprocess)),
+        previews: Some((previews, options.mosaic.preview_size)),
+        max_pixels: options.mosaic.max_pixels,
+    })
+}
 
 /// The collection's images; none is an error naming what was looked for.
 fn scan_collection(options: &BuildOptions) -> Result<scan::Scan> {
@@ -224,7 +282,7 @@ fn missing_vectors_warning(extracted: &Extracted, source: &VectorSource) -> Opti
 /// Scan indices of the images that go on the map; none is an error.
 fn placed_images(scan: &scan::Scan, extracted: &Extracted) -> Result<Vec<usize>> {
     let placed: Vec<usize> = (0..scan.images.len())
-        .filter(|&i| extracted.vectors[i].is_some())
+        .filter(|&i| extracted.has_vector[i])
         .collect();
     if placed.is_empty() {
         bail!(
@@ -254,7 +312,14 @@ fn place(
                 place_given(positions, &names, options.mosaic.aspect)
             })
         }
-        _ => place_by_features(placed, &extracted.vectors, options, clock),
+        VectorSource::Imported(imported) => {
+            let names = placed.iter().map(|&i| scan.images[i].name.as_str());
+            place_by_features(imported.select(names), options, clock)
+        }
+        VectorSource::Model(..) => {
+            let store = extracted.store.clone().context("no vectors were stored")?;
+            place_by_features(Selection::all(store), options, clock)
+        }
     }
 }
 
@@ -324,7 +389,10 @@ fn write_export(
             cell: item.cell,
         })
         .collect();
-    let vectors = placement.reduced.as_ref().map(|(f, r)| (f, &r.pca));
+    let vectors = placement
+        .reduced
+        .as_ref()
+        .map(|(f, r)| (f as &dyn Rows, &r.pca));
     export::write_export(dir, &rows, vectors)?;
     match clusters {
         Some(map) => export::write_clusters(dir, &rows, map),
@@ -419,240 +487,6 @@ fn page_config(options: &BuildOptions, pyramid: tiles::Pyramid, max_zoom: f64) -
     }
 }
 
-/// Where a build's vectors come from.
-enum VectorSource {
-    /// VGG16, run on every image.
-    Model(Box<FeatureExtractor>, FeatureCache),
-    /// A features file the user brought.
-    Imported(ImportedFeatures),
-    /// No vectors: the user brought the positions.
-    Positions(Positions),
-}
-
-impl VectorSource {
-    fn describe(&self, dim: usize) -> FeatureSource {
-        match self {
-            VectorSource::Model(extractor, _) => FeatureSource::Vgg16 {
-                backend: extractor.device().backend,
-                device: extractor.device().name.clone(),
-                weights: extractor.weights().path.clone(),
-                weights_sha256: extractor.weights().sha256.clone(),
-                layer: extractor.layer(),
-                normalization: extractor.normalization().clone(),
-            },
-            VectorSource::Imported(imported) => FeatureSource::File {
-                path: imported.path.clone(),
-                dim,
-            },
-            VectorSource::Positions(positions) => FeatureSource::Positions {
-                path: positions.path.clone(),
-            },
-        }
-    }
-}
-
-/// Loads the network, or reads the user's features file and checks that every path in it
-/// names an image of the collection, before any image is decoded.
-fn load_vectors_source(options: &BuildOptions, images: &[ImageFile]) -> Result<VectorSource> {
-    if let Some(path) = &options.vectors.positions {
-        let positions = Positions::read(path)?;
-        let missing = positions.missing_from(images.iter().map(|i| i.name.as_str()));
-        require_known(path, &missing, options)?;
-        return Ok(VectorSource::Positions(positions));
-    }
-    let Some(path) = &options.vectors.features else {
-        let weights = features::weights::locate(
-            options.vectors.weights.as_deref(),
-            &options.vectors.cache_dir,
-        )?;
-        let extractor = FeatureExtractor::load(&weights, &options.vectors.network)?;
-        let key = CacheKey {
-            weights_sha256: &extractor.weights().sha256,
-            layer: extractor.layer(),
-            preprocess: options.vectors.preprocess,
-            normalization: extractor.normalization(),
-        };
-        let cache = FeatureCache::open(&options.vectors.cache_dir, &key)?;
-        return Ok(VectorSource::Model(Box::new(extractor), cache));
-    };
-    let imported = ImportedFeatures::read(path, options.vectors.features_index.as_deref())?;
-    let missing = imported.missing_from(images.iter().map(|i| i.name.as_str()));
-    require_known(path, &missing, options)?;
-    Ok(VectorSource::Imported(imported))
-}
-
-/// Stops the build when a user's file (`path`) names images the collection lacks.
-fn require_known(path: &Path, missing: &[String], options: &BuildOptions) -> Result<()> {
-    if missing.is_empty() {
-        return Ok(());
-    }
-    bail!(
-        "{}: {} of its image paths name no image under {}: {}",
-        path.display(),
-        missing.len(),
-        options.images.display(),
-        first_few(missing, 5)
-    )
-}
-
-/// What the thumbs and features stages produced, by scan index.
-struct Extracted {
-    vectors: Vec<Option<Vec<f32>>>,
-    /// Each decoded image's [`thumbs::Thumb::fitted_side`] (0 where none was decoded).
-    fitted_sides: Vec<u32>,
-    skipped: Vec<Skipped>,
-    without_features: Vec<String>,
-    counts: ExtractionCounts,
-}
-
-/// Decodes images in parallel in one thread while the network runs batches in this one, so
-/// the CPU never waits for a batch; cells go to the store and previews into the site.
-fn thumbs_and_features(
-    images: &[ImageFile],
-    options: &BuildOptions,
-    source: &VectorSource,
-    cells: &CellStore,
-    site: &Path,
-) -> Result<Extracted> {
-    // The model's feature cache; `None` when no model runs, so no model input is made.
-    let model_cache = match source {
-        VectorSource::Model(_, cache) => Some(cache),
-        VectorSource::Imported(_) | VectorSource::Positions(_) => None,
-    };
-    let previews = site.join(paths::PREVIEWS);
-    std::fs::create_dir_all(&previews)
-        .with_context(|| format!("{}: cannot create", previews.display()))?;
-    let thumb_options = ThumbOptions {
-        cell_side: options.mosaic.cell_side,
-        fit: options.mosaic.fit,
-        background: options.mosaic.background,
-        model_input: model_cache.map(|_| (INPUT_SIDE, options.vectors.preprocess)),
-        previews: Some((previews, options.mosaic.preview_size)),
-        max_pixels: options.mosaic.max_pixels,
-    };
-    let (wanted, without_features): (Vec<usize>, Vec<usize>) =
-        (0..images.len()).partition(|&i| match source {
-            VectorSource::Model(..) => true,
-            VectorSource::Imported(imported) => imported.vector(&images[i].name).is_some(),
-            VectorSource::Positions(positions) => positions.has(&images[i].name),
-        });
-    let batch = options.vectors.batch.max(1);
-    let bar = items_bar(wanted.len() as u64, "images");
-    let mut extracted = Extracted::empty(images.len());
-    let (sender, receiver) = sync_channel::<Vec<Result<Decoded, (usize, ThumbError)>>>(2);
-    std::thread::scope(|scope| -> Result<()> {
-        scope.spawn(|| {
-            for chunk in wanted.chunks(batch) {
-                let decoded = decode_chunk(chunk, images, &thumb_options, model_cache);
-                if sender.send(decoded).is_err() {
-                    return;
-                }
-            }
-            drop(sender);
-        });
-        for decoded in receiver {
-            let count = decoded.len() as u64;
-            extracted.absorb(decoded, images, source, cells, &bar)?;
-            bar.inc(count);
-        }
-        Ok(())
-    })?;
-    bar.finish_and_clear();
-    extracted.without_features = without_features
-        .into_iter()
-        .map(|i| images[i].name.clone())
-        .collect();
-    Ok(extracted)
-}
-
-impl Extracted {
-    fn empty(images: usize) -> Self {
-        Self {
-            vectors: vec![None; images],
-            fitted_sides: vec![0; images],
-            skipped: Vec::new(),
-            without_features: Vec::new(),
-            counts: ExtractionCounts::default(),
-        }
-    }
-
-    /// Takes one batch of decoded images: cells into the store, each vector from the cache,
-    /// the user's file or the network, unusable images reported and listed; an output
-    /// failure stops the build.
-    fn absorb(
-        &mut self,
-        decoded: Vec<Result<Decoded, (usize, ThumbError)>>,
-        images: &[ImageFile],
-        source: &VectorSource,
-        cells: &CellStore,
-        bar: &indicatif::ProgressBar,
-    ) -> Result<()> {
-        let mut todo = Vec::new();
-        for result in decoded {
-            match result {
-                Ok(Decoded { thumb, cached }) => {
-                    cells.put(thumb.index, &thumb.cell_pixels)?;
-                    self.fitted_sides[thumb.index] = thumb.fitted_side;
-                    todo.extend(self.take_vector(thumb, cached, images, source));
-                }
-                Err((_, ThumbError::Output(err))) => return Err(err),
-                Err((index, ThumbError::Unusable(reason))) => {
-                    bar.suspend(|| eprintln!("skipped {reason}"));
-                    self.skipped.push(Skipped {
-                        file: images[index].name.clone(),
-                        reason,
-                    });
-                }
-            }
-        }
-        self.run_network(&todo, source)
-    }
-
-    /// Records the vector of `thumb` where no network run is needed; returns the thumb where
-    /// it is.
-    fn take_vector(
-        &mut self,
-        thumb: thumbs::Thumb,
-        cached: Option<Vec<f32>>,
-        images: &[ImageFile],
-        source: &VectorSource,
-    ) -> Option<thumbs::Thumb> {
-        let index = thumb.index;
-        match (source, cached) {
-            (VectorSource::Imported(imported), _) => {
-                self.vectors[index] = imported.vector(&images[index].name).map(<[f32]>::to_vec);
-            }
-            (VectorSource::Model(..), Some(vector)) => {
-                self.vectors[index] = Some(vector);
-                self.counts.cached += 1;
-            }
-            (VectorSource::Model(..), None) => return Some(thumb),
-            (VectorSource::Positions(_), _) => self.vectors[index] = Some(Vec::new()),
-        }
-        None
-    }
-
-    /// Runs the network on the model inputs of `todo` and caches the vectors.
-    fn run_network(&mut self, todo: &[thumbs::Thumb], source: &VectorSource) -> Result<()> {
-        let VectorSource::Model(extractor, cache) = source else {
-            return Ok(());
-        };
-        if todo.is_empty() {
-            return Ok(());
-        }
-        let pixels: Vec<&[u8]> = todo
-            .iter()
-            .map(|t| t.model_input.as_deref().unwrap_or_default())
-            .collect();
-        for (thumb, vector) in todo.iter().zip(extractor.extract(&pixels)?) {
-            cache.put(&thumb.content_sha256, &vector)?;
-            self.vectors[thumb.index] = Some(vector);
-        }
-        self.counts.extracted += todo.len();
-        Ok(())
-    }
-}
-
 /// Where the placed images go, in scan order of the placed ones.
 struct Placement {
     /// 2-D positions before grid assignment.
@@ -661,27 +495,21 @@ struct Placement {
     assigned: Vec<layout::Cell>,
     /// The grid.
     grid: Grid,
-    /// The features and their reduction, when positions came from features.
-    reduced: Option<(Vectors, Reduced)>,
+    /// The features (read from disk when used) and their reduction, when positions came
+    /// from features.
+    reduced: Option<(Selection, Reduced)>,
     /// Notes for the user.
     warnings: Vec<String>,
 }
 
-/// PCA, t-SNE and grid assignment of the placed images' vectors.
+/// PCA, t-SNE and grid assignment of the placed images' vectors, in their order.
 fn place_by_features(
-    placed: &[usize],
-    vectors: &[Option<Vec<f32>>],
+    features: Selection,
     options: &BuildOptions,
     clock: &mut Stopwatch,
 ) -> Result<Placement> {
-    let features = Vectors::from_rows(
-        &placed
-            .iter()
-            .map(|&i| vectors[i].clone().unwrap_or_default())
-            .collect::<Vec<_>>(),
-    )?;
     let reduced = clock.run("reduce", || reduce::reduce(&features, &options.reduce))?;
-    let grid = Grid::for_count(placed.len(), options.mosaic.aspect);
+    let grid = Grid::for_count(features.count(), options.mosaic.aspect);
     let assigned = clock.run("layout", || layout::assign(&reduced.points, grid))?;
     Ok(Placement {
         points: reduced.points.clone(),
@@ -719,58 +547,6 @@ fn place_given(positions: &Positions, names: &[&str], aspect: f64) -> Result<Pla
         reduced: None,
         warnings: Vec::new(),
     })
-}
-
-/// One decoded image, with its cached feature vector when the cache had one.
-struct Decoded {
-    thumb: thumbs::Thumb,
-    cached: Option<Vec<f32>>,
-}
-
-/// Decodes a chunk of images: each file is read and its header looked at, those that decode
-/// small are decoded in parallel, then the large ones one at a time, so that peak memory is
-/// bounded by the largest image allowed, not by it times the number of threads.
-fn decode_chunk(
-    chunk: &[usize],
-    images: &[ImageFile],
-    options: &ThumbOptions,
-    cache: Option<&FeatureCache>,
-) -> Vec<Result<Decoded, (usize, ThumbError)>> {
-    let read: Vec<(usize, Result<Vec<u8>, ThumbError>)> = chunk
-        .par_iter()
-        .map(|&i| (i, thumbs::read_image(&images[i])))
-        .collect();
-    let is_large = |(_, bytes): &(usize, Result<Vec<u8>, ThumbError>)| {
-        bytes
-            .as_ref()
-            .is_ok_and(|b| thumbs::decoded_pixels(b, options) > thumbs::PARALLEL_DECODE_PIXELS)
-    };
-    let (large, small): (Vec<_>, Vec<_>) = read.into_iter().partition(is_large);
-    let one = |(index, bytes): (usize, Result<Vec<u8>, ThumbError>)| {
-        let bytes = bytes.map_err(|e| (index, e))?;
-        decode_one(index, &images[index], &bytes, options, cache)
-    };
-    let mut decoded: Vec<_> = small.into_par_iter().map(one).collect();
-    decoded.extend(large.into_iter().map(one));
-    decoded
-}
-
-/// Decodes one image, looking its content up in the feature cache first so that a cache hit
-/// skips making the model input.
-fn decode_one(
-    index: usize,
-    image: &ImageFile,
-    bytes: &[u8],
-    options: &ThumbOptions,
-    cache: Option<&FeatureCache>,
-) -> Result<Decoded, (usize, ThumbError)> {
-    let mut cached = None;
-    let thumb = thumbs::make_thumb(index, image, bytes, options, |hash| {
-        cached = cache.and_then(|cache| cache.get(hash));
-        cached.is_none()
-    })
-    .map_err(|e| (index, e))?;
-    Ok(Decoded { thumb, cached })
 }
 
 fn write_tiles(

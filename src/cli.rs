@@ -10,6 +10,7 @@ use std::str::FromStr;
 use anyhow::{Error, bail};
 use clap::{Args, Parser, Subcommand};
 use zoomap::clusters::{ClusterCount, ClusterMethod, ClusterOptions};
+use zoomap::extract::{ExtractOptions, Shard};
 use zoomap::features::{CpuConvolution, DeviceChoice, FeatureOptions, Layer};
 use zoomap::folders::FolderOptions;
 use zoomap::options::{BuildOptions, ItemOptions, MosaicOptions, VectorOptions, default_cache_dir};
@@ -34,6 +35,9 @@ pub struct Cli {
 pub enum Command {
     /// Build the map site of a folder of images.
     Build(Box<BuildArgs>),
+    /// Write the VGG16 vectors of a folder of images (or of one shard of it) to a .npy, for
+    /// `build --features`.
+    Extract(Box<ExtractArgs>),
     /// Preview a built site on localhost.
     Serve(ServeArgs),
 }
@@ -103,14 +107,49 @@ struct ItemArgs {
     originals: Originals,
 }
 
+/// `zoomap extract`.
+#[derive(Args)]
+pub struct ExtractArgs {
+    /// Folder of images (searched recursively).
+    images: PathBuf,
+    /// The .npy to write; the image paths go to the .txt of the same stem.
+    #[arg(short, long, default_value = "features.npy")]
+    output: PathBuf,
+    /// Extract only the I-th of N parts of the collection (I from 0 to N−1: a SLURM array's
+    /// $SLURM_ARRAY_TASK_ID, a Kubernetes indexed Job's $JOB_COMPLETION_INDEX); each image's
+    /// part depends on its path alone.
+    #[arg(long, value_name = "I/N", default_value = "0/1")]
+    shard: Shard,
+    #[command(flatten)]
+    network: NetworkArgs,
+}
+
+impl ExtractArgs {
+    /// The library's options for these arguments.
+    pub fn options(&self) -> ExtractOptions {
+        ExtractOptions {
+            images: self.images.clone(),
+            output: self.output.clone(),
+            shard: self.shard,
+            vectors: VectorOptions {
+                features: Vec::new(),
+                features_index: None,
+                positions: None,
+                ..self.network.options()
+            },
+        }
+    }
+}
+
 #[derive(Args)]
 #[command(next_help_heading = "Features")]
 struct VectorArgs {
     /// Use these vectors instead of VGG16's: a .npy of N×D floats (image paths, relative to
     /// IMAGES, one per line in the same-stem .txt or --features-index), or a TSV/CSV whose first
-    /// column names the image and the rest are numbers.
-    #[arg(long)]
-    features: Option<PathBuf>,
+    /// column names the image and the rest are numbers. Several files (or a folder of them, or
+    /// a quoted pattern such as 'features-*.npy', as `zoomap extract --shard` writes) are merged.
+    #[arg(long, num_args = 1.., value_name = "FILE")]
+    features: Vec<PathBuf>,
     /// The image paths of a --features .npy, one per row.
     #[arg(long, requires = "features")]
     features_index: Option<PathBuf>,
@@ -118,6 +157,13 @@ struct VectorArgs {
     /// onto the grid) or filename,col,row (cells used as given). Images not listed are left out.
     #[arg(long, conflicts_with_all = ["features", "weights"])]
     positions: Option<PathBuf>,
+    #[command(flatten)]
+    network: NetworkArgs,
+}
+
+#[derive(Args)]
+#[command(next_help_heading = "Network")]
+struct NetworkArgs {
     /// VGG16 weights: torchvision's vgg16-397923af.pth or a torchvision-named .safetensors
     /// [default: downloaded once into the cache folder].
     #[arg(long, env = "ZOOMAP_WEIGHTS")]
@@ -284,6 +330,7 @@ impl BuildArgs {
                 perplexity: self.reduce.perplexity,
                 seed: self.reduce.seed.unwrap_or(0),
                 reproducible: self.reduce.seed.is_some(),
+                ..ReduceOptions::default()
             },
             clusters: ClusterOptions {
                 count: self.reduce.clusters,
@@ -335,6 +382,15 @@ impl VectorArgs {
             features: self.features.clone(),
             features_index: self.features_index.clone(),
             positions: self.positions.clone(),
+            ..self.network.options()
+        }
+    }
+}
+
+impl NetworkArgs {
+    /// The network's part of the vector options.
+    fn options(&self) -> VectorOptions {
+        VectorOptions {
             weights: self.weights.clone(),
             cache_dir: self.cache.clone().unwrap_or_else(default_cache_dir),
             network: FeatureOptions {
@@ -345,6 +401,7 @@ impl VectorArgs {
             },
             batch: self.batch,
             preprocess: self.preprocess,
+            ..VectorOptions::default()
         }
     }
 }

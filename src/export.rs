@@ -10,7 +10,7 @@ use anyhow::{Context, Result};
 
 use crate::clusters::ClusterMap;
 use crate::layout::Cell;
-use crate::vectors::{Vectors, write_npy};
+use crate::vectors::{Rows, Vectors, write_npy, write_npy_rows};
 
 /// One placed image's row in `items.tsv`.
 #[derive(Debug, Clone)]
@@ -64,14 +64,14 @@ pub fn write_clusters(dir: &Path, rows: &[ExportRow<'_>], clusters: &ClusterMap)
 pub fn write_export(
     dir: &Path,
     rows: &[ExportRow<'_>],
-    vectors: Option<(&Vectors, &Vectors)>,
+    vectors: Option<(&dyn Rows, &Vectors)>,
 ) -> Result<()> {
     std::fs::create_dir_all(dir).with_context(|| format!("{}: cannot create", dir.display()))?;
     write_tsv(&dir.join("items.tsv"), rows)?;
     let Some((features, reduced)) = vectors else {
         return Ok(());
     };
-    write_npy(&dir.join("features.npy"), features)?;
+    write_npy_rows(&dir.join("features.npy"), features)?;
     let names: String = rows.iter().map(|r| format!("{}\n", r.file)).collect();
     std::fs::write(dir.join("features.txt"), names)
         .with_context(|| format!("{}: cannot write", dir.display()))?;
@@ -118,7 +118,7 @@ mod tests {
             dim: 1,
             data: vec![1.0],
         };
-        write_export(dir.path(), &rows, Some((&v, &v))).unwrap();
+        write_export(dir.path(), &rows, Some((&v as &dyn Rows, &v))).unwrap();
         let text = std::fs::read_to_string(dir.path().join("items.tsv")).unwrap();
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines[0], "filename\ttitle\turl\tx\ty\tcol\trow");

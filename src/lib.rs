@@ -2,14 +2,17 @@
 //! where similar images sit next to each other on one giant DeepZoom mosaic.
 //!
 //! Each pipeline stage is a module with a small typed API; data flows forward only:
-//! [`scan`] → [`thumbs`] → [`features`] → [`reduce`] → [`layout`] → [`clusters`] → [`tiles`] → [`site`] →
-//! [`publish`] (and [`export`], [`folders`]; [`neighbours`] serves [`reduce`]), orchestrated by [`build`] with the [`options`] it is given; [`serve`] previews
-//! a built site. [`message`] and [`setting`] are leaves every stage may use to word errors, [`matmul`]
+//! [`scan`] → [`thumbs`] + [`features`] (run together by [`extraction`]) → [`reduce`] → [`layout`] →
+//! [`clusters`] → [`tiles`] → [`site`] → [`publish`] (and [`export`], [`folders`]; [`neighbours`]
+//! serves [`reduce`]), orchestrated by [`build`] with the [`options`] it is given; [`extract`]
+//! runs the first stages alone for one shard of a collection; [`serve`] previews a built site. [`message`] and [`setting`] are leaves every stage may use to word errors, [`matmul`]
 //! one the numeric stages share.
 
 pub mod build;
 pub mod clusters;
 pub mod export;
+pub mod extract;
+pub mod extraction;
 pub mod features;
 pub mod folders;
 pub mod layout;

@@ -1,4 +1,4 @@
-//! The `zoomap` command line: a thin layer over the library's `build` and `serve`; every
+//! The `zoomap` command line: a thin layer over the library's `build`, `extract` and `serve`; every
 //! clap concern lives in [`cli`].
 
 mod cli;
@@ -7,6 +7,7 @@ use anyhow::Result;
 use clap::Parser;
 use cli::{BuildArgs, Cli, Command};
 use zoomap::build::build;
+use zoomap::extract::extract;
 use zoomap::serve::serve;
 
 fn run_build(args: &BuildArgs) -> Result<()> {
@@ -23,6 +24,10 @@ fn run_build(args: &BuildArgs) -> Result<()> {
 fn main() {
     let result = match Cli::parse().command {
         Command::Build(args) => run_build(&args),
+        Command::Extract(args) => {
+            let options = args.options();
+            extract(&options).map(|report| println!("{}", report.summary(&options.output)))
+        }
         Command::Serve(args) => serve(&args.options()),
     };
     if let Err(err) = result {

@@ -161,8 +161,9 @@ impl ItemOptions {
 /// Where each image's vector comes from: VGG16 by default, or a file the user brings.
 #[derive(Debug, Clone, Serialize)]
 pub struct VectorOptions {
-    /// Vectors computed elsewhere (`.npy` + paths, or TSV/CSV), used instead of VGG16.
-    pub features: Option<PathBuf>,
+    /// Vectors computed elsewhere (`.npy` + paths, or TSV/CSV), used instead of VGG16: files,
+    /// folders of them or glob patterns, merged.
+    pub features: Vec<PathBuf>,
     /// The image paths of a `.npy` given with `features` (default: same stem, `.txt`).
     pub features_index: Option<PathBuf>,
     /// A positions file (`filename,x,y` or `filename,col,row`) that replaces features and
@@ -183,7 +184,7 @@ pub struct VectorOptions {
 impl Default for VectorOptions {
     fn default() -> Self {
         Self {
-            features: None,
+            features: Vec::new(),
             features_index: None,
             positions: None,
             weights: None,

@@ -96,11 +96,11 @@ pub enum FeatureSource {
         /// Input preprocessing used.
         normalization: Normalization,
     },
-    /// The user's features file.
-    File {
-        /// The file.
-        path: PathBuf,
-        /// Length of its vectors.
+    /// The user's features files.
+    Files {
+        /// The files, in the order read.
+        paths: Vec<PathBuf>,
+        /// Length of their vectors.
         dim: usize,
     },
     /// The user's positions file: no features, no reduction.
@@ -133,6 +133,9 @@ pub struct BuildReport {
     pub mosaic: [u32; 2],
     /// Wall time of each stage, in order.
     pub stage_seconds: Vec<(String, f64)>,
+    /// Peak resident memory during each stage, in MiB, in order (empty where the OS does not
+    /// say).
+    pub stage_peak_rss_mib: Vec<(String, f64)>,
     /// Wall time of the whole build.
     pub total_seconds: f64,
     /// Where the feature vectors came from.
@@ -170,6 +173,14 @@ impl BuildReport {
             stages.join(", "),
             self.total_seconds
         ));
+        if !self.stage_peak_rss_mib.is_empty() {
+            let peaks: Vec<String> = self
+                .stage_peak_rss_mib
+                .iter()
+                .map(|(name, mib)| format!("{name} {mib:.0}"))
+                .collect();
+            lines.push(format!("peak memory by stage, MiB: {}", peaks.join(", ")));
+        }
         let features = match &self.features {
             FeatureSource::Vgg16 {
                 backend,
@@ -179,7 +190,15 @@ impl BuildReport {
             } => {
                 format!("VGG16 {layer:?} on {backend} ({device})")
             }
-            FeatureSource::File { path, dim } => format!("{dim}-d vectors from {}", path.display()),
+            FeatureSource::Files { paths, dim } => {
+                let first = paths
+                    .first()
+                    .map_or(String::new(), |p| p.display().to_string());
+                match paths.len() {
+                    1 => format!("{dim}-d vectors from {first}"),
+                    n => format!("{dim}-d vectors from {n} files ({first}, …)"),
+                }
+            }
             FeatureSource::Positions { path } => format!("none; positions from {}", path.display()),
         };
         if let FeatureSource::Vgg16 { .. } = self.features {
@@ -216,7 +235,14 @@ impl BuildReport {
     }
 }
 
-/// Peak resident set size of this process. Read by hand from `/proc/self/status` (`VmHWM`):
+/// Starts a new peak for [`peak_rss_mib`]: writing 5 to `/proc/self/clear_refs` resets the
+/// kernel's high-water mark to the current resident size (Linux 4.0 and later), so that each
+/// stage's own peak can be read. False where it cannot be reset.
+pub fn reset_peak_rss() -> bool {
+    std::fs::write("/proc/self/clear_refs", "5").is_ok()
+}
+
+/// Peak resident set size of this process (since the last [`reset_peak_rss`]). Read by hand from `/proc/self/status` (`VmHWM`):
 /// the memory crates report current usage only, and the peak is what users size machines by.
 pub fn peak_rss_mib() -> Option<f64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;

@@ -40,7 +40,7 @@ pub enum Preprocess {
 /// What to derive from each image.
 #[derive(Debug, Clone)]
 pub struct ThumbOptions {
-    /// Side of the square mosaic cell, in pixels.
+    /// Side of the square mosaic cell, in pixels; 0 makes no cell (`zoomap extract`).
     pub cell_side: u32,
     /// How the image fills its cell.
     pub fit: Fit,
@@ -122,7 +122,10 @@ pub fn make_thumb(
 ) -> Result<Thumb, ThumbError> {
     let content_sha256 = hex::encode(Sha256::digest(bytes));
     let image = decode_contained(bytes, options).map_err(|reason| unusable(file, &reason))?;
-    let cell_pixels = cell_thumbnail(&image, options.cell_side, options.fit, options.background);
+    let cell_pixels = match options.cell_side {
+        0 => Vec::new(),
+        side => cell_thumbnail(&image, side, options.fit, options.background),
+    };
     let (width, height) = image.dimensions();
     let fitted_side = match options.fit {
         Fit::Contain => width.max(height),

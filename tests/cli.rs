@@ -282,18 +282,7 @@ fn exported_features_round_trip_through_features_flag() {
     args.extend(["--export", first.to_str().unwrap()]);
     assert!(run(&args).0);
     let npy = first.join("features.npy");
-    let (ok, stdout, stderr) = run(&[
-        "build",
-        images.to_str().unwrap(),
-        "-o",
-        site.to_str().unwrap(),
-        "--cell",
-        "64",
-        "--features",
-        npy.to_str().unwrap(),
-        "--export",
-        second.to_str().unwrap(),
-    ]);
+    let (ok, stdout, stderr) = build_from_features(&images, &site, &npy, &second, &[]);
     assert!(ok, "{stderr}");
     assert!(
         stdout.contains("12 placed") && stdout.contains("32-d vectors from"),
@@ -305,8 +294,32 @@ fn exported_features_round_trip_through_features_flag() {
         fs::read(second.join("features.npy")).unwrap()
     );
     let report = common::report(&site);
-    assert_eq!(report["features"]["kind"], "file");
+    assert_eq!(report["features"]["kind"], "files");
     assert_eq!(report["features"]["dim"], 32);
+}
+
+/// `zoomap build IMAGES -o SITE --cell 64 --features FEATURES --export EXPORT`, then `extra`.
+fn build_from_features(
+    images: &std::path::Path,
+    site: &std::path::Path,
+    features: &std::path::Path,
+    export: &std::path::Path,
+    extra: &[&str],
+) -> (bool, String, String) {
+    let mut args = vec![
+        "build",
+        images.to_str().unwrap(),
+        "-o",
+        site.to_str().unwrap(),
+        "--cell",
+        "64",
+        "--features",
+        features.to_str().unwrap(),
+        "--export",
+        export.to_str().unwrap(),
+    ];
+    args.extend(extra);
+    run(&args)
 }
 
 fn features_tsv(dir: &std::path::Path, names: &[String]) -> std::path::PathBuf {
@@ -543,5 +556,116 @@ fn given_cells_are_used_as_they_are_and_given_points_are_spread_onto_the_grid() 
     assert!(
         !ok && stderr.contains("ghost.jpg") && stderr.contains("cells.csv"),
         "{stderr}"
+    );
+}
+
+/// `zoomap extract --shard I/3` three times (each with its own cache), merged by `--features`
+/// on their folder, makes the same map as one whole `zoomap extract`, bit for bit with `--seed`.
+#[test]
+fn sharded_extraction_merges_into_the_same_map_as_one_extraction() {
+    let dir = tempfile::tempdir().unwrap();
+    let images = dir.path().join("images");
+    example_images(&images, 12);
+    let weights = tiny_weights("safetensors");
+    let extract = |output: &std::path::Path, shard: &str, cache: &str| {
+        let (ok, stdout, stderr) = run(&[
+            "extract",
+            images.to_str().unwrap(),
+            "-o",
+            output.to_str().unwrap(),
+            "--shard",
+            shard,
+            "--weights",
+            weights.to_str().unwrap(),
+            "--device",
+            "cpu",
+            "--cache",
+            dir.path().join(cache).to_str().unwrap(),
+        ]);
+        assert!(ok, "{stderr}");
+        stdout
+    };
+    let shards = dir.path().join("shards");
+    let mut extracted = 0;
+    for i in 0..3 {
+        let output = shards.join(format!("features-{i}.npy"));
+        let stdout = extract(&output, &format!("{i}/3"), &format!("cache-{i}"));
+        let names = fs::read_to_string(output.with_extension("txt")).unwrap();
+        extracted += names.lines().count();
+        assert!(stdout.contains(&format!("shard {i}/3")), "{stdout}");
+    }
+    assert_eq!(extracted, 12, "every image in exactly one shard");
+    let whole = dir.path().join("whole.npy");
+    extract(&whole, "0/1", "cache-whole");
+
+    let build = |features: &std::path::Path, label: &str| {
+        let (site, export) = (
+            dir.path().join(label),
+            dir.path().join(format!("{label}-export")),
+        );
+        let (ok, _, stderr) =
+            build_from_features(&images, &site, features, &export, &["--seed", "7"]);
+        assert!(ok, "{stderr}");
+        check_site(&site, 12);
+        (site, export)
+    };
+    let (merged_site, merged) = build(&shards, "merged");
+    let (whole_site, single) = build(&whole, "single");
+    for file in ["features.npy", "features.txt", "reduced.npy", "items.tsv"] {
+        assert_eq!(
+            fs::read(merged.join(file)).unwrap(),
+            fs::read(single.join(file)).unwrap(),
+            "{file}"
+        );
+    }
+    for file in files_under(&whole_site.join("data")) {
+        let relative = file.strip_prefix(&whole_site).unwrap();
+        assert_eq!(
+            fs::read(merged_site.join(relative)).unwrap(),
+            fs::read(&file).unwrap(),
+            "{}",
+            relative.display()
+        );
+    }
+}
+
+/// Two shards that both hold an image are refused, naming both files and the image.
+#[test]
+fn an_image_in_two_feature_files_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let images = dir.path().join("images");
+    let names = example_images(&images, 4);
+    let weights = tiny_weights("safetensors");
+    let whole = dir.path().join("feats/a.npy");
+    let (ok, _, stderr) = run(&[
+        "extract",
+        images.to_str().unwrap(),
+        "-o",
+        whole.to_str().unwrap(),
+        "--weights",
+        weights.to_str().unwrap(),
+        "--device",
+        "cpu",
+    ]);
+    assert!(ok, "{stderr}");
+    fs::copy(&whole, dir.path().join("feats/b.npy")).unwrap();
+    fs::copy(whole.with_extension("txt"), dir.path().join("feats/b.txt")).unwrap();
+    let pattern = dir.path().join("feats/*.npy");
+    let (ok, _, stderr) = run(&[
+        "build",
+        images.to_str().unwrap(),
+        "-o",
+        dir.path().join("site").to_str().unwrap(),
+        "--features",
+        pattern.to_str().unwrap(),
+    ]);
+    assert!(!ok);
+    assert!(
+        stderr.contains("a.npy") && stderr.contains("b.npy") && stderr.contains(&names[0]),
+        "{stderr}"
+    );
+    assert!(
+        !dir.path().join("site").exists(),
+        "no site from a refused build"
     );
 }

@@ -178,7 +178,7 @@ fn feature_files_never_panic() {
             write(dir.path(), "g.txt", b"a.jpg\nb.jpg\nc.jpg\n");
             let table_path = write(dir.path(), if tsv { "f.tsv" } else { "f.csv" }, &table);
             for path in [&npy_path, &reshaped_path, &table_path] {
-                if let Err(err) = ImportedFeatures::read(path, None) {
+                if let Err(err) = ImportedFeatures::read(&[path.to_path_buf()], None) {
                     check_error(&err, path)?;
                 }
             }

@@ -1,7 +1,7 @@
 //! The reduce stage against references: PCA against scikit-learn's explained variance ratios
 //! (tests/fixtures/make_pca_reference.py), and reproducible t-SNE run to run.
 
-use zoomap::reduce::{pca, tsne};
+use zoomap::reduce::{pca, pca_sampled, tsne};
 use zoomap::vectors::Vectors;
 
 /// The matrix make_pca_reference.py builds, by the same formula.
@@ -36,7 +36,7 @@ fn pca_matches_scikit_learn_explained_variance() {
             .iter()
             .map(|v| v.as_f64().expect("number"))
             .collect();
-        let fit = pca(&matrix(rows, cols), components, 0);
+        let fit = pca(&matrix(rows, cols), components, 0).unwrap();
         assert_eq!(fit.explained_variance_ratio.len(), components);
         for (k, (ours, theirs)) in fit
             .explained_variance_ratio
@@ -55,8 +55,59 @@ fn pca_matches_scikit_learn_explained_variance() {
 }
 
 #[test]
+fn pca_fitted_on_a_sample_spans_the_same_components_as_on_all_rows() {
+    let x = matrix(4000, 48);
+    let all = pca(&x, 6, 0).unwrap();
+    // 400 of the 4,000 rows.
+    let sampled = pca_sampled(&x, 6, 0, 400 * 48).unwrap();
+    assert_eq!(sampled.projection.rows(), 4000);
+    assert_ne!(
+        sampled.projection.data, all.projection.data,
+        "fitted on the sample"
+    );
+    for k in 0..3 {
+        let column = |p: &Vectors| (0..p.rows()).map(|i| p.row(i)[k]).collect::<Vec<f32>>();
+        let r = correlation(&column(&all.projection), &column(&sampled.projection));
+        // Tolerance: the leading components, well separated in variance, agree to 1%.
+        assert!(r.abs() > 0.99, "component {k}: correlation {r}");
+        let (a, b) = (
+            all.explained_variance_ratio[k],
+            sampled.explained_variance_ratio[k],
+        );
+        assert!(
+            (a - b).abs() < 0.02,
+            "component {k}: ratio {b} vs {a} on all rows"
+        );
+    }
+}
+
+#[test]
+fn pca_names_a_non_finite_row_outside_its_sample() {
+    let mut x = matrix(2000, 16);
+    for row in [0, 1500] {
+        x.data[row * 16 + 3] = f32::NAN;
+        let err = pca_sampled(&x, 4, 0, 10 * 16).unwrap_err().to_string();
+        assert!(err.contains(&format!("feature vector {row} ")), "{err}");
+        x.data[row * 16 + 3] = 1.0;
+    }
+}
+
+fn correlation(a: &[f32], b: &[f32]) -> f64 {
+    let mean = |v: &[f32]| v.iter().map(|x| f64::from(*x)).sum::<f64>() / v.len() as f64;
+    let (ma, mb) = (mean(a), mean(b));
+    let (mut ab, mut aa, mut bb) = (0.0, 0.0, 0.0);
+    for (x, y) in a.iter().zip(b) {
+        let (x, y) = (f64::from(*x) - ma, f64::from(*y) - mb);
+        ab += x * y;
+        aa += x * x;
+        bb += y * y;
+    }
+    ab / (aa * bb).sqrt()
+}
+
+#[test]
 fn reproducible_tsne_is_bit_identical_across_runs() {
-    let x = pca(&matrix(600, 40), 20, 0).projection;
+    let x = pca(&matrix(600, 40), 20, 0).unwrap().projection;
     let first = tsne(&x, 30.0, true).unwrap();
     let second = tsne(&x, 30.0, true).unwrap();
     assert!(first.iter().flatten().all(|v| v.is_finite()));

@@ -25,7 +25,7 @@ use rand_xoshiro::rand_core::SeedableRng;
 use rayon::prelude::*;
 
 use crate::layout::{Cell, Grid};
-use crate::vectors::Vectors;
+use crate::vectors::{Vectors, first_non_finite_row};
 
 /// How many top-level clusters a build makes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -295,7 +295,7 @@ pub fn cluster(points: &Vectors, options: &ClusterOptions) -> Result<Option<Hier
     if options.count == ClusterCount::Off || n < MIN_IMAGES {
         return Ok(None);
     }
-    if let Some(row) = points.first_non_finite_row() {
+    if let Some(row) = first_non_finite_row(points)? {
         bail!("PCA row {row} holds NaN or infinity");
     }
     let data = ArrayView2::from_shape((n, points.dim), &points.data)?;

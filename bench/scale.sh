@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# A whole build at scale, one command:  bash bench/scale.sh [N]   (default 100000)
+# Generates N procedural 64-px images and N × 4096 clustered synthetic vectors
+# (examples/scale_inputs.rs) in a temporary folder (OUT=DIR keeps them and the site there),
+# builds the map from them with --features (--cell ${CELL:-64}, previews 128 px, no originals),
+# and prints each stage's seconds and peak RSS from build-report.json, the whole run's wall time
+# and peak RSS, and checks that the site is complete.
+# BEFORE=/path/to/an/older/zoomap runs the same build with it too and prints the ratios.
+# ZOOMAP and SCALE_INPUTS name prebuilt binaries (the test suite passes its own).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+n=${1:-100000}
+cell=${CELL:-64}
+if [ -z "${ZOOMAP:-}" ] || [ -z "${SCALE_INPUTS:-}" ]; then
+  cargo build --release -q --bin zoomap --example scale_inputs
+fi
+zoomap=${ZOOMAP:-./target/release/zoomap}
+inputs=${SCALE_INPUTS:-./target/release/examples/scale_inputs}
+if [ -n "${OUT:-}" ]; then
+  work=$OUT; mkdir -p "$work"
+else
+  work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
+fi
+"$inputs" "$n" "$work"
+
+# build LABEL BINARY: builds the site into $work/site-LABEL; prints "seconds peak_mib" (the
+# report's peak: zoomap resets the kernel's high-water mark per stage, so rusage's is not the
+# whole run's).
+build() {
+  local label=$1 binary=$2 site=$work/site-$1 started ended peak
+  started=$(date +%s.%N)
+  "$binary" build "$work/images" -o "$site" --features "$work/features.npy" --cell "$cell" \
+    --preview-size 128 --originals none > "$work/log-$label" 2>&1 || { cat "$work/log-$label"; exit 1; }
+  ended=$(date +%s.%N)
+  peak=$(tr -d ' \n' < "$site/build-report.json" | grep -o '"peak_rss_mib":[0-9.]*' | cut -d: -f2)
+  awk -v a="$started" -v b="$ended" -v m="$peak" 'BEGIN {printf "%.1f %.0f\n", b - a, m}'
+}
+
+# stages SITE: "stage seconds peak_mib" per stage, from the build report.
+stages() {
+  tr -d ' \n' < "$1/build-report.json" | sed 's/.*"stage_seconds":\[\(.*\)\],"stage_peak_rss_mib":\[\(.*\)\],"total_seconds".*/\1|\2/' |
+    awk -F'|' '{
+      n = split($1, t, /\],\[/); split($2, m, /\],\[/)
+      for (i = 1; i <= n; i++) {
+        gsub(/[\[\]"]/, "", t[i]); gsub(/[\[\]"]/, "", m[i])
+        split(t[i], a, ","); split(m[i], b, ",")
+        printf "%-16s %10.1f %10.0f\n", a[1], a[2], b[2]
+      }
+    }'
+}
+
+read -r seconds peak < <(build now "$zoomap")
+site=$work/site-now
+count=$(tr -d ' \n' < "$site/data/index.json" | grep -o '"count":[0-9]*' | head -1 | cut -d: -f2)
+for file in index.html map.dzi data/index.json data/occupied.bin build-report.json; do
+  [ -s "$site/$file" ] || { echo "site incomplete: $file missing"; exit 1; }
+done
+[ "$count" = "$n" ] || { echo "site incomplete: $count items of $n"; cat "$work/log-now"; exit 1; }
+printf '%s images, %s-px cells: %s s, peak RSS %s MiB; site valid (%s items)\n' \
+  "$n" "$cell" "$seconds" "$peak" "$count"
+printf '%-16s %10s %10s\n' stage seconds "peak MiB"
+stages "$site"
+if [ -n "${BEFORE:-}" ]; then
+  read -r before_seconds before_peak < <(build before "$BEFORE")
+  printf 'before: %s s, peak RSS %s MiB; now/before: time %s, memory %s\n' \
+    "$before_seconds" "$before_peak" \
+    "$(awk -v a="$seconds" -v b="$before_seconds" 'BEGIN {printf "%.3f", a / b}')" \
+    "$(awk -v a="$peak" -v b="$before_peak" 'BEGIN {printf "%.3f", a / b}')"
+fi
