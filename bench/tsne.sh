@@ -5,6 +5,7 @@
 # with 2 threads (default) and on one thread (what --seed does, bit-identical); openTSNE with
 # n_jobs=2. Prints wall time and the exact KL divergence of each embedding against the same
 # affinities, as ratios to openTSNE. Python tools go into bench/.venv (see bench/quality.sh).
+# BEFORE=/path/to/an/older/tsne_bench adds its rows (both modes), labelled "before".
 set -euo pipefail
 cd "$(dirname "$0")/.."
 py=bench/.venv/bin/python
@@ -18,10 +19,14 @@ $py bench/tsne.py inputs "$work"
 for input in blobs-20000 imagenet-pca50; do
   echo "== $input"
   runs=()
-  for mode in parallel reproducible; do
-    seconds=$(RAYON_NUM_THREADS=2 ./target/release/examples/tsne_bench "$work/$input.npy" "$work/$input-$mode.npy" $mode | sed 's/seconds=//')
-    label="zoomap ($mode)"
-    runs+=("${label// /_}=$work/$input-$mode.npy:$seconds")
+  for binary in ${BEFORE:+"$BEFORE"} ./target/release/examples/tsne_bench; do
+    version=$([ "$binary" = "${BEFORE:-}" ] && echo "before " || true)
+    for mode in parallel reproducible; do
+      out="$work/$input-${version// /}$mode.npy"
+      seconds=$(RAYON_NUM_THREADS=2 "$binary" "$work/$input.npy" "$out" $mode | sed 's/seconds=//')
+      label="zoomap ${version}($mode)"
+      runs+=("${label// /_}=$out:$seconds")
+    done
   done
   OMP_NUM_THREADS=2 $py bench/tsne.py run "$work/$input.npy" "${runs[@]}"
 done

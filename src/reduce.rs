@@ -331,9 +331,25 @@ fn fit_tsne(x: &Vectors, perplexity: f32) -> Vec<[f32; 2]> {
                 .collect()
         })
         .collect();
+    // openTSNE's schedule as two fits of one bhtsne model, which keeps one learning rate per
+    // fit: the exaggerated phase, then the rest from where it ended, on the same affinities
+    // (bhtsne reuses them when the neighbours are the same, renormalised without the
+    // exaggeration).
     tsne.perplexity(perplexity)
-        .learning_rate(learning_rate(n))
+        .epochs(EXAGGERATED_EPOCHS)
+        .early_exaggeration(EARLY_EXAGGERATION)
+        .stop_lying_epoch(EXAGGERATED_EPOCHS)
+        .momentum_switch_epoch(EXAGGERATED_EPOCHS)
+        .learning_rate(learning_rate(n, EARLY_EXAGGERATION))
         .initial_embedding(init)
+        .fit_sne_with_neighbors(&neighbours);
+    let exaggerated = tsne.embedding();
+    tsne.epochs(FINAL_EPOCHS)
+        .early_exaggeration(1.0)
+        .stop_lying_epoch(0)
+        .momentum(FINAL_MOMENTUM)
+        .learning_rate(learning_rate(n, 1.0))
+        .initial_embedding(exaggerated)
         .fit_sne_with_neighbors(&neighbours);
     tsne.embedding()
         .chunks_exact(2)
@@ -341,15 +357,21 @@ fn fit_tsne(x: &Vectors, perplexity: f32) -> Vec<[f32; 2]> {
         .collect()
 }
 
-/// openTSNE's step size for the exaggerated phase, `max(N / 12, 200)`, with the floor lowered
+/// Iterations with the affinities exaggerated (openTSNE's and bhtsne's default), then without.
+const EXAGGERATED_EPOCHS: usize = 250;
+const FINAL_EPOCHS: usize = 750;
+/// The exaggeration of the first phase and the momentum of the second, as openTSNE's.
+const EARLY_EXAGGERATION: f32 = 12.0;
+const FINAL_MOMENTUM: f32 = 0.8;
+
+/// openTSNE's step size for a phase, `max(N / exaggeration, 200)`, with the floor lowered
 /// below 1,000 points (200 spreads a few dozen points so far that the FFT grid, and the run,
-/// grow a hundredfold). bhtsne keeps one rate for both phases; its default (N / 48) left 20,000
-/// points 28% above openTSNE's KL after the same 1,000 iterations, this one 14%. Larger rates
-/// (N / 1.5: +4% at 20,000) destabilise the exaggerated phase: +13% KL at 1,000 points and a
-/// 4× slower one-thread run (bench/tsne.sh).
-fn learning_rate(n: usize) -> f32 {
+/// grow a hundredfold). One rate for both phases (N / 12) left 20,000 points 14% above
+/// openTSNE's KL after the same 1,000 iterations, and a larger single rate destabilised the
+/// exaggerated phase (bench/tsne.sh).
+fn learning_rate(n: usize, exaggeration: f32) -> f32 {
     let n = n as f32;
-    (n / 12.0).max((n / 5.0).clamp(50.0, 200.0))
+    (n / exaggeration).max((n / 5.0).clamp(50.0, 200.0))
 }
 
 fn pca_initialisation(x: &Vectors) -> Vec<f32> {
