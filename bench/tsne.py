@@ -1,6 +1,7 @@
 """t-SNE benchmark helper for bench/tsne.sh.
 
   python bench/tsne.py inputs WORK_DIR        writes blobs-20000.npy and imagenet-pca50.npy
+  python bench/tsne.py blobs N PATH           writes N x 50 blobs to PATH (bench/knn.sh)
   python bench/tsne.py run INPUT.npy NAME=EMBEDDING.npy:SECONDS ...
       runs openTSNE (2 threads, PCA init, FFT gradients, 250 exaggerated + 750 normal
       iterations as zoomap's bhtsne does) on INPUT, then prints one row per embedding:
@@ -13,12 +14,17 @@ import time
 import numpy as np
 
 
-def inputs(work):
+def blobs(n, path):
     from sklearn.datasets import make_blobs
+
+    x, _ = make_blobs(n_samples=n, n_features=50, centers=30, cluster_std=4.0, random_state=7)
+    np.save(path, x.astype(np.float32))
+
+
+def inputs(work):
     from sklearn.decomposition import PCA
 
-    blobs, _ = make_blobs(n_samples=20000, n_features=50, centers=30, cluster_std=4.0, random_state=7)
-    np.save(f"{work}/blobs-20000.npy", blobs.astype(np.float32))
+    blobs(20000, f"{work}/blobs-20000.npy")
     lite0 = np.load("../shared/datasets/imagenet-sample/features-efficientnet-lite0.npy")
     np.save(f"{work}/imagenet-pca50.npy", PCA(n_components=50, random_state=0).fit_transform(lite0).astype(np.float32))
 
@@ -62,5 +68,7 @@ def run(path, others):
 if __name__ == "__main__":
     if sys.argv[1] == "inputs":
         inputs(sys.argv[2])
+    elif sys.argv[1] == "blobs":
+        blobs(int(sys.argv[2]), sys.argv[3])
     else:
         run(sys.argv[2], sys.argv[3:])

@@ -11,7 +11,7 @@
 use std::path::Path;
 use std::time::Instant;
 
-use zoomap::neighbours::nearest;
+use zoomap::neighbours::{Search, nearest, shared_fraction};
 use zoomap::reduce::pca_sampled;
 use zoomap::vectors::{RowFile, Vectors};
 
@@ -73,15 +73,5 @@ fn captured_variance(p: &Vectors) -> f64 {
 }
 
 fn neighbour_agreement(a: &Vectors, b: &Vectors, k: usize) -> f64 {
-    let (na, nb) = (nearest(a, k), nearest(b, k));
-    let shared: usize = na
-        .iter()
-        .zip(&nb)
-        .map(|(x, y)| {
-            x.iter()
-                .filter(|n| y.iter().any(|m| m.index == n.index))
-                .count()
-        })
-        .sum();
-    shared as f64 / (a.rows() * k) as f64
+    shared_fraction(&nearest(a, k, Search::Exact), &nearest(b, k, Search::Exact))
 }

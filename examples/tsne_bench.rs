@@ -2,11 +2,13 @@
 //! writes the 2-D embedding as `N × 2` `.npy`, printing the wall time. bench/tsne.sh runs it
 //! beside openTSNE on the same inputs.
 //!
-//! `cargo run --release --example tsne_bench -- INPUT.npy OUTPUT.npy [reproducible]`
+//! `cargo run --release --example tsne_bench -- INPUT.npy OUTPUT.npy [reproducible|parallel]
+//! [exact|approximate]` (the neighbour search; by default the one a build picks for N rows)
 
 use std::path::Path;
 use std::time::Instant;
 
+use zoomap::neighbours::Search;
 use zoomap::reduce::tsne;
 use zoomap::vectors::Vectors;
 use zoomap::vectors::{read_npy, write_npy};
@@ -14,12 +16,21 @@ use zoomap::vectors::{read_npy, write_npy};
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let [input, output, mode @ ..] = args.as_slice() else {
-        return Err("usage: tsne_bench INPUT.npy OUTPUT.npy [reproducible]".into());
+        return Err(
+            "usage: tsne_bench INPUT.npy OUTPUT.npy [reproducible|parallel] [exact|approximate]"
+                .into(),
+        );
     };
     let reproducible = mode.first().is_some_and(|m| m == "reproducible");
     let x = read_npy(Path::new(input))?;
+    let search = match mode.get(1).map(String::as_str) {
+        Some("exact") => Search::Exact,
+        Some("approximate") => Search::Approximate,
+        Some(other) => return Err(format!("unknown search {other:?}").into()),
+        None => Search::for_rows(x.rows()),
+    };
     let start = Instant::now();
-    let points = tsne(&x, 30.0, reproducible)?;
+    let points = tsne(&x, 30.0, reproducible, search)?;
     let seconds = start.elapsed().as_secs_f64();
     let embedding = Vectors {
         dim: 2,

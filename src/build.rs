@@ -180,6 +180,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
         total_seconds: started.elapsed().as_secs_f64(),
         features: source.describe(),
         perplexity: placement.reduced.as_ref().map(|(_, r)| r.perplexity),
+        neighbour_search: placement.reduced.as_ref().map(|(_, r)| r.neighbour_search),
         clusters: clusters.as_ref().map(ClusterMap::summary),
         options: options.clone(),
     };

@@ -1,13 +1,18 @@
-//! Exact k nearest neighbours of every row, for t-SNE's affinities: blocked brute force on
-//! matrix products (‖q − x‖² = ‖q‖² + ‖x‖² − 2 q·x, the products on the `gemm` crate), each
-//! block of queries keeping its running top k, the kept candidates' distances then recomputed
-//! directly so that cancellation in the expansion costs no accuracy.
+//! The k nearest neighbours of every row, for t-SNE's affinities, found one of two ways
+//! ([`Search`]):
 //!
-//! Written by hand because bhtsne's own search is a vantage-point tree driven by a distance
-//! closure: on 50-d PCA vectors it degenerates towards comparing everything with everything
-//! one pair at a time (98–99.7% of a 100,000-image reduce stage in that closure, issue 17),
-//! while the same comparisons as matrix products run at the CPU's multiply rate. linfa-nn's
-//! ball and kd-trees suffer the same at 50 dimensions.
+//! - exact, by blocked brute force on matrix products (‖q − x‖² = ‖q‖² + ‖x‖² − 2 q·x, the
+//!   products on the `gemm` crate), each block of queries keeping its running top k, the kept
+//!   candidates' distances then recomputed directly so that cancellation in the expansion
+//!   costs no accuracy. Written by hand because bhtsne's own search is a vantage-point tree
+//!   driven by a distance closure: on 50-d PCA vectors it degenerates towards comparing
+//!   everything with everything one pair at a time (98–99.7% of a 100,000-image reduce stage
+//!   in that closure, issue 17), while the same comparisons as matrix products run at the
+//!   CPU's multiply rate. linfa-nn's ball and kd-trees suffer the same at 50 dimensions.
+//! - approximate, past [`EXACT_LIMIT`] rows where the quadratic cost of the exact search
+//!   dominates the build, on a hierarchical navigable small-world graph (the `hnsw_rs` crate,
+//!   which beat `instant-distance` on time at equal recall, bench/knn.sh), the way openTSNE
+//!   and FIt-SNE switch to approximate neighbours (Annoy) for large inputs.
 
 use crate::matmul::{self, Layout};
 use rayon::prelude::*;
@@ -30,17 +35,134 @@ pub struct Neighbour {
     pub distance: f32,
 }
 
+/// Up to this many rows the exact search is the default: at 100,000 50-d rows it takes
+/// less time than building the graph, and past a few hundred thousand its N² products
+/// dominate the build (bench/knn.sh).
+pub const EXACT_LIMIT: usize = 200_000;
+
+/// How [`nearest`] finds the neighbours.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Search {
+    /// Blocked brute force: every neighbour right, N² products.
+    Exact,
+    /// An HNSW graph: most neighbours right (recall in bench/knn.sh), about N log N work.
+    Approximate,
+}
+
+impl Search {
+    /// Exact up to [`EXACT_LIMIT`] rows, approximate beyond.
+    pub fn for_rows(rows: usize) -> Self {
+        if rows <= EXACT_LIMIT {
+            Self::Exact
+        } else {
+            Self::Approximate
+        }
+    }
+}
+
 /// The `k` nearest other rows of every row of `x`, nearest first (ties by lower index),
-/// in parallel over blocks of queries; the result does not depend on the thread count.
-pub fn nearest(x: &Vectors, k: usize) -> Vec<Vec<Neighbour>> {
+/// every row with the same count (`k`, or every other row when there are fewer).
+///
+/// The exact search's result does not depend on the thread count; the approximate one's
+/// does (threads insert into the graph in the order they get to it), and is the same from
+/// run to run on one thread, which is how `--seed` runs it.
+pub fn nearest(x: &Vectors, k: usize, search: Search) -> Vec<Vec<Neighbour>> {
+    let k = k.min(x.rows().saturating_sub(1));
+    match search {
+        Search::Exact => exact(x, k),
+        Search::Approximate => approximate(x, k),
+    }
+}
+
+/// Exact neighbours, in parallel over blocks of queries.
+fn exact(x: &Vectors, k: usize) -> Vec<Vec<Neighbour>> {
     let n = x.rows();
-    let k = k.min(n.saturating_sub(1));
-    let norms: Vec<f32> = (0..n).map(|i| dot(x.row(i), x.row(i))).collect();
+    let norms = squared_norms(x);
     let blocks: Vec<usize> = (0..n).step_by(QUERY_BLOCK).collect();
     blocks
         .into_par_iter()
         .flat_map_iter(|start| query_block(x, &norms, start..(start + QUERY_BLOCK).min(n), k))
         .collect()
+}
+
+fn squared_norms(x: &Vectors) -> Vec<f32> {
+    (0..x.rows()).map(|i| dot(x.row(i), x.row(i))).collect()
+}
+
+/// The share of the neighbours in `found` that are also in `wanted`, row by row: the
+/// recall of an approximate search against the exact one, or the agreement of two spaces'
+/// neighbourhoods.
+pub fn shared_fraction(wanted: &[Vec<Neighbour>], found: &[Vec<Neighbour>]) -> f64 {
+    let shared: usize = wanted
+        .iter()
+        .zip(found)
+        .map(|(want, got)| {
+            got.iter()
+                .filter(|nb| want.iter().any(|w| w.index == nb.index))
+                .count()
+        })
+        .sum();
+    let total: usize = wanted.iter().map(Vec::len).sum();
+    shared as f64 / total.max(1) as f64
+}
+
+/// Links per node of the graph (hnsw_rs's `max_nb_connection`; twice as many on the
+/// bottom layer).
+const GRAPH_LINKS: usize = 16;
+/// Candidates kept while inserting a node (`ef_construction`).
+const GRAPH_BUILD_BREADTH: usize = 100;
+/// Candidates kept while searching, at least `k + 1` (`ef`).
+const GRAPH_SEARCH_BREADTH: usize = 100;
+
+/// Approximate neighbours: every row inserted into an HNSW graph, then every row searched
+/// for in it, in parallel. A row that the search leaves short of `k` other rows (possible
+/// among many duplicates) gets the exact search instead.
+fn approximate(x: &Vectors, k: usize) -> Vec<Vec<Neighbour>> {
+    let n = x.rows();
+    let layers = (n as f32).ln().ceil().max(1.0) as usize;
+    let graph = hnsw_rs::hnsw::Hnsw::<f32, SquaredEuclidean>::new(
+        GRAPH_LINKS,
+        n,
+        layers,
+        GRAPH_BUILD_BREADTH,
+        SquaredEuclidean,
+    );
+    (0..n)
+        .into_par_iter()
+        .for_each(|i| graph.insert_slice((x.row(i), i)));
+    let breadth = GRAPH_SEARCH_BREADTH.max(k + 1);
+    let norms = squared_norms(x);
+    (0..n)
+        .into_par_iter()
+        .map(|query| {
+            let found: Vec<usize> = graph
+                .search(x.row(query), k + 1, breadth)
+                .into_iter()
+                .map(|nb| nb.d_id)
+                .filter(|&index| index != query)
+                .take(k)
+                .collect();
+            if found.len() < k {
+                return query_block(x, &norms, query..query + 1, k).remove(0);
+            }
+            exact_distances(x, query, found)
+        })
+        .collect()
+}
+
+/// The squared Euclidean distance, as hnsw_rs's metric: it orders neighbours as the
+/// Euclidean distance does without a square root per comparison.
+struct SquaredEuclidean;
+
+impl hnsw_rs::anndists::dist::Distance<f32> for SquaredEuclidean {
+    fn eval(&self, a: &[f32], b: &[f32]) -> f32 {
+        squared_distance(a, b)
+    }
+}
+
+fn squared_distance(a: &[f32], b: &[f32]) -> f32 {
+    a.iter().zip(b).map(|(p, q)| (p - q) * (p - q)).sum()
 }
 
 /// The neighbours of the queries `rows`.
@@ -75,7 +197,10 @@ fn query_block(
     }
     best.into_iter()
         .enumerate()
-        .map(|(q, top)| exact_distances(x, rows.start + q, top))
+        .map(|(q, top)| {
+            let kept = top.entries.into_iter().map(|(index, _)| index).collect();
+            exact_distances(x, rows.start + q, kept)
+        })
         .collect()
 }
 
@@ -96,22 +221,14 @@ fn multiply(queries: &[f32], points: &[f32], dim: usize, products: &mut [f32]) {
     );
 }
 
-/// The kept candidates with their distances computed directly, re-sorted.
-fn exact_distances(x: &Vectors, query: usize, top: TopK) -> Vec<Neighbour> {
-    let mut neighbours: Vec<Neighbour> = top
-        .entries
+/// The candidates `kept` with their distances computed directly, sorted nearest first
+/// (ties by lower index).
+fn exact_distances(x: &Vectors, query: usize, kept: Vec<usize>) -> Vec<Neighbour> {
+    let mut neighbours: Vec<Neighbour> = kept
         .into_iter()
-        .map(|(index, _)| {
-            let squared: f32 = x
-                .row(query)
-                .iter()
-                .zip(x.row(index))
-                .map(|(a, b)| (a - b) * (a - b))
-                .sum();
-            Neighbour {
-                index,
-                distance: squared.sqrt(),
-            }
+        .map(|index| Neighbour {
+            index,
+            distance: squared_distance(x.row(query), x.row(index)).sqrt(),
         })
         .collect();
     neighbours.sort_by(|a, b| {
@@ -171,7 +288,7 @@ mod tests {
             .map(|_| f32::from(rng.random_range(-3i8..4)))
             .collect();
         let x = Vectors { dim, data };
-        let got = nearest(&x, k);
+        let got = nearest(&x, k, Search::Exact);
         assert_eq!(got.len(), n);
         for query in (0..n).step_by(97) {
             let mut all: Vec<(f32, usize)> = (0..n)
@@ -200,9 +317,69 @@ mod tests {
             dim: 1,
             data: vec![0.0, 1.0, 3.0],
         };
-        let got = nearest(&x, 10);
+        let got = nearest(&x, 10, Search::Exact);
         let indices: Vec<usize> = got[0].iter().map(|nb| nb.index).collect();
         assert_eq!(indices, [1, 2]);
         assert_eq!(got[2][0].distance, 2.0);
+    }
+
+    /// `n` rows of `dim` values around 20 seeded cluster centres.
+    fn clustered(n: usize, dim: usize, seed: u64) -> Vectors {
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+        let centres: Vec<f32> = (0..20 * dim)
+            .map(|_| rng.random_range(-10.0..10.0))
+            .collect();
+        let mut data = Vec::with_capacity(n * dim);
+        for _ in 0..n {
+            let c = rng.random_range(0..20);
+            for &v in &centres[c * dim..(c + 1) * dim] {
+                data.push(v + rng.random_range(-1.0f32..1.0));
+            }
+        }
+        Vectors { dim, data }
+    }
+
+    #[test]
+    fn approximate_search_finds_most_exact_neighbours() {
+        let (x, k) = (clustered(3000, 50, 5), 30);
+        let exact = nearest(&x, k, Search::Exact);
+        let approximate = nearest(&x, k, Search::Approximate);
+        for (query, got) in approximate.iter().enumerate() {
+            assert_eq!(got.len(), k, "query {query}");
+            assert!(got.iter().all(|nb| nb.index != query));
+            assert!(got.windows(2).all(|w| w[0].distance <= w[1].distance));
+        }
+        let recall = shared_fraction(&exact, &approximate);
+        assert!(recall > 0.97, "recall {recall}");
+    }
+
+    #[test]
+    fn approximate_search_fills_every_row_among_duplicates() {
+        // Half the rows are one point: the graph cannot tell them apart.
+        let mut x = clustered(400, 8, 6);
+        x.data[..200 * 8].fill(1.0);
+        let got = nearest(&x, 20, Search::Approximate);
+        assert!(got.iter().all(|row| row.len() == 20));
+        for (query, row) in got.iter().enumerate() {
+            assert!(row.iter().all(|nb| nb.index != query));
+        }
+    }
+
+    #[test]
+    fn approximate_search_is_repeatable_on_one_thread() {
+        let x = clustered(1500, 20, 7);
+        let one_thread = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .unwrap();
+        let first = one_thread.install(|| nearest(&x, 15, Search::Approximate));
+        let second = one_thread.install(|| nearest(&x, 15, Search::Approximate));
+        assert_eq!(first, second);
+    }
+
+    #[test]
+    fn search_is_exact_up_to_the_limit() {
+        assert_eq!(Search::for_rows(EXACT_LIMIT), Search::Exact);
+        assert_eq!(Search::for_rows(EXACT_LIMIT + 1), Search::Approximate);
     }
 }

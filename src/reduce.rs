@@ -8,7 +8,7 @@ use faer::Mat;
 use rand::SeedableRng;
 use rand_distr::{Distribution, StandardNormal};
 
-use crate::neighbours;
+use crate::neighbours::{self, Search};
 use crate::vectors::{Rows, Vectors, first_non_finite_row, for_each_block};
 
 /// What the reduce stage produced.
@@ -22,6 +22,8 @@ pub struct Reduced {
     pub points: Vec<[f32; 2]>,
     /// The perplexity actually used (clamped for small collections).
     pub perplexity: f32,
+    /// How t-SNE's neighbours were found (approximately past a few hundred thousand rows).
+    pub neighbour_search: Search,
     /// Notes for the user, such as a clamped perplexity.
     pub warnings: Vec<String>,
 }
@@ -67,12 +69,19 @@ pub fn reduce(features: &dyn Rows, options: &ReduceOptions) -> Result<Reduced> {
     )?;
     let mut warnings = Vec::new();
     let perplexity = clamp_perplexity(features.count(), options.perplexity, &mut warnings);
-    let points = tsne(&pca.projection, perplexity, options.reproducible)?;
+    let neighbour_search = Search::for_rows(features.count());
+    let points = tsne(
+        &pca.projection,
+        perplexity,
+        options.reproducible,
+        neighbour_search,
+    )?;
     Ok(Reduced {
         pca: pca.projection,
         explained_variance_ratio: pca.explained_variance_ratio,
         points,
         perplexity,
+        neighbour_search,
         warnings,
     })
 }
@@ -297,19 +306,24 @@ fn clamp_perplexity(n: usize, asked: f32, warnings: &mut Vec<String>) -> f32 {
 const MIN_TSNE_POINTS: usize = 8;
 
 /// 2-D t-SNE of the rows of `x`, started from their first two principal components scaled
-/// to a standard deviation of 1e-4 (openTSNE's PCA initialisation); on one thread, and then
-/// bit-identical across runs, when `reproducible`.
-pub fn tsne(x: &Vectors, perplexity: f32, reproducible: bool) -> Result<Vec<[f32; 2]>> {
+/// to a standard deviation of 1e-4 (openTSNE's PCA initialisation), on neighbours found by
+/// `search`; on one thread, and then bit-identical across runs, when `reproducible`.
+pub fn tsne(
+    x: &Vectors,
+    perplexity: f32,
+    reproducible: bool,
+    search: Search,
+) -> Result<Vec<[f32; 2]>> {
     if reproducible {
         let one_thread = rayon::ThreadPoolBuilder::new().num_threads(1).build()?;
-        Ok(one_thread.install(|| fit_tsne(x, perplexity)))
+        Ok(one_thread.install(|| fit_tsne(x, perplexity, search)))
     } else {
-        Ok(fit_tsne(x, perplexity))
+        Ok(fit_tsne(x, perplexity, search))
     }
 }
 
 /// The fit behind [`tsne`], on the current rayon pool.
-fn fit_tsne(x: &Vectors, perplexity: f32) -> Vec<[f32; 2]> {
+fn fit_tsne(x: &Vectors, perplexity: f32, search: Search) -> Vec<[f32; 2]> {
     let n = x.rows();
     let init = pca_initialisation(x);
     if n < MIN_TSNE_POINTS {
@@ -320,7 +334,7 @@ fn fit_tsne(x: &Vectors, perplexity: f32) -> Vec<[f32; 2]> {
     // bhtsne's own neighbour count, found by blocked matrix products rather than its
     // vantage-point tree (see `neighbours`).
     let k = (3.0 * perplexity) as usize;
-    let neighbours: Vec<Vec<bhtsne::Neighbor<f32>>> = neighbours::nearest(x, k)
+    let neighbours: Vec<Vec<bhtsne::Neighbor<f32>>> = neighbours::nearest(x, k, search)
         .into_iter()
         .map(|row| {
             row.into_iter()

@@ -8,6 +8,7 @@ use crate::clusters::ClusterSummary;
 use crate::features::{Backend, Layer, Normalization};
 use crate::layout::Grid;
 use crate::message::first_few;
+use crate::neighbours::Search;
 use crate::options::BuildOptions;
 use crate::site::Item;
 
@@ -142,6 +143,8 @@ pub struct BuildReport {
     pub features: FeatureSource,
     /// t-SNE perplexity used; `None` when positions were given.
     pub perplexity: Option<f32>,
+    /// How t-SNE's neighbours were found; `None` when positions were given.
+    pub neighbour_search: Option<Search>,
     /// Peak resident memory of the process, in MiB (`None` where the OS does not say).
     pub peak_rss_mib: Option<f64>,
     /// The cluster hierarchy, if the build made one.

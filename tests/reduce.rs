@@ -1,6 +1,7 @@
 //! The reduce stage against references: PCA against scikit-learn's explained variance ratios
 //! (tests/fixtures/make_pca_reference.py), and reproducible t-SNE run to run.
 
+use zoomap::neighbours::Search;
 use zoomap::reduce::{pca, pca_sampled, tsne};
 use zoomap::vectors::Vectors;
 
@@ -108,10 +109,15 @@ fn correlation(a: &[f32], b: &[f32]) -> f64 {
 #[test]
 fn reproducible_tsne_is_bit_identical_across_runs() {
     let x = pca(&matrix(600, 40), 20, 0).unwrap().projection;
-    let first = tsne(&x, 30.0, true).unwrap();
-    let second = tsne(&x, 30.0, true).unwrap();
-    assert!(first.iter().flatten().all(|v| v.is_finite()));
-    let spread = first.iter().map(|p| p[0].abs()).fold(0.0f32, f32::max);
-    assert!(spread > 1.0, "t-SNE did not run: max |x| {spread}");
-    assert_eq!(first, second);
+    for search in [Search::Exact, Search::Approximate] {
+        let first = tsne(&x, 30.0, true, search).unwrap();
+        let second = tsne(&x, 30.0, true, search).unwrap();
+        assert!(first.iter().flatten().all(|v| v.is_finite()));
+        let spread = first.iter().map(|p| p[0].abs()).fold(0.0f32, f32::max);
+        assert!(
+            spread > 1.0,
+            "t-SNE did not run on {search:?}: max |x| {spread}"
+        );
+        assert_eq!(first, second, "{search:?}");
+    }
 }
