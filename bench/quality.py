@@ -1,15 +1,20 @@
 """Map-quality figures of a zoomap build and of the anchor recipes on the same features.
 
-  python bench/quality.py EXPORT_DIR LABELS_CSV [GRID_COLS GRID_ROWS]
+  python bench/quality.py EXPORT_DIR LABELS_CSV [GRID_COLS GRID_ROWS [UNREFINED_EXPORT_DIR]]
 
 Reads the `--export` folder of a build (items.tsv, features.npy, reduced.npy = the PCA space)
 and a labels CSV (filename,label). Lays the same images out four ways:
-  zoomap                 zoomap's own t-SNE and grid (items.tsv);
+  zoomap                 zoomap's own t-SNE and refined grid (items.tsv);
+  zoomap --refine none   the same build's grid before refinement, when UNREFINED_EXPORT_DIR
+                         (a `--refine none` build's export) is given;
   zoomap t-SNE + LAP     zoomap's t-SNE points, exact linear assignment (scipy) to the same grid;
   openTSNE + LAP         openTSNE (PCA init, 2 threads) on zoomap's PCA space, exact LAP;
   amnh recipe            PCA 256 (scikit-learn) -> openTSNE -> RasterFairy, as the amnh
                          image-collection tools do (they use MulticoreTSNE; openTSNE is its
-                         maintained successor).
+                         maintained successor);
+  FLAS                   Fast Linear Assignment Sorting (Barthel et al. 2023) on the PCA space
+                         from a random grid, after the authors' reference implementation
+                         (github.com/Visual-Computing/LAS_FLAS) with its default settings.
 and prints for each:
   trust@10      trustworthiness at k=10 of the 2-D points against the PCA space (scikit-learn);
   grid agree    share of horizontally/vertically adjacent occupied cell pairs with equal labels;
@@ -115,6 +120,70 @@ def rasterfairy_grid(points, cols, rows):
     return np.rint(grid).astype(int)
 
 
+def flas(x, cols, rows, radius_factor=0.5, decay=0.93, radius_end=1.0, swaps=9,
+         weight_hole=0.01, seed=0):
+    """FLAS: from a random grid, repeatedly box-filter the (hole-weighted) map of vectors with
+    a decaying radius, then in grid_size / 9 random areas of (2r + 1)^2 cells solve the exact
+    assignment of 9 of their items to the filtered vectors at their cells."""
+    rng = np.random.default_rng(seed)
+    n, dim = x.shape
+    size = cols * rows
+    grid = -np.ones(size, int)
+    grid[rng.permutation(size)[:n]] = np.arange(n)
+    som = np.zeros((size, dim))
+    rad = max(cols, rows) * radius_factor
+    while True:
+        filled = grid >= 0
+        som[filled] = x[grid[filled]]
+        som[~filled] *= weight_hole
+        weights = np.where(filled, 1.0, weight_hole)
+        radius = max(1, round(rad))
+        som = box_filter(som, weights, cols, rows, max(1, min(cols // 2, radius)),
+                         max(1, min(rows // 2, radius)))
+        rad *= decay
+        area_w, area_h = min(2 * radius + 1, cols), min(2 * radius + 1, rows)
+        grow = 0
+        while area_w * area_h < swaps:
+            if grow % 2 == 0:
+                area_w = min(area_w + 1, cols)
+            else:
+                area_h = min(area_h + 1, rows)
+            grow += 1
+        offsets = np.array([y * cols + c for y in range(area_h) for c in range(area_w)])
+        for _ in range(max(1, size // swaps)):
+            centre = rng.integers(size)
+            x0 = min(max(0, centre % cols - area_w // 2), cols - area_w)
+            y0 = min(max(0, centre // cols - area_h // 2), rows - area_h)
+            pick = offsets[rng.permutation(len(offsets))[:swaps]]
+            pos = (y0 + pick // cols) * cols + x0 + pick % cols
+            ids = grid[pos]
+            if (ids < 0).all():
+                continue
+            vectors = np.where((ids >= 0)[:, None], x[np.maximum(ids, 0)], som[pos])
+            cost = ((vectors[:, None, :] - som[pos][None, :, :]) ** 2).sum(axis=2)
+            _, to = linear_sum_assignment(cost)
+            grid[pos[to]] = ids
+        if rad <= radius_end:
+            break
+    at = np.nonzero(grid >= 0)[0]
+    cells = np.zeros((n, 2), int)
+    cells[grid[at]] = np.stack([at % cols, at // cols], axis=1)
+    return cells
+
+
+def box_filter(som, weights, cols, rows, radius_x, radius_y):
+    """FLAS's weighted mean filter with mirrored borders."""
+    from scipy.ndimage import uniform_filter1d
+
+    def blur(a):
+        a = uniform_filter1d(a, 2 * radius_x + 1, axis=1, mode="mirror")
+        return uniform_filter1d(a, 2 * radius_y + 1, axis=0, mode="mirror")
+
+    total = blur(som.reshape(rows, cols, -1) * 1.0)
+    weight = blur(weights.reshape(rows, cols))
+    return (total / weight[:, :, None]).reshape(cols * rows, -1)
+
+
 def figures(name, points, cells, pca_space, labels, cols, rows):
     scaled = scale_to_grid(points, cols, rows)
     displacement = np.sqrt(((scaled - centres(cells)) ** 2).sum(axis=1))
@@ -141,12 +210,19 @@ def main():
     print(f"{'layout':22s} {'trust@10':>8s} {'grid agree':>11s} {'displacement':>12s}"
           f" {'cost/exact':>10s} {'DPQ16':>7s}")
     figures("zoomap", points, cells, pca_space, labels, cols, rows)
+    if len(sys.argv) > 5:
+        unrefined, _ = load(sys.argv[5], labels_csv)
+        figures("zoomap --refine none", np.array([[float(i["x"]), float(i["y"])] for i in unrefined]),
+                np.array([[int(i["col"]), int(i["row"])] for i in unrefined]), pca_space, labels,
+                cols, rows)
     figures("zoomap t-SNE + LAP", points, exact_lap(scale_to_grid(points, cols, rows), cols, rows),
             pca_space, labels, cols, rows)
     ot = opentsne(pca_space)
     figures("openTSNE + LAP", ot, exact_lap(scale_to_grid(ot, cols, rows), cols, rows),
             pca_space, labels, cols, rows)
     amnh_points = opentsne(PCA(n_components=min(256, *features.shape)).fit_transform(features))
+    sorted_cells = flas(pca_space, cols, rows)
+    figures("FLAS", centres(sorted_cells), sorted_cells, pca_space, labels, cols, rows)
     figures("amnh recipe", amnh_points, rasterfairy_grid(amnh_points, cols, rows), pca_space,
             labels, cols, rows)
 

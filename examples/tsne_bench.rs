@@ -30,7 +30,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         None => Search::for_rows(x.rows()),
     };
     let start = Instant::now();
-    let points = tsne(&x, 30.0, reproducible, search)?;
+    let points = tsne(&x, 30.0, reproducible, search)?.points;
     let seconds = start.elapsed().as_secs_f64();
     let embedding = Vectors {
         dim: 2,

@@ -13,12 +13,14 @@ use crate::extraction::{self, Extracted, VectorSource};
 use crate::features::INPUT_SIDE;
 use crate::layout::{self, Grid};
 use crate::message::first_few;
+use crate::neighbours::Graph;
 use crate::options::BuildOptions;
 use crate::originals::{WrittenOriginals, write_originals};
 use crate::positions::{self, Positions};
 use crate::progress::items_bar;
 use crate::publish::Staging;
 use crate::reduce::{self, Reduced};
+use crate::refine::{self, Refined};
 use crate::report::{BuildReport, UnlinkedUrls, peak_rss_mib, reset_peak_rss};
 use crate::scan;
 use crate::site::{self, Metadata, PageConfig, Placed, SiteData, Template, paths};
@@ -181,6 +183,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
         features: source.describe(),
         perplexity: placement.reduced.as_ref().map(|(_, r)| r.perplexity),
         neighbour_search: placement.reduced.as_ref().map(|(_, r)| r.neighbour_search),
+        refined: placement.refined,
         clusters: clusters.as_ref().map(ClusterMap::summary),
         options: options.clone(),
     };
@@ -501,6 +504,8 @@ struct Placement {
     reduced: Option<(Selection, Reduced)>,
     /// Notes for the user.
     warnings: Vec<String>,
+    /// What the grid refinement did, when positions came from features.
+    refined: Option<Refined>,
 }
 
 /// PCA, t-SNE and grid assignment of the placed images' vectors, in their order.
@@ -509,15 +514,26 @@ fn place_by_features(
     options: &BuildOptions,
     clock: &mut Stopwatch,
 ) -> Result<Placement> {
-    let reduced = clock.run("reduce", || reduce::reduce(&features, &options.reduce))?;
+    let mut reduced = clock.run("reduce", || reduce::reduce(&features, &options.reduce))?;
     let grid = Grid::for_count(features.count(), options.mosaic.aspect);
-    let assigned = clock.run("layout", || layout::assign(&reduced.points, grid))?;
+    let mut assigned = clock.run("layout", || layout::assign(&reduced.points, grid))?;
+    let refined = clock.run("refine", || {
+        refine::refine(
+            &mut assigned,
+            grid,
+            &reduced.neighbours,
+            options.mosaic.refine,
+        )
+    })?;
+    // The neighbour lists served only the refinement; a million of them are 480 MB.
+    reduced.neighbours = Graph::default();
     Ok(Placement {
         points: reduced.points.clone(),
         assigned,
         grid,
         warnings: reduced.warnings.clone(),
         reduced: Some((features, reduced)),
+        refined: Some(refined),
     })
 }
 
@@ -547,6 +563,7 @@ fn place_given(positions: &Positions, names: &[&str], aspect: f64) -> Result<Pla
         grid,
         reduced: None,
         warnings: Vec::new(),
+        refined: None,
     })
 }
 

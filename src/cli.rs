@@ -16,6 +16,7 @@ use zoomap::folders::FolderOptions;
 use zoomap::options::{BuildOptions, ItemOptions, MosaicOptions, VectorOptions, default_cache_dir};
 use zoomap::originals::Originals;
 use zoomap::reduce::ReduceOptions;
+use zoomap::refine::Refine;
 use zoomap::serve::ServeOptions;
 use zoomap::setting::{Setting, SettingError};
 use zoomap::site::css_colour;
@@ -240,6 +241,10 @@ struct MosaicArgs {
     /// are skipped without being decoded. JPEGs over 64 MP are decoded at reduced size.
     #[arg(long, default_value_t = MosaicOptions::default().max_pixels as f64 / 1e6, value_parser = parse_megapixels)]
     max_pixels: f64,
+    /// Refine the t-SNE grid so that each image's nearest neighbours sit next to it: none,
+    /// auto (up to 4 sweeps) or a number of sweeps.
+    #[arg(long, default_value = "auto")]
+    refine: Refine,
 }
 
 #[derive(Args)]
@@ -415,6 +420,7 @@ impl MosaicArgs {
             background: self.background.0,
             preview_size: self.preview_size,
             max_pixels: (self.max_pixels * 1e6) as u64,
+            refine: self.refine,
         }
     }
 }

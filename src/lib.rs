@@ -2,7 +2,7 @@
 //! where similar images sit next to each other on one giant DeepZoom mosaic.
 //!
 //! Each pipeline stage is a module with a small typed API; data flows forward only:
-//! [`scan`] → [`thumbs`] + [`features`] (run together by [`extraction`]) → [`reduce`] → [`layout`] →
+//! [`scan`] → [`thumbs`] + [`features`] (run together by [`extraction`]) → [`reduce`] → [`layout`] → [`refine`] →
 //! [`clusters`] → [`tiles`] → [`site`] → [`publish`] (and [`export`], [`folders`]; [`neighbours`]
 //! serves [`reduce`]), orchestrated by [`build`] with the [`options`] it is given; [`extract`]
 //! runs the first stages alone for one shard of a collection; [`serve`] previews a built site. [`message`] and [`setting`] are leaves every stage may use to word errors, [`matmul`]
@@ -25,6 +25,7 @@ pub mod positions;
 pub mod progress;
 pub mod publish;
 pub mod reduce;
+pub mod refine;
 pub mod report;
 pub mod scan;
 pub mod serve;

@@ -90,6 +90,55 @@ fn squared_norms(x: &Vectors) -> Vec<f32> {
     (0..x.rows()).map(|i| dot(x.row(i), x.row(i))).collect()
 }
 
+/// Neighbours per row the map keeps after t-SNE, for the grid refinement (`refine`): of the
+/// counts tried on flowers12 (5 to 90), 60 raised DPQ16 and kept grid agreement best
+/// (bench/quality.sh); kept in 8 bytes each rather than the search's 16.
+pub const KEPT_NEIGHBOURS: usize = 60;
+
+/// The first few neighbours of every row, nearest first, packed flat: what later stages need
+/// of t-SNE's neighbour search without searching again.
+#[derive(Debug, Clone, Default)]
+pub struct Graph {
+    /// Where each row's neighbours start in `index` and `distance`; one more than rows.
+    offsets: Vec<usize>,
+    /// Neighbour rows.
+    index: Vec<u32>,
+    /// Euclidean distances, matching `index`.
+    distance: Vec<f32>,
+}
+
+impl Graph {
+    /// Keeps the first `k` neighbours of each row of a search's result.
+    pub fn keep(neighbours: &[Vec<Neighbour>], k: usize) -> Self {
+        let mut graph = Self {
+            offsets: vec![0],
+            ..Self::default()
+        };
+        for row in neighbours {
+            for nb in row.iter().take(k) {
+                graph.index.push(nb.index as u32);
+                graph.distance.push(nb.distance);
+            }
+            graph.offsets.push(graph.index.len());
+        }
+        graph
+    }
+
+    /// Number of rows.
+    pub fn rows(&self) -> usize {
+        self.offsets.len().saturating_sub(1)
+    }
+
+    /// Row `i`'s neighbours, nearest first, as (row, distance).
+    pub fn row(&self, i: usize) -> impl Iterator<Item = (usize, f32)> + '_ {
+        let span = self.offsets[i]..self.offsets[i + 1];
+        self.index[span.clone()]
+            .iter()
+            .zip(&self.distance[span])
+            .map(|(&j, &d)| (j as usize, d))
+    }
+}
+
 /// The share of the neighbours in `found` that are also in `wanted`, row by row: the
 /// recall of an approximate search against the exact one, or the agreement of two spaces'
 /// neighbourhoods.

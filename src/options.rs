@@ -13,6 +13,7 @@ use crate::features::FeatureOptions;
 use crate::folders::FolderOptions;
 use crate::originals::Originals;
 use crate::reduce::ReduceOptions;
+use crate::refine::Refine;
 use crate::setting::{Setting, SettingError};
 use crate::thumbs::{DEFAULT_MAX_PIXELS, Fit, Preprocess};
 use crate::tiles::TileOptions;
@@ -229,6 +230,8 @@ pub struct MosaicOptions {
     pub preview_size: u32,
     /// The most pixels an image may declare; larger ones are skipped undecoded.
     pub max_pixels: u64,
+    /// How much the t-SNE grid is refined on the PCA neighbours.
+    pub refine: Refine,
 }
 
 impl Default for MosaicOptions {
@@ -240,6 +243,7 @@ impl Default for MosaicOptions {
             background: [0x11; 3],
             preview_size: 1024,
             max_pixels: DEFAULT_MAX_PIXELS,
+            refine: Refine::Auto,
         }
     }
 }

@@ -8,7 +8,7 @@ use faer::Mat;
 use rand::SeedableRng;
 use rand_distr::{Distribution, StandardNormal};
 
-use crate::neighbours::{self, Search};
+use crate::neighbours::{self, Graph, KEPT_NEIGHBOURS, Search};
 use crate::vectors::{Rows, Vectors, first_non_finite_row, for_each_block};
 
 /// What the reduce stage produced.
@@ -24,6 +24,9 @@ pub struct Reduced {
     pub perplexity: f32,
     /// How t-SNE's neighbours were found (approximately past a few hundred thousand rows).
     pub neighbour_search: Search,
+    /// The first [`KEPT_NEIGHBOURS`] of t-SNE's neighbours in the PCA space, for the grid
+    /// refinement.
+    pub neighbours: Graph,
     /// Notes for the user, such as a clamped perplexity.
     pub warnings: Vec<String>,
 }
@@ -70,7 +73,7 @@ pub fn reduce(features: &dyn Rows, options: &ReduceOptions) -> Result<Reduced> {
     let mut warnings = Vec::new();
     let perplexity = clamp_perplexity(features.count(), options.perplexity, &mut warnings);
     let neighbour_search = Search::for_rows(features.count());
-    let points = tsne(
+    let embedding = tsne(
         &pca.projection,
         perplexity,
         options.reproducible,
@@ -79,9 +82,10 @@ pub fn reduce(features: &dyn Rows, options: &ReduceOptions) -> Result<Reduced> {
     Ok(Reduced {
         pca: pca.projection,
         explained_variance_ratio: pca.explained_variance_ratio,
-        points,
+        points: embedding.points,
         perplexity,
         neighbour_search,
+        neighbours: embedding.neighbours,
         warnings,
     })
 }
@@ -305,15 +309,20 @@ fn clamp_perplexity(n: usize, asked: f32, warnings: &mut Vec<String>) -> f32 {
 /// components are the layout.
 const MIN_TSNE_POINTS: usize = 8;
 
+/// A t-SNE embedding and the neighbours it was fitted on.
+#[derive(Debug, Clone)]
+pub struct Embedding {
+    /// One 2-D point per row.
+    pub points: Vec<[f32; 2]>,
+    /// The first [`KEPT_NEIGHBOURS`] neighbours of each row (none below 8 rows, where no
+    /// t-SNE runs).
+    pub neighbours: Graph,
+}
+
 /// 2-D t-SNE of the rows of `x`, started from their first two principal components scaled
 /// to a standard deviation of 1e-4 (openTSNE's PCA initialisation), on neighbours found by
 /// `search`; on one thread, and then bit-identical across runs, when `reproducible`.
-pub fn tsne(
-    x: &Vectors,
-    perplexity: f32,
-    reproducible: bool,
-    search: Search,
-) -> Result<Vec<[f32; 2]>> {
+pub fn tsne(x: &Vectors, perplexity: f32, reproducible: bool, search: Search) -> Result<Embedding> {
     if reproducible {
         let one_thread = rayon::ThreadPoolBuilder::new().num_threads(1).build()?;
         Ok(one_thread.install(|| fit_tsne(x, perplexity, search)))
@@ -323,18 +332,23 @@ pub fn tsne(
 }
 
 /// The fit behind [`tsne`], on the current rayon pool.
-fn fit_tsne(x: &Vectors, perplexity: f32, search: Search) -> Vec<[f32; 2]> {
+fn fit_tsne(x: &Vectors, perplexity: f32, search: Search) -> Embedding {
     let n = x.rows();
     let init = pca_initialisation(x);
     if n < MIN_TSNE_POINTS {
-        return init.chunks_exact(2).map(|p| [p[0], p[1]]).collect();
+        return Embedding {
+            points: init.chunks_exact(2).map(|p| [p[0], p[1]]).collect(),
+            neighbours: Graph::keep(&vec![Vec::new(); n], 0),
+        };
     }
     let samples: Vec<&[f32]> = (0..n).map(|i| x.row(i)).collect();
     let mut tsne: bhtsne::tSNE<f32, &[f32], 2> = bhtsne::tSNE::new(&samples);
     // bhtsne's own neighbour count, found by blocked matrix products rather than its
     // vantage-point tree (see `neighbours`).
     let k = (3.0 * perplexity) as usize;
-    let neighbours: Vec<Vec<bhtsne::Neighbor<f32>>> = neighbours::nearest(x, k, search)
+    let found = neighbours::nearest(x, k, search);
+    let kept = Graph::keep(&found, KEPT_NEIGHBOURS);
+    let neighbours: Vec<Vec<bhtsne::Neighbor<f32>>> = found
         .into_iter()
         .map(|row| {
             row.into_iter()
@@ -365,10 +379,15 @@ fn fit_tsne(x: &Vectors, perplexity: f32, search: Search) -> Vec<[f32; 2]> {
         .learning_rate(learning_rate(n, 1.0))
         .initial_embedding(exaggerated)
         .fit_sne_with_neighbors(&neighbours);
-    tsne.embedding()
+    let points = tsne
+        .embedding()
         .chunks_exact(2)
         .map(|p| [p[0], p[1]])
-        .collect()
+        .collect();
+    Embedding {
+        points,
+        neighbours: kept,
+    }
 }
 
 /// Iterations with the affinities exaggerated (openTSNE's and bhtsne's default), then without.

@@ -10,6 +10,7 @@ use crate::layout::Grid;
 use crate::message::first_few;
 use crate::neighbours::Search;
 use crate::options::BuildOptions;
+use crate::refine::Refined;
 use crate::site::Item;
 
 /// An image left out of the map, and why.
@@ -145,6 +146,8 @@ pub struct BuildReport {
     pub perplexity: Option<f32>,
     /// How t-SNE's neighbours were found; `None` when positions were given.
     pub neighbour_search: Option<Search>,
+    /// What the grid refinement did; `None` when positions were given.
+    pub refined: Option<Refined>,
     /// Peak resident memory of the process, in MiB (`None` where the OS does not say).
     pub peak_rss_mib: Option<f64>,
     /// The cluster hierarchy, if the build made one.
