@@ -14,7 +14,9 @@ and a labels CSV (filename,label). Lays the same images out four ways:
                          maintained successor);
   FLAS                   Fast Linear Assignment Sorting (Barthel et al. 2023) on the PCA space
                          from a random grid, after the authors' reference implementation
-                         (github.com/Visual-Computing/LAS_FLAS) with its default settings.
+                         (github.com/Visual-Computing/LAS_FLAS) with its default settings;
+  FLAS from zoomap grid  the same, started from zoomap's unrefined grid (or its grid) with
+                         the initial radius a tenth of the grid's side, as a refinement.
 and prints for each:
   trust@10      trustworthiness at k=10 of the 2-D points against the PCA space (scikit-learn);
   grid agree    share of horizontally/vertically adjacent occupied cell pairs with equal labels;
@@ -121,15 +123,18 @@ def rasterfairy_grid(points, cols, rows):
 
 
 def flas(x, cols, rows, radius_factor=0.5, decay=0.93, radius_end=1.0, swaps=9,
-         weight_hole=0.01, seed=0):
-    """FLAS: from a random grid, repeatedly box-filter the (hole-weighted) map of vectors with
+         weight_hole=0.01, seed=0, start=None):
+    """FLAS: from a random grid (or the cells `start`), repeatedly box-filter the (hole-weighted) map of vectors with
     a decaying radius, then in grid_size / 9 random areas of (2r + 1)^2 cells solve the exact
     assignment of 9 of their items to the filtered vectors at their cells."""
     rng = np.random.default_rng(seed)
     n, dim = x.shape
     size = cols * rows
     grid = -np.ones(size, int)
-    grid[rng.permutation(size)[:n]] = np.arange(n)
+    if start is None:
+        grid[rng.permutation(size)[:n]] = np.arange(n)
+    else:
+        grid[start[:, 1] * cols + start[:, 0]] = np.arange(n)
     som = np.zeros((size, dim))
     rad = max(cols, rows) * radius_factor
     while True:
@@ -210,11 +215,12 @@ def main():
     print(f"{'layout':22s} {'trust@10':>8s} {'grid agree':>11s} {'displacement':>12s}"
           f" {'cost/exact':>10s} {'DPQ16':>7s}")
     figures("zoomap", points, cells, pca_space, labels, cols, rows)
+    unrefined_cells = cells
     if len(sys.argv) > 5:
         unrefined, _ = load(sys.argv[5], labels_csv)
+        unrefined_cells = np.array([[int(i["col"]), int(i["row"])] for i in unrefined])
         figures("zoomap --refine none", np.array([[float(i["x"]), float(i["y"])] for i in unrefined]),
-                np.array([[int(i["col"]), int(i["row"])] for i in unrefined]), pca_space, labels,
-                cols, rows)
+                unrefined_cells, pca_space, labels, cols, rows)
     figures("zoomap t-SNE + LAP", points, exact_lap(scale_to_grid(points, cols, rows), cols, rows),
             pca_space, labels, cols, rows)
     ot = opentsne(pca_space)
@@ -223,6 +229,9 @@ def main():
     amnh_points = opentsne(PCA(n_components=min(256, *features.shape)).fit_transform(features))
     sorted_cells = flas(pca_space, cols, rows)
     figures("FLAS", centres(sorted_cells), sorted_cells, pca_space, labels, cols, rows)
+    sorted_cells = flas(pca_space, cols, rows, radius_factor=0.1, start=unrefined_cells)
+    figures("FLAS from zoomap grid", centres(sorted_cells), sorted_cells, pca_space, labels,
+            cols, rows)
     figures("amnh recipe", amnh_points, rasterfairy_grid(amnh_points, cols, rows), pca_space,
             labels, cols, rows)
 

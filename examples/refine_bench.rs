@@ -17,6 +17,8 @@ use zoomap::report::peak_rss_mib;
 
 /// How far, in cells, an item's synthetic neighbours sit from it.
 const REACH: i64 = 7;
+/// Fewest items the synthetic graph can be drawn for.
+const MIN_ITEMS: usize = 1000;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -25,6 +27,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .ok_or("usage: refine_bench N [SWEEPS]")?
         .parse()?;
     let sweeps: u32 = args.get(1).map_or(Ok(4), |s| s.parse())?;
+    if n < MIN_ITEMS {
+        return Err(format!("N must be at least {MIN_ITEMS}, enough for {KEPT_NEIGHBOURS} neighbours within {REACH} cells").into());
+    }
     let grid = Grid::for_count(n, 1.0);
     let mut cells: Vec<Cell> = (0..n)
         .map(|i| Cell {
@@ -52,7 +57,7 @@ fn local_neighbours(cells: &[Cell], grid: Grid, n: usize) -> Vec<Vec<Neighbour>>
         .enumerate()
         .map(|(i, cell)| {
             let mut picked: Vec<usize> = Vec::with_capacity(KEPT_NEIGHBOURS);
-            while picked.len() < KEPT_NEIGHBOURS.min(n - 1) {
+            while picked.len() < KEPT_NEIGHBOURS {
                 let col = cell.col as i64 + rng.random_range(-REACH..=REACH);
                 let row = cell.row as i64 + rng.random_range(-REACH..=REACH);
                 let j = row * grid.cols as i64 + col;

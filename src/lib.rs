@@ -4,7 +4,7 @@
 //! Each pipeline stage is a module with a small typed API; data flows forward only:
 //! [`scan`] → [`thumbs`] + [`features`] (run together by [`extraction`]) → [`reduce`] → [`layout`] → [`refine`] →
 //! [`clusters`] → [`tiles`] → [`site`] → [`publish`] (and [`export`], [`folders`]; [`neighbours`]
-//! serves [`reduce`]), orchestrated by [`build`] with the [`options`] it is given; [`extract`]
+//! serves [`reduce`] and [`refine`]), orchestrated by [`build`] with the [`options`] it is given; [`extract`]
 //! runs the first stages alone for one shard of a collection; [`serve`] previews a built site. [`message`] and [`setting`] are leaves every stage may use to word errors, [`matmul`]
 //! one the numeric stages share.
 

@@ -11,8 +11,9 @@
 //!   CPU's multiply rate. linfa-nn's ball and kd-trees suffer the same at 50 dimensions.
 //! - approximate, past [`EXACT_LIMIT`] rows where the quadratic cost of the exact search
 //!   dominates the build, on a hierarchical navigable small-world graph (the `hnsw_rs` crate,
-//!   which beat `instant-distance` on time at equal recall, bench/knn.sh), the way openTSNE
-//!   and FIt-SNE switch to approximate neighbours (Annoy) for large inputs.
+//!   which took 0.57× `instant-distance`'s time at recall 0.992 against 0.9999, see
+//!   Cargo.toml), the way openTSNE and FIt-SNE switch to approximate neighbours (Annoy) for
+//!   large inputs. bench/knn.sh times both searches.
 
 use crate::matmul::{self, Layout};
 use rayon::prelude::*;
@@ -35,9 +36,9 @@ pub struct Neighbour {
     pub distance: f32,
 }
 
-/// Up to this many rows the exact search is the default: at 100,000 50-d rows it takes
-/// less time than building the graph, and past a few hundred thousand its N² products
-/// dominate the build (bench/knn.sh).
+/// Up to this many rows the exact search is the default: at 100,000 50-d rows it takes a
+/// third of the graph's time (bench/knn.sh), but it grows as N², ~100× that at a million rows.
+/// The crossover is not measured; this limit keeps every size that was exact before.
 pub const EXACT_LIMIT: usize = 200_000;
 
 /// How [`nearest`] finds the neighbours.
@@ -91,8 +92,8 @@ fn squared_norms(x: &Vectors) -> Vec<f32> {
 }
 
 /// Neighbours per row the map keeps after t-SNE, for the grid refinement (`refine`): of the
-/// counts tried on flowers12 (5 to 90), 60 raised DPQ16 and kept grid agreement best
-/// (bench/quality.sh); kept in 8 bytes each rather than the search's 16.
+/// counts tried on flowers12 in prototype runs (5 to 90), 60 raised DPQ16 and kept grid
+/// agreement best; kept in 8 bytes each rather than the search's 16.
 pub const KEPT_NEIGHBOURS: usize = 60;
 
 /// The first few neighbours of every row, nearest first, packed flat: what later stages need

@@ -10,9 +10,9 @@
 //! distance, scaled to the farthest kept neighbour, plus a bonus falling with rank for the
 //! ten nearest. Each sweep visits every cell in order and makes the best improving swap with
 //! a cell of the 5 × 5 window around it; sweeps stop when none improves. Written by hand: the
-//! filter-and-assign sorters (LAS, FLAS; FLAS is bench/quality.py's baseline) optimise a
-//! low-pass view of the map and lowered flowers12's DPQ16 from this starting point, and no
-//! crate sorts grids by a neighbour graph.
+//! filter-and-assign sorters (LAS, FLAS) optimise a low-pass view of the map, and FLAS started
+//! from this grid lowers flowers12's DPQ16 (bench/quality.py's "FLAS from zoomap grid"
+//! row); no crate sorts grids by a neighbour graph.
 
 use anyhow::{Result, bail};
 
@@ -31,7 +31,8 @@ pub enum Refine {
     Sweeps(u32),
 }
 
-/// Sweeps of `--refine auto`: on flowers12 four reach all but 0.001 of the DPQ16 gain.
+/// Sweeps of `--refine auto`: in prototype runs on flowers12 the first sweep made most of the
+/// DPQ16 gain and the fourth changed it by less than 0.001.
 pub const AUTO_SWEEPS: usize = 4;
 
 impl std::str::FromStr for Refine {
@@ -90,8 +91,8 @@ const EMPTY: u32 = u32::MAX;
 /// Cells within this many columns and rows of a cell are its swap candidates.
 const WINDOW: i64 = 2;
 
-/// The grid neighbours whose affinity counts, with their weights: edges 1, diagonals ½
-/// (bench/quality.sh: diagonals at 1 lowered DPQ16, at 0 grid agreement).
+/// The grid neighbours whose affinity counts, with their weights: edges 1, diagonals ½ (in
+/// prototype runs on flowers12, diagonals at 1 lowered DPQ16, at 0 grid agreement).
 const NEIGHBOURHOOD: [(i64, i64, f32); 8] = [
     (-1, 0, 1.0),
     (1, 0, 1.0),
@@ -219,7 +220,7 @@ const MIN_GAIN: f32 = 1e-6;
 /// Nearest neighbours with a rank bonus: the first this many.
 const RANKED: usize = 10;
 /// The rank bonus of the nearest neighbour (rank r gets this / (1 + r)): of 0, 0.1, 0.3 and 1
-/// on flowers12, 0.3 kept grid agreement best (1 gave slightly more DPQ16, bench/quality.sh).
+/// tried on flowers12, 0.3 kept grid agreement best (1 gave slightly more DPQ16).
 const RANK_BONUS: f32 = 0.3;
 
 /// Symmetric affinities between items, from each one's neighbour list: one item's
