@@ -6,7 +6,8 @@
 # and prints each stage's seconds and peak RSS from build-report.json, the whole run's wall time
 # and peak RSS, and checks that the site is complete.
 # BEFORE=/path/to/an/older/zoomap runs the same build with it too and prints the ratios.
-# ZOOMAP and SCALE_INPUTS name prebuilt binaries (the test suite passes its own).
+# ZOOMAP and SCALE_INPUTS name prebuilt binaries; SCALE_INPUTS=ready takes the inputs already
+# in OUT (the test suite writes them in process and passes its own zoomap).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-100000}
@@ -21,7 +22,7 @@ if [ -n "${OUT:-}" ]; then
 else
   work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
 fi
-"$inputs" "$n" "$work"
+[ "$inputs" = ready ] || "$inputs" "$n" "$work"
 
 # build LABEL BINARY: builds the site into $work/site-LABEL; prints "seconds peak_mib" (the
 # report's peak: zoomap resets the kernel's high-water mark per stage, so rusage's is not the

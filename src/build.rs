@@ -111,9 +111,10 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     let mut clock = Stopwatch::default();
     options.validate()?;
     let text = load_item_text(options)?;
-    let scan = clock.run("scan", || scan_collection(options))?;
+    let scan = clock.run("scan", || scan_collection(options, text.metadata.as_ref()))?;
     let mut warnings = collection_warnings(&scan, text.metadata.as_ref());
-    let staging = Staging::create(&options.output)?;
+    let output = crate::options::resolved(&options.output);
+    let staging = Staging::create(&output)?;
     let source = clock.run("weights", || {
         extraction::load_vectors_source(options, &scan.images)
     })?;
@@ -189,7 +190,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     };
     write_report(site_dir, &report)?;
     remove_if_present(&site_dir.join(VECTOR_STORE))?;
-    staging.publish(&options.output)?;
+    staging.publish(&output)?;
     Ok(report)
 }
 
@@ -239,8 +240,14 @@ fn thumb_options(options: &BuildOptions, site: &Path) -> Result<ThumbOptions> {
 }
 
 /// The collection's images; none is an error naming what was looked for.
-fn scan_collection(options: &BuildOptions) -> Result<scan::Scan> {
+fn scan_collection(options: &BuildOptions, metadata: Option<&Metadata>) -> Result<scan::Scan> {
     let scan = scan::scan(&options.images)?;
+    if let Some(metadata) = metadata {
+        let path = options.items.metadata.as_deref().unwrap_or(Path::new(""));
+        metadata
+            .check_bare_names(scan.images.iter().map(|i| i.name.as_str()))
+            .with_context(|| format!("{}", path.display()))?;
+    }
     if scan.images.is_empty() {
         bail!(
             "{}: no images found (looked for {})",

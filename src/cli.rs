@@ -23,9 +23,16 @@ use zoomap::site::css_colour;
 use zoomap::thumbs::{Fit, Preprocess};
 use zoomap::tiles::{TileFormat, TileOptions};
 
+/// `zoomap --version`: the version and which JPEG decoder build this binary has (build.rs).
+const LONG_VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    "\nJPEG decoding: ",
+    env!("ZOOMAP_JPEG_DECODER")
+);
+
 /// Turn a folder of images into a zoomable map where similar images sit together.
 #[derive(Parser)]
-#[command(version, about)]
+#[command(version, long_version = LONG_VERSION, about)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -453,6 +460,8 @@ fn flag(setting: Setting) -> &'static str {
         Setting::PreviewSize => "--preview-size",
         Setting::Tiles => "--tile-size/--overlap",
         Setting::ExportFolders => "--export-folders",
+        Setting::Output => "-o",
+        Setting::Export => "--export",
     }
 }
 

@@ -138,6 +138,7 @@ pub fn extract(options: &ExtractOptions) -> Result<ExtractReport> {
     }
     let source = extraction::load_model(&options.vectors)?;
     create_parent(&options.output)?;
+    let _writing = lock_output(&options.output)?;
     let store = partial(&options.output, "vectors");
     let plan = Plan {
         thumbs: ThumbOptions {
@@ -185,6 +186,27 @@ fn create_parent(path: &Path) -> Result<()> {
     }
 }
 
+/// Locks `output` for this extraction (a hidden `.lock` file beside it, released by the
+/// operating system however the process ends): two extractions into the same file would
+/// otherwise rename their `.npy` and `.txt` into place interleaved, pairing one run's vectors
+/// with the other's image names.
+fn lock_output(output: &Path) -> Result<std::fs::File> {
+    let lock_path = partial(output, "lock");
+    let lock = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .with_context(|| format!("{}: cannot create", lock_path.display()))?;
+    if lock.try_lock().is_err() {
+        bail!(
+            "{}: another zoomap extract is writing it; wait for it or choose another -o",
+            output.display()
+        );
+    }
+    Ok(lock)
+}
+
 /// `path` with `.{what}.partial` added to its name, in its folder.
 fn partial(path: &Path, what: &str) -> PathBuf {
     let name = path
@@ -210,6 +232,17 @@ fn write_shard(output: &Path, store: Option<Arc<RowFile>>, names: &[&str]) -> Re
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_second_extraction_into_the_same_file_is_refused_while_the_first_runs() {
+        let dir = tempfile::tempdir().unwrap();
+        let output = dir.path().join("features.npy");
+        let first = lock_output(&output).unwrap();
+        let err = lock_output(&output).unwrap_err().to_string();
+        assert!(err.contains("another zoomap extract"), "{err}");
+        drop(first);
+        lock_output(&output).unwrap();
+    }
 
     #[test]
     fn shards_split_a_collection_into_disjoint_parts() {

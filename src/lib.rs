@@ -6,7 +6,7 @@
 //! [`clusters`] → [`tiles`] → [`site`] → [`publish`] (and [`export`], [`folders`]; [`neighbours`]
 //! serves [`reduce`] and [`refine`]), orchestrated by [`build`] with the [`options`] it is given; [`extract`]
 //! runs the first stages alone for one shard of a collection; [`serve`] previews a built site. [`message`] and [`setting`] are leaves every stage may use to word errors, [`matmul`]
-//! one the numeric stages share.
+//! one the numeric stages share, [`jpeg`] the JPEG decoder [`thumbs`] uses.
 
 pub mod build;
 pub mod clusters;
@@ -15,6 +15,7 @@ pub mod extract;
 pub mod extraction;
 pub mod features;
 pub mod folders;
+pub mod jpeg;
 pub mod layout;
 pub mod matmul;
 pub mod message;

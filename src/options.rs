@@ -3,7 +3,7 @@
 //! [`BuildOptions::validate`] before any image is decoded. Read by `build` (which runs the
 //! stages) and by `report` (which records them in `build-report.json`).
 
-use std::path::PathBuf;
+use std::path::{Component, Path, PathBuf};
 
 use anyhow::Result;
 use serde::Serialize;
@@ -63,6 +63,7 @@ impl BuildOptions {
     /// Refuses options no build can use, naming the setting to change, before any file is
     /// read: the checks a bad value would otherwise fail only stages later.
     pub fn validate(&self) -> Result<()> {
+        self.check_paths()?;
         self.items.validate()?;
         self.vectors.validate()?;
         check(
@@ -93,6 +94,118 @@ impl BuildOptions {
             .validate()
             .map_err(|err| SettingError::error(Setting::Tiles, err.to_string()))
     }
+}
+
+impl BuildOptions {
+    /// Refuses, before any work, outputs that would destroy or read back what the build
+    /// reads or writes: a site folder that is, holds or lies inside the images folder; an
+    /// export or cluster-folders tree inside the site (a rebuild replaces it), holding the
+    /// site, inside the images (the next scan would read it back) or overlapping the other;
+    /// an export folder that holds one of the build's input files.
+    fn check_paths(&self) -> Result<()> {
+        let images = resolved(&self.images);
+        let output = resolved(&self.output);
+        check(
+            !overlap(&output, &images),
+            Setting::Output,
+            format!(
+                "{}: is, holds or lies inside the images folder {}; write the site elsewhere",
+                self.output.display(),
+                self.images.display()
+            ),
+        )?;
+        let trees = [
+            (Setting::Export, self.export.as_deref()),
+            (
+                Setting::ExportFolders,
+                self.folders.as_ref().map(|f| f.dir.as_path()),
+            ),
+        ];
+        for (setting, dir) in trees {
+            let Some(dir) = dir else { continue };
+            let resolved_dir = resolved(dir);
+            for (other, what) in [(&output, "the site folder"), (&images, "the images folder")] {
+                check(
+                    !overlap(&resolved_dir, other),
+                    setting,
+                    format!("{}: is, holds or lies inside {what}", dir.display()),
+                )?;
+            }
+        }
+        if let (Some(export), Some(folders)) = (&self.export, &self.folders) {
+            check(
+                !overlap(&resolved(export), &resolved(&folders.dir)),
+                Setting::ExportFolders,
+                "the export folder and the cluster folders overlap",
+            )?;
+        }
+        self.check_export_spares_inputs()
+    }
+
+    /// Refuses an export folder that holds one of the build's input files, or files an
+    /// export did not write.
+    fn check_export_spares_inputs(&self) -> Result<()> {
+        let Some(export) = &self.export else {
+            return Ok(());
+        };
+        crate::export::check_folder(export)
+            .map_err(|err| SettingError::error(Setting::Export, format!("{err:#}")))?;
+        let export = resolved(export);
+        let inputs = self
+            .vectors
+            .features
+            .iter()
+            .chain(&self.vectors.features_index)
+            .chain(&self.vectors.positions)
+            .chain(&self.vectors.weights)
+            .chain(&self.items.metadata)
+            .chain(&self.clusters.names);
+        for input in inputs {
+            check(
+                !resolved(input).starts_with(&export),
+                Setting::Export,
+                format!(
+                    "{}: an input of this build lies in the export folder, which the export \
+                     would overwrite; export elsewhere",
+                    input.display()
+                ),
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// `path` made absolute with symbolic links, `.` and `..` resolved: the deepest part that
+/// exists canonicalized, the rest appended.
+pub fn resolved(path: &Path) -> PathBuf {
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut rest = Vec::new();
+    let mut base = absolute.as_path();
+    loop {
+        if let Ok(real) = base.canonicalize() {
+            let mut out = real;
+            for part in rest.iter().rev() {
+                match part {
+                    Component::ParentDir => {
+                        out.pop();
+                    }
+                    Component::Normal(name) => out.push(name),
+                    _ => {}
+                }
+            }
+            return out;
+        }
+        let Some(parent) = base.parent() else {
+            return absolute;
+        };
+        rest.extend(base.components().next_back());
+        base = parent;
+    }
+}
+
+/// Whether one of two resolved paths is or lies inside the other.
+fn overlap(a: &Path, b: &Path) -> bool {
+    a.starts_with(b) || b.starts_with(a)
 }
 
 fn is_empty_or_absent(dir: &std::path::Path) -> bool {

@@ -7,13 +7,25 @@
 //! last. The operating system releases the lock when the process dies however it dies, so the
 //! next build recognises the leftovers of a killed one (an unlocked or missing lock) and
 //! removes them, while a build running in the same folder keeps its lock and its files.
+//!
+//! Only a zoomap site is ever replaced: a folder holding [`paths::MARKER`] (written here, at
+//! publish, listing the entries the build wrote) and [`paths::REPORT`], or a site built before
+//! the marker existed (its report, page and pyramid). Whatever else a site folder holds — a
+//! `.git`, a `CNAME`, pages of the user's — is carried into the new site. While carried
+//! entries lie in the staging folder, a record there ([`CARRY`]) names them and their home,
+//! so that a build killed at that moment leaves them for the next build to move back.
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
+use serde::{Deserialize, Serialize};
 
+use crate::message::first_few;
 use crate::site::paths;
+
+/// The record, in a staging folder, of the entries carried into it from the site it replaces.
+const CARRY: &str = ".zoomap-carry.json";
 
 /// The start of every staging name (folder, lock file, set-aside old site).
 const STAGING_PREFIX: &str = ".zoomap-build-";
@@ -33,7 +45,7 @@ impl Staging {
         let parent = parent_of(output);
         std::fs::create_dir_all(parent)
             .with_context(|| format!("{}: cannot create", parent.display()))?;
-        check_replaceable(output)?;
+        existing(output)?;
         remove_stale(parent);
         let lock_file = tempfile::Builder::new()
             .prefix(STAGING_PREFIX)
@@ -61,22 +73,80 @@ impl Staging {
         &self.dir
     }
 
-    /// Puts the finished site at `output`. An existing site is exchanged with the new one in
-    /// one `renameat2(RENAME_EXCHANGE)` where the platform has it (two renames elsewhere), and
-    /// removed only once the new one is in place. A folder at `output` that is neither empty
-    /// nor a zoomap site is never replaced.
+    /// Puts the finished site at `output`, with the marker listing what it wrote. An existing
+    /// site is exchanged with the new one in one `renameat2(RENAME_EXCHANGE)` where the
+    /// platform has it (two renames elsewhere), and removed only once the new one is in place;
+    /// the entries its user added are carried over first. A folder at `output` that is neither
+    /// empty nor a zoomap site is never replaced.
     pub fn publish(self, output: &Path) -> Result<()> {
+        let written = entry_names(&self.dir)?;
+        write_marker(&self.dir, &written)?;
         if !output.exists() {
             return std::fs::rename(&self.dir, output).with_context(|| {
                 format!("{}: cannot move the new site into place", output.display())
             });
         }
-        check_replaceable(output)?;
+        let carried = existing(output)?;
+        let clashes: Vec<String> = carried
+            .iter()
+            .filter(|name| written.contains(name))
+            .cloned()
+            .collect();
+        if !clashes.is_empty() {
+            bail!(
+                "{}: {} added to the site by hand, and the new site writes the same names; \
+                 move them out of the site folder and build again",
+                output.display(),
+                first_few(&clashes, 5)
+            );
+        }
+        self.carry_in(output, &carried)?;
         // The previous site then lies in the staging folder, which drop removes.
-        swap(&self.dir, output)
+        if let Err(err) = swap(&self.dir, output) {
+            move_entries(&self.dir, output, &carried);
+            let _ = std::fs::remove_file(self.dir.join(CARRY));
+            return Err(err);
+        }
+        let _ = std::fs::remove_file(output.join(CARRY));
+        Ok(())
+    }
+
+    /// Moves the user's `entries` of the site at `output` into the new site, after recording
+    /// them in [`CARRY`] so that no outcome loses them.
+    fn carry_in(&self, output: &Path, entries: &[String]) -> Result<()> {
+        if entries.is_empty() {
+            return Ok(());
+        }
+        let record = Carried {
+            output: output.to_path_buf(),
+            entries: entries.to_vec(),
+        };
+        let path = self.dir.join(CARRY);
+        std::fs::write(&path, serde_json::to_vec(&record)?)
+            .with_context(|| format!("{}: cannot write", path.display()))?;
+        for name in entries {
+            if let Err(err) = std::fs::rename(output.join(name), self.dir.join(name)) {
+                move_entries(&self.dir, output, entries);
+                let _ = std::fs::remove_file(&path);
+                return Err(err).with_context(|| {
+                    format!(
+                        "{}: cannot carry {name} into the new site",
+                        output.display()
+                    )
+                });
+            }
+        }
+        Ok(())
     }
 
     fn remove(&mut self) {
+        if self.dir.join(CARRY).exists() {
+            eprintln!(
+                "kept {}: it holds entries of a site that could not be moved back (see {CARRY})",
+                self.dir.display()
+            );
+            return;
+        }
         let _ = std::fs::remove_dir_all(&self.dir);
         let _ = std::fs::remove_dir_all(self.dir.with_extension("old"));
         let _ = std::fs::remove_file(&self.lock_path);
@@ -92,20 +162,103 @@ impl Drop for Staging {
     }
 }
 
-/// Refuses an `output` that holds something other than a zoomap site (an empty folder is
-/// fine): checked before the build starts and again before publishing.
-fn check_replaceable(output: &Path) -> Result<()> {
-    if !output.exists() || output.join(paths::PAGE).is_file() {
-        return Ok(());
+/// What [`paths::MARKER`] says: the tool, its version and the entries the build wrote.
+#[derive(Serialize, Deserialize)]
+struct SiteMarker {
+    tool: String,
+    version: String,
+    written: Vec<String>,
+}
+
+/// What [`CARRY`] says: the entries carried from the site at `output`.
+#[derive(Serialize, Deserialize)]
+struct Carried {
+    output: PathBuf,
+    entries: Vec<String>,
+}
+
+fn write_marker(site: &Path, written: &[String]) -> Result<()> {
+    let marker = SiteMarker {
+        tool: "zoomap".into(),
+        version: env!("CARGO_PKG_VERSION").into(),
+        written: written.to_vec(),
+    };
+    let path = site.join(paths::MARKER);
+    std::fs::write(&path, serde_json::to_vec_pretty(&marker)?)
+        .with_context(|| format!("{}: cannot write", path.display()))
+}
+
+/// The names of the entries of `dir`, sorted.
+fn entry_names(dir: &Path) -> Result<Vec<String>> {
+    let mut names = Vec::new();
+    for entry in
+        std::fs::read_dir(dir).with_context(|| format!("{}: cannot read", dir.display()))?
+    {
+        let entry = entry.with_context(|| format!("{}: cannot read", dir.display()))?;
+        names.push(entry.file_name().to_string_lossy().into_owned());
     }
-    let empty = std::fs::read_dir(output).is_ok_and(|mut entries| entries.next().is_none());
-    if !empty {
+    names.sort();
+    Ok(names)
+}
+
+/// Checks what lies at `output` before a build replaces it: nothing, an empty folder or a
+/// zoomap site, whose entries that its build did not write (the user's) are returned.
+/// Anything else is refused, with what was found: checked before the build starts and again
+/// before publishing.
+fn existing(output: &Path) -> Result<Vec<String>> {
+    if !output.exists() {
+        return Ok(Vec::new());
+    }
+    if !output.is_dir() {
+        bail!("{}: exists and is not a folder", output.display());
+    }
+    let names = entry_names(output)?;
+    if names.is_empty() {
+        return Ok(names);
+    }
+    let Some(written) = written_by_zoomap(output) else {
         bail!(
-            "{}: exists and is not a zoomap site; refusing to replace it",
-            output.display()
+            "{}: exists and is not a zoomap site (it holds {}); refusing to replace it: \
+             choose a new or empty folder",
+            output.display(),
+            first_few(&names, 5)
         );
+    };
+    Ok(names
+        .into_iter()
+        .filter(|name| !written.contains(name) && name != paths::MARKER && name != CARRY)
+        .collect())
+}
+
+/// The entries zoomap wrote in the site `dir`, or `None` where `dir` is not a zoomap site:
+/// the marker's list (with the build report beside it), or for a site built before the
+/// marker, [`paths::LEGACY_ENTRIES`] where its report, page and pyramid are zoomap's.
+fn written_by_zoomap(dir: &Path) -> Option<Vec<String>> {
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join(paths::REPORT)).ok()?).ok()?;
+    if let Ok(bytes) = std::fs::read(dir.join(paths::MARKER)) {
+        let marker: SiteMarker = serde_json::from_slice(&bytes).ok()?;
+        return (marker.tool == "zoomap").then_some(marker.written);
     }
-    Ok(())
+    let legacy = report.get("images_placed").is_some()
+        && dir.join(paths::PAGE).is_file()
+        && dir.join("map.dzi").is_file();
+    legacy.then(|| paths::LEGACY_ENTRIES.map(String::from).to_vec())
+}
+
+/// Moves each of `entries` from `from` to `to` where it is in `from` and free in `to`;
+/// best effort, for undoing a carry. Returns whether all of them are back.
+fn move_entries(from: &Path, to: &Path, entries: &[String]) -> bool {
+    let mut all = true;
+    for name in entries {
+        let (source, target) = (from.join(name), to.join(name));
+        if source.symlink_metadata().is_ok()
+            && (target.symlink_metadata().is_ok() || std::fs::rename(&source, &target).is_err())
+        {
+            all = false;
+        }
+    }
+    all
 }
 
 fn parent_of(output: &Path) -> &Path {
@@ -177,12 +330,27 @@ fn remove_stale(parent: &Path) {
             continue;
         }
         let path = entry.path();
+        if !return_carried(&path) {
+            continue;
+        }
         let _ = if path.is_dir() {
             std::fs::remove_dir_all(&path)
         } else {
             std::fs::remove_file(&path)
         };
     }
+}
+
+/// Moves the entries a killed build carried into the staging folder `dir` back to their
+/// site; whether `dir` holds none of them any more (and may go).
+fn return_carried(dir: &Path) -> bool {
+    let Ok(bytes) = std::fs::read(dir.join(CARRY)) else {
+        return true;
+    };
+    let Ok(record) = serde_json::from_slice::<Carried>(&bytes) else {
+        return false;
+    };
+    move_entries(dir, &record.output, &record.entries)
 }
 
 fn held_by_a_running_build(lock: &Path) -> bool {
@@ -193,9 +361,20 @@ fn held_by_a_running_build(lock: &Path) -> bool {
 mod tests {
     use super::*;
 
+    /// A zoomap site in `dir` whose page says `marker`, as a build publishes it.
     fn site(dir: &Path, marker: &str) {
         std::fs::create_dir_all(dir).unwrap();
-        std::fs::write(dir.join("index.html"), marker).unwrap();
+        std::fs::write(dir.join(paths::PAGE), marker).unwrap();
+        std::fs::write(dir.join(paths::REPORT), "{}").unwrap();
+        write_marker(dir, &[paths::PAGE.into(), paths::REPORT.into()]).unwrap();
+    }
+
+    /// A published site at `output` whose page says `marker`.
+    fn published(output: &Path, marker: &str) {
+        let staging = Staging::create(output).unwrap();
+        std::fs::write(staging.path().join(paths::PAGE), marker).unwrap();
+        std::fs::write(staging.path().join(paths::REPORT), "{}").unwrap();
+        staging.publish(output).unwrap();
     }
 
     #[test]
@@ -253,6 +432,90 @@ mod tests {
                 .iter()
                 .all(|n| !n.contains("dead01") && !n.contains("nolock"))
         );
+    }
+
+    #[test]
+    fn a_folder_with_an_index_html_that_zoomap_did_not_write_is_never_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        let output = dir.path().join("www");
+        std::fs::create_dir_all(&output).unwrap();
+        std::fs::write(output.join("index.html"), "<h1>me</h1>").unwrap();
+        std::fs::write(output.join("thesis.docx"), "precious").unwrap();
+        let err = Staging::create(&output).unwrap_err().to_string();
+        assert!(
+            err.contains("not a zoomap site") && err.contains("thesis.docx"),
+            "{err}"
+        );
+        assert_eq!(
+            std::fs::read(output.join("thesis.docx")).unwrap(),
+            b"precious"
+        );
+        assert_eq!(
+            std::fs::read(output.join("index.html")).unwrap(),
+            b"<h1>me</h1>"
+        );
+    }
+
+    #[test]
+    fn a_rebuild_carries_what_the_user_added_to_the_site() {
+        let dir = tempfile::tempdir().unwrap();
+        let output = dir.path().join("site");
+        published(&output, "old");
+        std::fs::create_dir_all(output.join(".git/objects")).unwrap();
+        std::fs::write(output.join(".git/objects/ab"), "history").unwrap();
+        std::fs::write(output.join("CNAME"), "maps.example.org").unwrap();
+        std::fs::write(output.join(".nojekyll"), "").unwrap();
+        published(&output, "new");
+        assert_eq!(
+            std::fs::read(output.join(".git/objects/ab")).unwrap(),
+            b"history"
+        );
+        assert_eq!(
+            std::fs::read(output.join("CNAME")).unwrap(),
+            b"maps.example.org"
+        );
+        assert!(output.join(".nojekyll").is_file());
+        assert_eq!(std::fs::read(output.join(paths::PAGE)).unwrap(), b"new");
+        let marker: SiteMarker =
+            serde_json::from_slice(&std::fs::read(output.join(paths::MARKER)).unwrap()).unwrap();
+        assert_eq!(marker.written, [paths::REPORT, paths::PAGE]);
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn an_added_entry_the_new_site_would_overwrite_is_refused_and_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let output = dir.path().join("site");
+        published(&output, "old");
+        std::fs::write(output.join("extra.html"), "mine").unwrap();
+        let staging = Staging::create(&output).unwrap();
+        std::fs::write(staging.path().join("extra.html"), "zoomap's").unwrap();
+        let err = staging.publish(&output).unwrap_err().to_string();
+        assert!(err.contains("extra.html"), "{err}");
+        assert_eq!(std::fs::read(output.join("extra.html")).unwrap(), b"mine");
+        assert_eq!(std::fs::read(output.join(paths::PAGE)).unwrap(), b"old");
+    }
+
+    #[test]
+    fn entries_a_killed_build_was_carrying_go_back_to_their_site() {
+        let dir = tempfile::tempdir().unwrap();
+        let output = dir.path().join("site");
+        published(&output, "old");
+        // A build killed between carrying the user's CNAME in and the exchange.
+        let killed = dir.path().join(".zoomap-build-killed");
+        std::fs::create_dir_all(&killed).unwrap();
+        std::fs::write(killed.join("CNAME"), "maps.example.org").unwrap();
+        let record = Carried {
+            output: output.clone(),
+            entries: vec!["CNAME".into()],
+        };
+        std::fs::write(killed.join(CARRY), serde_json::to_vec(&record).unwrap()).unwrap();
+        drop(Staging::create(&output).unwrap());
+        assert_eq!(
+            std::fs::read(output.join("CNAME")).unwrap(),
+            b"maps.example.org"
+        );
+        assert!(!killed.exists());
     }
 
     #[test]

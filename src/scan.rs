@@ -5,6 +5,13 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 use walkdir::{DirEntry, WalkDir};
 
+/// The marker file of a zoomap site (`publish` writes it, `site::paths` names it).
+pub const SITE_MARKER: &str = ".zoomap-site.json";
+/// The marker file of an `--export` folder.
+pub const EXPORT_MARKER: &str = ".zoomap-export.json";
+/// The marker file of an `--export-folders` tree.
+pub const FOLDERS_MARKER: &str = ".zoomap-folders.json";
+
 /// File extensions (lower case) that the `thumbs` stage can decode.
 pub const IMAGE_EXTENSIONS: &[&str] = &["jpg", "jpeg", "png", "webp", "gif", "bmp", "tif", "tiff"];
 
@@ -27,8 +34,9 @@ pub struct Scan {
     pub problems: Vec<String>,
 }
 
-/// Walks `root` for image files, skipping hidden files and folders, following symlinks
-/// (loops are reported, not followed), in stable sorted order.
+/// Walks `root` for image files, skipping hidden files and folders and what zoomap wrote (a
+/// site, an export, cluster folders: a folder holding one of the markers above), following
+/// symlinks (loops are reported, not followed), in stable sorted order.
 pub fn scan(root: &Path) -> Result<Scan> {
     if !root.is_dir() {
         bail!("{}: not a folder of images", root.display());
@@ -38,7 +46,7 @@ pub fn scan(root: &Path) -> Result<Scan> {
         .follow_links(true)
         .sort_by_file_name()
         .into_iter()
-        .filter_entry(|entry| entry.depth() == 0 || !is_hidden(entry));
+        .filter_entry(|entry| entry.depth() == 0 || !(is_hidden(entry) || is_zoomap_output(entry)));
     for entry in walker {
         match entry {
             Ok(entry) if entry.file_type().is_file() && has_image_extension(entry.path()) => {
@@ -66,6 +74,14 @@ pub fn image_name(written: &str) -> String {
         .replace('\\', "/")
         .trim_start_matches("./")
         .to_string()
+}
+
+/// A folder zoomap wrote: its images are copies, previews and tiles of the collection's.
+fn is_zoomap_output(entry: &DirEntry) -> bool {
+    entry.file_type().is_dir()
+        && [SITE_MARKER, EXPORT_MARKER, FOLDERS_MARKER]
+            .iter()
+            .any(|marker| entry.path().join(marker).is_file())
 }
 
 fn is_hidden(entry: &DirEntry) -> bool {
@@ -110,6 +126,29 @@ mod tests {
         let scan = scan(root).unwrap();
         let names: Vec<&str> = scan.images.iter().map(|i| i.name.as_str()).collect();
         assert_eq!(names, ["a.png", "b/c.webp", "b/z.JPG"]);
+    }
+
+    #[test]
+    fn what_zoomap_wrote_inside_a_collection_is_not_read_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for (folder, marker) in [
+            ("site", SITE_MARKER),
+            ("export", EXPORT_MARKER),
+            ("by-cluster", FOLDERS_MARKER),
+        ] {
+            fs::create_dir_all(root.join(folder).join("deep")).unwrap();
+            fs::write(root.join(folder).join(marker), b"{}").unwrap();
+            fs::write(root.join(folder).join("deep/copy.jpg"), b"x").unwrap();
+        }
+        fs::write(root.join("photo.jpg"), b"x").unwrap();
+        let names: Vec<String> = scan(root)
+            .unwrap()
+            .images
+            .into_iter()
+            .map(|i| i.name)
+            .collect();
+        assert_eq!(names, ["photo.jpg"]);
     }
 
     #[cfg(unix)]

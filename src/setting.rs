@@ -33,6 +33,10 @@ pub enum Setting {
     Tiles,
     /// The folder of cluster folders.
     ExportFolders,
+    /// The site folder.
+    Output,
+    /// The export folder.
+    Export,
 }
 
 /// A problem that changing `setting` fixes; displayed as its message alone.

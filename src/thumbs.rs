@@ -200,8 +200,11 @@ pub fn decode_bytes_upright_rgb(
         .orientation()
         .unwrap_or(image::metadata::Orientation::NoTransforms);
     let scale = jpeg_scale(format, width, height, needed);
+    if format == Some(ImageFormat::Jpeg) {
+        crate::jpeg::check_scans(bytes)?;
+    }
     let turbo = (format == Some(ImageFormat::Jpeg))
-        .then(|| decode_jpeg_turbo(bytes, scale))
+        .then(|| crate::jpeg::decode_rgb(bytes, scale))
         .flatten();
     let mut image = match turbo {
         Some(rgb) => DynamicImage::ImageRgb8(rgb),
@@ -286,31 +289,6 @@ fn jpeg_scale(format: Option<ImageFormat>, width: u32, height: u32, needed: (u32
         .into_iter()
         .find(|&s| short / s >= needed.0 && long / s >= needed.1)
         .unwrap_or(1)
-}
-
-/// Decodes a JPEG at 1/`scale` (1, 2, 4 or 8, through the DCT) with libjpeg-turbo, as Pillow
-/// does with the same defaults (accurate integer IDCT, smooth chroma upsampling), so the pixels
-/// are Pillow's. `None` where it cannot give RGB (CMYK and YCCK JPEGs) or fails (a damaged
-/// file, which `image`'s more lenient decoder then gets to try).
-fn decode_jpeg_turbo(bytes: &[u8], scale: u32) -> Option<RgbImage> {
-    use turbojpeg::{Colorspace, Decompressor, PixelFormat, ScalingFactor};
-    let mut decompressor = Decompressor::new().ok()?;
-    let header = decompressor.read_header(bytes).ok()?;
-    if matches!(header.colorspace, Colorspace::CMYK | Colorspace::YCCK) {
-        return None;
-    }
-    let factor = ScalingFactor::new(1, scale as usize);
-    decompressor.set_scaling_factor(factor).ok()?;
-    let size = header.scaled(factor);
-    let mut image = turbojpeg::Image {
-        pixels: vec![0; 3 * size.width * size.height],
-        width: size.width,
-        pitch: 3 * size.width,
-        height: size.height,
-        format: PixelFormat::RGB,
-    };
-    decompressor.decompress(bytes, image.as_deref_mut()).ok()?;
-    RgbImage::from_raw(size.width as u32, size.height as u32, image.pixels)
 }
 
 /// Decodes a CMYK or YCCK JPEG at the DCT scale that gives at least `width × height`, with

@@ -1,16 +1,15 @@
 #!/usr/bin/env bash
-# Installs what the test suite needs beyond cargo, idempotently: cmake and NASM, which build
-# the vendored libjpeg-turbo (with its SIMD) that the turbojpeg crate links, Debian's Chromium
-# for the viewer test, Mesa's software Vulkan driver (lavapipe) so the wgpu path runs on a
-# machine without a GPU, and playwright-core and axe-core (pinned by tests/viewer/package-lock.json)
-# to drive the browser and scan its accessibility.
+# Installs what the test suite needs beyond cargo and a C compiler, idempotently: Debian's
+# Chromium for the viewer tests, Mesa's software Vulkan driver (lavapipe) so the wgpu path runs
+# on a machine without a GPU, and playwright-core and
+# axe-core (pinned by tests/viewer/package-lock.json) to drive the browser and scan its
+# accessibility. Nothing here is needed to build zoomap: CI builds it without cmake or NASM.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if [ ! -x /usr/bin/chromium ] || [ ! -f /usr/share/vulkan/icd.d/lvp_icd.x86_64.json ] \
-  || ! command -v cmake >/dev/null || ! command -v nasm >/dev/null; then
+if [ ! -x /usr/bin/chromium ] || [ ! -f /usr/share/vulkan/icd.d/lvp_icd.x86_64.json ]; then
   sudo_if_needed() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
   sudo_if_needed apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive sudo_if_needed apt-get install -y -qq cmake nasm chromium mesa-vulkan-drivers >/dev/null
+  DEBIAN_FRONTEND=noninteractive sudo_if_needed apt-get install -y -qq chromium mesa-vulkan-drivers >/dev/null
 fi
 if [ ! -d tests/viewer/node_modules/playwright-core ] || [ ! -d tests/viewer/node_modules/axe-core ]; then
   (cd tests/viewer && npm ci --silent --no-audit --no-fund)

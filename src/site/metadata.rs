@@ -72,6 +72,34 @@ impl Metadata {
             .map(Vec::as_slice)
     }
 
+    /// Refuses a row keyed by a bare file name (no folder) that would attach to two or more of
+    /// the images `names` (as `2019/IMG_0001.jpg` and `2020/IMG_0001.jpg`), naming two of them:
+    /// one row describing several images is a mistake the map would repeat silently.
+    pub fn check_bare_names<'a>(&self, names: impl Iterator<Item = &'a str>) -> Result<()> {
+        let mut matched: HashMap<&str, Vec<&str>> = HashMap::new();
+        for name in names {
+            let base = name.rsplit('/').next().unwrap_or(name);
+            if base != name && !self.rows.contains_key(name) && self.rows.contains_key(base) {
+                matched.entry(base).or_default().push(name);
+            }
+        }
+        let mut ambiguous: Vec<(&str, Vec<&str>)> = matched
+            .into_iter()
+            .filter(|(_, paths)| paths.len() > 1)
+            .collect();
+        ambiguous.sort();
+        if let Some((base, paths)) = ambiguous.first() {
+            bail!(
+                "the metadata row for {base:?} matches {} images ({} and {}); name each image \
+                 by its path inside the collection in the file-name column",
+                paths.len(),
+                paths[0],
+                paths[1]
+            );
+        }
+        Ok(())
+    }
+
     /// File names the CSV lists that match none of `names`, sorted.
     pub fn unmatched<'a>(&self, names: impl Iterator<Item = &'a str>) -> Vec<String> {
         let mut known: std::collections::HashSet<&str> = std::collections::HashSet::new();
@@ -180,6 +208,23 @@ mod tests {
         assert!(err.contains("Nmae") && err.contains("Name"), "{err}");
         assert!(Template::parse("{Name", &columns()).is_err());
         assert!(Template::parse("a } b", &columns()).is_err());
+    }
+
+    #[test]
+    fn a_bare_name_that_matches_two_images_is_an_error_naming_both() {
+        let dir = tempfile::tempdir().unwrap();
+        let csv = dir.path().join("m.csv");
+        std::fs::write(&csv, "filename,Name\nIMG_0001.jpg,Daisy by the lake\n").unwrap();
+        let metadata = Metadata::load(&csv, "filename").unwrap();
+        let names = ["2019/IMG_0001.jpg", "2020/IMG_0001.jpg"];
+        let err = metadata
+            .check_bare_names(names.into_iter())
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains(names[0]) && err.contains(names[1]), "{err}");
+        metadata
+            .check_bare_names(names[..1].iter().copied())
+            .unwrap();
     }
 
     #[test]

@@ -1,8 +1,15 @@
 //! Where everything lies in a site folder: the one owner of the names that the build, the
 //! page, the server and publishing agree on.
 
-/// The viewer page; its presence is what makes a folder a zoomap site.
+/// The viewer page.
 pub const PAGE: &str = "index.html";
+/// What makes a folder a zoomap site: a JSON file naming the tool, its version and the
+/// entries the build wrote (`publish` writes and reads it), beside [`REPORT`].
+pub const MARKER: &str = crate::scan::SITE_MARKER;
+/// The entries of a site built before [`MARKER`] existed: what such a build wrote.
+pub const LEGACY_ENTRIES: [&str; 9] = [
+    PAGE, THEME, ASSETS, DATA, PREVIEWS, "map.dzi", TILES, ORIGINALS, REPORT,
+];
 /// The site's own style (its page colour).
 pub const THEME: &str = "theme.css";
 /// The viewer's script and style, from the binary.

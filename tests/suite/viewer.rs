@@ -1,11 +1,11 @@
 //! The viewer in a real browser: sites served with `zoomap serve`, driven by headless
 //! Chromium through tests/viewer/check.mjs (playwright-core). One test builds a small site of
 //! the bundled patterns with their metadata (hover, click, panel keys, search, filters,
-//! minimap, touch, deep link); one a 40,000-item synthetic site with examples/scale_site
+//! minimap, touch, deep link); one a 40,000-item synthetic site from common::scale_site
 //! (what loads before the first paint, search and panel keys across region files).
 //! Screenshots land in target/viewer-screenshots/.
 
-mod common;
+use crate::common;
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -13,14 +13,12 @@ use std::process::{Child, Command, Stdio};
 
 use common::{example_images, root, tiny_weights};
 
-/// The browser and driver, or a printed reason to skip.
+/// Whether the browser and its driver are installed; the test [`common::skip`]s where not.
 fn browser_available() -> bool {
     let driver = root().join("tests/viewer/node_modules/playwright-core");
     let ok = Path::new("/usr/bin/chromium").exists() && driver.exists();
     if !ok {
-        println!(
-            "SKIPPED: needs /usr/bin/chromium and tests/viewer/node_modules (run tests/setup.sh)"
-        );
+        common::skip("needs /usr/bin/chromium and tests/viewer/node_modules (run tests/setup.sh)");
     }
     ok
 }
@@ -115,20 +113,10 @@ fn viewer_loads_little_and_searches_a_large_synthetic_map() {
     if !browser_available() {
         return;
     }
-    let Some(example) = common::example_binary("scale_site") else {
-        return;
-    };
     let dir = tempfile::tempdir().unwrap();
     let site = dir.path().join("site");
-    let out = Command::new(example)
-        .args([site.to_str().unwrap(), "40000"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let summary = common::scale_site::write_synthetic_site(&site, 40_000, 16).unwrap();
+    println!("{summary}");
     check_in_browser(&site, "scale");
 }
 
@@ -241,7 +229,7 @@ const SPLIT_SAMPLES: &[&str] = &[
 #[test]
 fn search_words_split_the_same_in_the_viewer_and_the_index() {
     if Command::new("node").arg("--version").output().is_err() {
-        println!("SKIPPED: needs node");
+        common::skip("needs node");
         return;
     }
     let module = root().join("static/words.js");

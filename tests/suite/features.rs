@@ -5,7 +5,7 @@
 //! software Vulkan where it is installed (tests/setup.sh), with fc6 split to fit its 128 MiB
 //! binding limit.
 
-mod common;
+use crate::common;
 
 use burn::tensor::{Device, Tensor, TensorData};
 use common::tiny_weights;
@@ -361,9 +361,9 @@ fn preprocessing_matches_torchvision_up_to_resampling() {
 /// One feature vector per input.
 type Rows = Vec<Vec<f32>>;
 
-/// The tiny fixture's gap and fc2 vectors through `options`, or `None` with a printed reason
-/// where the device cannot be had.
-fn extract_on(options: FeatureOptions) -> Option<(Rows, Rows)> {
+/// The tiny fixture's gap and fc2 vectors through `options`. Any error is a failure: the
+/// callers have found their adapter first (see [`software_adapter`]).
+fn extract_on(options: FeatureOptions) -> (Rows, Rows) {
     let run = |layer| {
         let file = WeightsFile::inspect(&tiny_weights("safetensors")).unwrap();
         let extractor = FeatureExtractor::from_file(
@@ -377,13 +377,21 @@ fn extract_on(options: FeatureOptions) -> Option<(Rows, Rows)> {
         let refs: Vec<&[u8]> = inputs.iter().map(Vec::as_slice).collect();
         extractor.extract(&refs)
     };
-    match (run(Layer::Gap), run(Layer::Fc2)) {
-        (Ok(gap), Ok(fc2)) => Some((gap, fc2)),
-        (Err(error), _) | (_, Err(error)) => {
-            println!(
-                "SKIPPED: no wgpu adapter, software or not ({error}); tests/setup.sh installs Mesa's lavapipe"
-            );
-            None
+    let extract = |layer| run(layer).unwrap_or_else(|error| panic!("wgpu {layer:?}: {error:#}"));
+    (extract(Layer::Gap), extract(Layer::Fc2))
+}
+
+/// Whether a wgpu adapter, software or not, can be had; the test [`common::skip`]s where not
+/// (and fails under CI, where tests/setup.sh has installed Mesa's lavapipe). Only finding the
+/// adapter may skip: every error after it is a failure.
+fn software_adapter() -> bool {
+    match choose_device(DeviceChoice::Gpu, true) {
+        Ok(_) => true,
+        Err(error) => {
+            common::skip(&format!(
+                "no wgpu adapter, software or not ({error}); tests/setup.sh installs Mesa's lavapipe"
+            ));
+            false
         }
     }
 }
@@ -396,9 +404,10 @@ fn the_wgpu_path_matches_pytorch_on_a_software_adapter() {
         allow_software_gpu: true,
         ..FeatureOptions::default()
     };
-    let Some((gap, fc2)) = extract_on(options) else {
+    if !software_adapter() {
         return;
-    };
+    }
+    let (gap, fc2) = extract_on(options);
     assert_matches(&gap, &expected("gap"));
     assert_matches(&fc2, &expected("fc2"));
 }
@@ -407,8 +416,12 @@ fn the_wgpu_path_matches_pytorch_on_a_software_adapter() {
 fn auto_never_takes_a_software_adapter() {
     let real_gpu = choose_device(DeviceChoice::Gpu, false).is_ok();
     let software = choose_device(DeviceChoice::Gpu, true);
-    let (false, Ok(software)) = (real_gpu, software) else {
-        println!("SKIPPED: needs a machine with a software adapter and no GPU");
+    if real_gpu {
+        println!("not applicable: this machine has a GPU, which auto rightly takes");
+        return;
+    }
+    let Ok(software) = software else {
+        common::skip("no software wgpu adapter; tests/setup.sh installs Mesa's lavapipe");
         return;
     };
     assert_eq!(software.backend, Backend::Wgpu);
@@ -469,12 +482,10 @@ fn full_vgg16_on_a_software_adapter_matches_flex() {
     let Some((weights, photos)) = hed_weights_and_photos() else {
         return;
     };
-    let Ok(adapter) = choose_device(DeviceChoice::Gpu, true) else {
-        println!(
-            "SKIPPED: no wgpu adapter, software or not; tests/setup.sh installs Mesa's lavapipe"
-        );
+    if !software_adapter() {
         return;
-    };
+    }
+    let adapter = choose_device(DeviceChoice::Gpu, true).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let file = with_seeded_classifier(&weights, dir.path());
     let files = ["n01440764_tench.JPEG", "n02110185_Siberian_husky.JPEG"];

@@ -1,7 +1,7 @@
 //! A real build: ../shared/datasets/flowers12-small (240 photos) with the real VGG16 weights
 //! of ../shared/models, skipped with a printed reason where ../shared is absent.
 
-mod common;
+use crate::common;
 
 use common::{build_args, check_site, run_build, shared};
 

@@ -27,7 +27,7 @@ fn matrix(rows: usize, cols: usize) -> Vectors {
 #[test]
 fn pca_matches_scikit_learn_explained_variance() {
     let fixture: serde_json::Value =
-        serde_json::from_str(include_str!("fixtures/pca-sklearn.json")).expect("fixture parses");
+        serde_json::from_str(include_str!("../fixtures/pca-sklearn.json")).expect("fixture parses");
     for case in fixture["cases"].as_array().expect("cases") {
         let field = |name: &str| case[name].as_u64().expect(name) as usize;
         let (rows, cols, components) = (field("rows"), field("cols"), field("components"));

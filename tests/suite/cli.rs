@@ -1,6 +1,6 @@
 //! `zoomap build` end to end on small collections, with the tiny VGG fixture as weights.
 
-mod common;
+use crate::common;
 
 use common::{check_site, example_images, item_named, run, tiny_weights};
 use std::fs;
@@ -20,12 +20,14 @@ fn build_args<'a>(images: &'a str, out: &'a str, weights: &'a str) -> Vec<&'a st
     ]
 }
 
-/// The files under `dir`, recursively.
+/// The files under `dir`, recursively, but zoomap's hidden markers.
 fn files_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     fs::read_dir(dir)
         .unwrap()
+        .map(|entry| entry.unwrap())
+        .filter(|entry| !entry.file_name().to_string_lossy().starts_with('.'))
         .flat_map(|entry| {
-            let path = entry.unwrap().path();
+            let path = entry.path();
             if path.is_dir() {
                 files_under(&path)
             } else {
@@ -253,9 +255,11 @@ fn a_failed_build_leaves_the_previous_site_intact() {
 fn a_folder_without_images_is_a_clear_error() {
     let dir = tempfile::tempdir().unwrap();
     let weights = tiny_weights("safetensors");
+    let empty = dir.path().join("empty");
+    fs::create_dir_all(&empty).unwrap();
     let out = dir.path().join("site");
     let (ok, _, stderr) = run(&build_args(
-        dir.path().to_str().unwrap(),
+        empty.to_str().unwrap(),
         out.to_str().unwrap(),
         weights.to_str().unwrap(),
     ));

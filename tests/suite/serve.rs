@@ -1,6 +1,6 @@
 //! `zoomap serve`: static files with their content types, and nothing outside the site.
 
-mod common;
+use crate::common;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -211,27 +211,14 @@ fn serves_the_site_with_static_host_headers_and_nothing_outside_it() {
 
 #[test]
 fn serves_200_concurrent_connections_without_an_error() {
-    let Some(load) = common::example_binary("http_load") else {
-        return;
-    };
     let dir = tempfile::tempdir().unwrap();
     let site = small_site(dir.path());
     let (mut server, addr) = start_server(&site);
-    let paths = dir.path().join("paths.txt");
-    let list: Vec<String> = (0..64).map(|i| format!("/map_files/0/{i}_0.jpg")).collect();
-    std::fs::write(&paths, list.join("\n")).unwrap();
-    let out = std::process::Command::new(load)
-        .args([addr.as_str(), paths.to_str().unwrap(), "200", "3"])
-        .output()
-        .unwrap();
+    let paths: Vec<String> = (0..64).map(|i| format!("/map_files/0/{i}_0.jpg")).collect();
+    let tally = common::http_load::run(&addr, &paths, 200, 3.0);
     server.kill().unwrap();
     let _ = server.wait();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let result: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let result: serde_json::Value = serde_json::from_str(&tally.unwrap()).unwrap();
     println!("zoomap serve, 200 connections, 3 s: {result}");
     assert_eq!(result["errors"], 0, "{result}");
     assert!(result["requests"].as_u64().unwrap() >= 200, "{result}");

@@ -2,7 +2,7 @@
 //! hostile and unusual files (never real photos committed), builds killed with SIGKILL at
 //! several points, and output on a full or read-only file system.
 
-mod common;
+use crate::common;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -440,14 +440,14 @@ impl Tmpfs {
         match out {
             Ok(out) if out.status.success() => Some(Self(dir.to_path_buf())),
             Ok(out) => {
-                println!(
-                    "SKIPPED: cannot mount a tmpfs here: {}",
+                common::skip(&format!(
+                    "cannot mount a tmpfs here: {}",
                     String::from_utf8_lossy(&out.stderr).trim()
-                );
+                ));
                 None
             }
             Err(err) => {
-                println!("SKIPPED: cannot run mount: {err}");
+                common::skip(&format!("cannot run mount: {err}"));
                 None
             }
         }

@@ -1,22 +1,20 @@
-//! `bench/scale.sh` end to end at a small size: it generates the images and vectors, builds
+//! `bench/scale.sh` end to end at a small size, on inputs common::scale_inputs writes: it builds
 //! the map with `--features` and checks the site itself; this asserts only that it completes
 //! and that the site it left is valid (its timings are for the benchmark, never a test).
 
-mod common;
+use crate::common;
 
 use std::process::Command;
 
 #[test]
 fn the_scale_benchmark_builds_a_valid_site() {
-    let Some(inputs) = common::example_binary("scale_inputs") else {
-        return;
-    };
     let dir = tempfile::tempdir().unwrap();
+    common::scale_inputs::write_inputs(1500, dir.path(), 4096).unwrap();
     let out = Command::new("bash")
         .arg(common::root().join("bench/scale.sh"))
         .arg("1500")
         .env("ZOOMAP", env!("CARGO_BIN_EXE_zoomap"))
-        .env("SCALE_INPUTS", inputs)
+        .env("SCALE_INPUTS", "ready")
         .env("OUT", dir.path())
         .output()
         .expect("bash runs");

@@ -1,5 +1,9 @@
-//! Helpers shared by the integration tests.
-#![allow(dead_code)]
+//! Helpers shared by the integration tests, and the generators some of them run in process
+//! (the examples of the same names are their command lines, for the benches).
+
+pub mod http_load;
+pub mod scale_inputs;
+pub mod scale_site;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -14,18 +18,35 @@ pub fn tiny_weights(ext: &str) -> PathBuf {
     root().join(format!("tests/fixtures/tiny-vgg.{ext}"))
 }
 
-/// `../shared/<rel>` when present; otherwise prints why the caller skips and returns None.
+/// Whether every test must run: under CI (`CI=true`, which CI runners set) or with
+/// `ZOOMAP_TEST_ALL=1`. There a missing dependency fails the test that needs it instead of
+/// skipping it, so a green run means every test ran.
+pub fn skips_are_failures() -> bool {
+    let set = |name: &str, value: &str| std::env::var(name).is_ok_and(|v| v == value);
+    set("CI", "true") || set("ZOOMAP_TEST_ALL", "1")
+}
+
+/// Skips the calling test for `reason` (printed as `SKIPPED: reason`), or fails it with the
+/// reason where [`skips_are_failures`]. Callers return right after it.
+pub fn skip(reason: &str) {
+    assert!(
+        !skips_are_failures(),
+        "{reason} (a test may not skip under CI=true or ZOOMAP_TEST_ALL=1; tests/setup.sh installs what tests need)"
+    );
+    println!("SKIPPED: {reason}");
+}
+
+/// `../shared/<rel>` when present; otherwise [`skip`]s with the reason and returns None.
 pub fn shared(rel: &str) -> Option<PathBuf> {
     let path = root().join("../shared").join(rel);
     if path.exists() {
-        Some(path)
-    } else {
-        println!(
-            "SKIPPED: {} is absent (the ../shared folder of real data is not beside this checkout)",
-            path.display()
-        );
-        None
+        return Some(path);
     }
+    skip(&format!(
+        "{} is absent (the ../shared folder of real data is not beside this checkout)",
+        path.display()
+    ));
+    None
 }
 
 /// The zoomap binary built for these tests, with its cache in target/ rather than the user's
@@ -34,18 +55,6 @@ pub fn zoomap() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_zoomap"));
     command.env("ZOOMAP_CACHE", root().join("target/test-cache"));
     command
-}
-
-/// The example `name`, which `cargo test` builds beside the test binaries; `None` (with the
-/// reason printed) where it was not built.
-pub fn example_binary(name: &str) -> Option<PathBuf> {
-    let exe = std::env::current_exe().ok()?;
-    let path = exe.parent()?.parent()?.join("examples").join(name);
-    if !path.exists() {
-        println!("SKIPPED: examples/{name} not built (run `cargo test` without target filters)");
-        return None;
-    }
-    Some(path)
 }
 
 /// The arguments of `zoomap build IMAGES -o SITE --weights WEIGHTS --device cpu`, then `extra`.

@@ -3,11 +3,11 @@
 //! the `--positions` reader, and image decoding of mutated real files. Each property: no
 //! panic, and either a value or a one-line error naming the file.
 //!
-//! `cargo test --release --test fuzz` runs a bounded number of cases per property (below);
-//! for a long run set PROPTEST_CASES, e.g. an hour:
-//! `PROPTEST_CASES=200000 timeout 3600 cargo test --release --test fuzz`.
+//! `cargo test --profile ci --test suite fuzz::` runs a bounded number of cases per property
+//! (below); for a long run set PROPTEST_CASES, e.g. an hour:
+//! `PROPTEST_CASES=200000 timeout 3600 cargo test --release --test suite fuzz::`.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 
