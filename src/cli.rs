@@ -163,7 +163,8 @@ struct VectorArgs {
     features_index: Option<PathBuf>,
     /// Positions computed elsewhere, instead of features: a CSV/TSV of filename,x,y (spread
     /// onto the grid) or filename,col,row (cells used as given). Images not listed are left out.
-    #[arg(long, conflicts_with_all = ["features", "weights"])]
+    /// No network runs, so --weights (or ZOOMAP_WEIGHTS, which must not conflict) is unused.
+    #[arg(long, conflicts_with = "features")]
     positions: Option<PathBuf>,
     #[command(flatten)]
     network: NetworkArgs,
@@ -280,12 +281,22 @@ pub struct ServeArgs {
     /// Port to listen on (0 picks a free one).
     #[arg(long, default_value_t = 8000)]
     port: u16,
-    /// Address to listen on.
-    #[arg(long, default_value = "127.0.0.1")]
+    /// Address to listen on: an IP address, or `localhost`. Anything but a loopback address
+    /// publishes the site to the network (the server says so when it starts).
+    #[arg(long, default_value = "127.0.0.1", value_parser = parse_host)]
     host: IpAddr,
     /// Open the page in a browser.
     #[arg(long)]
     open: bool,
+}
+
+/// `--host`: an IP address, or `localhost` for the IPv4 loopback address.
+fn parse_host(text: &str) -> Result<IpAddr, String> {
+    if text.eq_ignore_ascii_case("localhost") {
+        return Ok(IpAddr::from([127, 0, 0, 1]));
+    }
+    text.parse()
+        .map_err(|_| format!("{text:?} is not an IP address or localhost"))
 }
 
 /// A `#rrggbb` colour as the command line reads and shows it.

@@ -52,7 +52,7 @@ fn write_clusters_tsv(path: &Path, rows: &[ExportRow<'_>], clusters: &ClusterMap
     let mut writer = csv::WriterBuilder::new()
         .delimiter(b'\t')
         .quote_style(csv::QuoteStyle::Necessary)
-        .from_path(&path)?;
+        .from_path(path)?;
     let mut header = vec!["filename".to_string()];
     for level in 1..=clusters.levels.len() {
         header.push(format!("cluster_{level}"));
@@ -60,11 +60,11 @@ fn write_clusters_tsv(path: &Path, rows: &[ExportRow<'_>], clusters: &ClusterMap
     }
     writer.write_record(&header)?;
     for (i, row) in rows.iter().enumerate() {
-        let mut record = vec![row.file.to_string()];
+        let mut record = vec![cell_text(row.file)];
         for level in &clusters.levels {
             let cluster = level[i].map(|c| &clusters.records[c]);
-            record.push(cluster.map_or(String::new(), |c| c.id.clone()));
-            record.push(cluster.map_or(String::new(), |c| c.name.clone()));
+            record.push(cluster.map_or(String::new(), |c| cell_text(&c.id)));
+            record.push(cluster.map_or(String::new(), |c| cell_text(&c.name)));
         }
         writer.write_record(&record)?;
     }
@@ -96,6 +96,17 @@ pub fn write_export(
         dir,
         &["items.tsv", "features.npy", "features.txt", "reduced.npy"],
     )
+}
+
+/// A text field as a spreadsheet must receive it: one starting with `=`, `+`, `-`, `@`, a tab
+/// or a carriage return gets a leading `'`, so that opening the TSV never runs it as a
+/// formula (OWASP's rule for CSV injection). Numbers are written by the caller, unchanged.
+pub fn cell_text(text: &str) -> String {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}")
+    } else {
+        text.to_string()
+    }
 }
 
 /// Refuses an export folder holding files that an earlier export did not write (as its
@@ -166,9 +177,9 @@ fn write_tsv(path: &Path, rows: &[ExportRow<'_>]) -> Result<()> {
     writer.write_record(["filename", "title", "url", "x", "y", "col", "row"])?;
     for row in rows {
         writer.write_record([
-            row.file,
-            row.title,
-            row.url,
+            &cell_text(row.file),
+            &cell_text(row.title),
+            &cell_text(row.url),
             &row.point[0].to_string(),
             &row.point[1].to_string(),
             &row.cell.col.to_string(),
@@ -203,6 +214,20 @@ mod tests {
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines[0], "filename\ttitle\turl\tx\ty\tcol\trow");
         assert_eq!(lines[1], "a b.jpg\t\"A\tB\"\t\t0.5\t-1\t2\t3");
+    }
+
+    #[test]
+    fn text_that_a_spreadsheet_would_run_is_neutralised() {
+        for (text, want) in [
+            ("=HYPERLINK(\"x\")", "'=HYPERLINK(\"x\")"),
+            ("+1", "'+1"),
+            ("-2+3", "'-2+3"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("Vase", "Vase"),
+            ("", ""),
+        ] {
+            assert_eq!(cell_text(text), want);
+        }
     }
 
     fn one_row() -> [ExportRow<'static>; 1] {

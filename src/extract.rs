@@ -136,6 +136,9 @@ pub fn extract(options: &ExtractOptions) -> Result<ExtractReport> {
             scan.images.len()
         );
     }
+    for image in &images {
+        check_index_name(&image.name)?;
+    }
     let source = extraction::load_model(&options.vectors)?;
     create_parent(&options.output)?;
     let _writing = lock_output(&options.output)?;
@@ -186,6 +189,34 @@ fn create_parent(path: &Path) -> Result<()> {
     }
 }
 
+/// Refuses an image name that the `.txt` index (one name per line, read back trimmed and with
+/// `/` separators by `build --features`) cannot carry: a line break or other control
+/// character, a leading or trailing space, a backslash, a byte order mark, or bytes that are
+/// not UTF-8 (the scan shows them as U+FFFD). Asked before any work, with the fix.
+fn check_index_name(name: &str) -> Result<()> {
+    let problem = if name.chars().any(char::is_control) {
+        Some("a line break or control character")
+    } else if name.split('/').any(|part| part.trim() != part) {
+        Some("a space at the start or end of a part")
+    } else if name.contains('\\') {
+        Some("a backslash")
+    } else if name.contains('\u{FEFF}') {
+        Some("a byte order mark")
+    } else if name.contains('\u{FFFD}') {
+        Some("bytes that are not UTF-8")
+    } else {
+        None
+    };
+    match problem {
+        Some(problem) => bail!(
+            "{}: the name holds {problem}, which the .txt index of image names cannot carry; \
+             rename the file",
+            crate::message::printable(name)
+        ),
+        None => Ok(()),
+    }
+}
+
 /// Locks `output` for this extraction (a hidden `.lock` file beside it, released by the
 /// operating system however the process ends): two extractions into the same file would
 /// otherwise rename their `.npy` and `.txt` into place interleaved, pairing one run's vectors
@@ -232,6 +263,27 @@ fn write_shard(output: &Path, store: Option<Arc<RowFile>>, names: &[&str]) -> Re
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_the_index_cannot_carry_are_refused_and_others_pass() {
+        for name in [
+            "a\nb.jpg",
+            " a.jpg",
+            "dir/a.jpg ",
+            "a\\b.jpg",
+            "\u{FEFF}a.jpg",
+            "a\u{FFFD}.jpg",
+        ] {
+            let err = check_index_name(name).unwrap_err().to_string();
+            assert!(
+                err.contains("rename the file") && !err.contains('\n'),
+                "{err}"
+            );
+        }
+        for name in ["a b.jpg", "dir/ü é.jpg", "日本/写真.jpg"] {
+            check_index_name(name).unwrap();
+        }
+    }
 
     #[test]
     fn a_second_extraction_into_the_same_file_is_refused_while_the_first_runs() {

@@ -240,7 +240,7 @@ impl Extracted {
                 }
                 Err((_, ThumbError::Output(err))) => return Err(err),
                 Err((index, ThumbError::Unusable(reason))) => {
-                    bar.suspend(|| eprintln!("skipped {reason}"));
+                    bar.suspend(|| eprintln!("skipped {}", crate::message::printable(&reason)));
                     self.skipped.push(Skipped {
                         file: images[index].name.clone(),
                         reason,

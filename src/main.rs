@@ -8,13 +8,14 @@ use clap::Parser;
 use cli::{BuildArgs, Cli, Command};
 use zoomap::build::build;
 use zoomap::extract::extract;
+use zoomap::message::{print_lines, printable};
 use zoomap::serve::serve;
 
 fn run_build(args: &BuildArgs) -> Result<()> {
     let options = args.options();
     let report = build(&options)?;
-    println!("{}", report.summary());
-    println!("Site written to {}", options.output.display());
+    print_lines(&report.summary());
+    print_lines(&format!("Site written to {}", options.output.display()));
     match args.serve_after(options.output) {
         Some(serve_options) => serve(&serve_options),
         None => Ok(()),
@@ -26,12 +27,12 @@ fn main() {
         Command::Build(args) => run_build(&args),
         Command::Extract(args) => {
             let options = args.options();
-            extract(&options).map(|report| println!("{}", report.summary(&options.output)))
+            extract(&options).map(|report| print_lines(&report.summary(&options.output)))
         }
         Command::Serve(args) => serve(&args.options()),
     };
     if let Err(err) = result {
-        eprintln!("error: {}", cli::error_line(&err));
+        eprintln!("error: {}", printable(&cli::error_line(&err)));
         std::process::exit(1);
     }
 }

@@ -18,6 +18,13 @@ use crate::setting::{Setting, SettingError};
 use crate::thumbs::{DEFAULT_MAX_PIXELS, Fit, Preprocess};
 use crate::tiles::TileOptions;
 
+/// The smallest perplexity accepted: below it each point's neighbourhood is one point and the
+/// affinities' search for a bandwidth stalls (perplexity 1 took 40× the time of 30).
+pub const MIN_PERPLEXITY: f32 = 2.0;
+/// The largest perplexity accepted: t-SNE keeps 3 × perplexity neighbours per point, so
+/// memory and time grow with it, and maps stop improving well below it.
+pub const MAX_PERPLEXITY: f32 = 100.0;
+
 /// Everything a build can be told.
 #[derive(Debug, Clone, Serialize)]
 pub struct BuildOptions {
@@ -72,10 +79,11 @@ impl BuildOptions {
             "PCA needs at least 1 component",
         )?;
         check(
-            self.reduce.perplexity.is_finite() && self.reduce.perplexity > 0.0,
+            (MIN_PERPLEXITY..=MAX_PERPLEXITY).contains(&self.reduce.perplexity),
             Setting::Perplexity,
             format!(
-                "perplexity {} is not a positive number",
+                "perplexity {} is outside {MIN_PERPLEXITY}–{MAX_PERPLEXITY} (t-SNE's useful range; \
+                 30 is the default)",
                 self.reduce.perplexity
             ),
         )?;
@@ -385,5 +393,56 @@ impl MosaicOptions {
             Setting::PreviewSize,
             "previews need a side of at least 1 pixel",
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn options(dir: &Path, images: &str, output: &str) -> BuildOptions {
+        BuildOptions::new(dir.join(images), dir.join(output))
+    }
+
+    #[test]
+    fn perplexities_outside_the_useful_range_are_refused_up_front() {
+        let dir = tempfile::tempdir().unwrap();
+        for (perplexity, ok) in [(1e-9, false), (1.0, false), (f32::NAN, false), (1e3, false)]
+            .into_iter()
+            .chain([(2.0, true), (30.0, true), (100.0, true)])
+        {
+            let mut o = options(dir.path(), "imgs", "site");
+            o.reduce.perplexity = perplexity;
+            assert_eq!(o.validate().is_ok(), ok, "perplexity {perplexity}");
+        }
+    }
+
+    #[test]
+    fn outputs_overlapping_the_images_or_each_other_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("www/photos")).unwrap();
+        for (images, output) in [
+            ("www/photos", "www"),
+            ("www/photos", "www/photos"),
+            ("www", "www/photos/site"),
+            ("www", "www/./photos/../site"),
+        ] {
+            let err = options(dir.path(), images, output).validate().unwrap_err();
+            assert!(
+                err.to_string().contains("images folder"),
+                "{images} -o {output}: {err}"
+            );
+        }
+        let mut export_in_site = options(dir.path(), "www/photos", "site");
+        export_in_site.export = Some(dir.path().join("site/export"));
+        assert!(export_in_site.validate().is_err());
+        let mut export_holding_input = options(dir.path(), "www/photos", "site");
+        export_holding_input.export = Some(dir.path().join("out"));
+        export_holding_input.vectors.features = vec![dir.path().join("out/features.npy")];
+        let err = export_holding_input.validate().unwrap_err().to_string();
+        assert!(err.contains("features.npy"), "{err}");
+        options(dir.path(), "www/photos", "site")
+            .validate()
+            .unwrap();
     }
 }

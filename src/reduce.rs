@@ -9,7 +9,7 @@ use rand::SeedableRng;
 use rand_distr::{Distribution, StandardNormal};
 
 use crate::neighbours::{self, Graph, KEPT_NEIGHBOURS, Search};
-use crate::vectors::{Rows, Vectors, first_non_finite_row, for_each_block};
+use crate::vectors::{Rows, UNUSABLE, Vectors, first_non_finite_row, for_each_block, usable_row};
 
 /// What the reduce stage produced.
 #[derive(Debug, Clone)]
@@ -123,7 +123,7 @@ pub fn pca(x: &dyn Rows, components: usize, seed: u64) -> Result<Pca> {
 /// [`pca`] fitted on at most `sample_values` values: the components and the mean come from a
 /// random sample of rows (all of them when they fit), then every row is projected in one
 /// pass a block at a time. Components' signs follow scikit-learn (largest loading positive),
-/// so output is stable. A row holding NaN or infinity is an error naming it.
+/// so output is stable. A row holding NaN, infinity or a huge value is an error naming it.
 pub fn pca_sampled(
     x: &dyn Rows,
     components: usize,
@@ -134,7 +134,7 @@ pub fn pca_sampled(
     let k = components.min(n).min(d);
     if k == 0 {
         if let Some(row) = first_non_finite_row(x)? {
-            bail!("feature vector {row} holds NaN or infinity");
+            bail!("feature vector {row} holds {UNUSABLE}");
         }
         return Ok(Pca {
             projection: Vectors::default(),
@@ -143,7 +143,7 @@ pub fn pca_sampled(
     }
     let (sample, sampled_rows) = sample_rows(x, sample_values, seed)?;
     if let Some(row) = first_non_finite_row(&sample)? {
-        bail!("feature vector {} holds NaN or infinity", sampled_rows[row]);
+        bail!("feature vector {} holds {UNUSABLE}", sampled_rows[row]);
     }
     let fit = fit_pca(&sample, k, seed);
     drop(sample);
@@ -215,17 +215,14 @@ fn fit_pca(sample: &Vectors, k: usize, seed: u64) -> PcaFit {
 
 impl PcaFit {
     /// Every row of `x` centred and projected onto the basis, a block at a time; a row
-    /// holding NaN or infinity is an error naming it.
+    /// holding NaN, infinity or a huge value is an error naming it.
     fn project(&self, x: &dyn Rows) -> Result<Vectors> {
         let (d, k) = (x.dim(), self.basis.ncols());
         let mut data = Vec::with_capacity(x.count() * k);
         for_each_block(x, |start, block| {
             let rows = block.len() / d;
-            if let Some(bad) = block
-                .chunks_exact(d)
-                .position(|row| row.iter().any(|v| !v.is_finite()))
-            {
-                bail!("feature vector {} holds NaN or infinity", start + bad);
+            if let Some(bad) = block.chunks_exact(d).position(|row| !usable_row(row)) {
+                bail!("feature vector {} holds {UNUSABLE}", start + bad);
             }
             let centred = Mat::from_fn(rows, d, |i, j| f64::from(block[i * d + j]) - self.mean[j]);
             let projected = &centred * &self.basis;

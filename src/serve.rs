@@ -231,6 +231,13 @@ pub fn serve(options: &ServeOptions) -> Result<()> {
             "Serving {} at {url} (Ctrl-C to stop)",
             options.dir.display()
         );
+        if !options.addr.ip().is_loopback() {
+            eprintln!(
+                "warning: listening on {}, not on this machine alone: anyone who can reach it \
+                 on the network can read the site",
+                options.addr.ip()
+            );
+        }
         if options.open
             && let Err(err) = opener::open_browser(&url)
         {

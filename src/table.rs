@@ -2,7 +2,7 @@
 //! separated, and one for which of the image names they list the collection lacks.
 
 use std::collections::HashSet;
-use std::io::{BufRead, BufReader, Read};
+use std::io::Read;
 use std::path::Path;
 
 use anyhow::{Context, Result};
@@ -11,23 +11,52 @@ use anyhow::{Context, Result};
 const SNIFF_BYTES: u64 = 1 << 20;
 
 /// The field delimiter of a table whose first line is `first_line`: a tab when it holds one
-/// (TSV, whatever the file is called), else a comma.
+/// (TSV, whatever the file is called), a semicolon when it holds more of them than commas
+/// (Excel's CSV where the decimal separator is a comma), else a comma.
 pub fn delimiter(first_line: &str) -> u8 {
+    let count = |c: char| first_line.matches(c).count();
     if first_line.contains('\t') {
         b'\t'
+    } else if count(';') > count(',') {
+        b';'
     } else {
         b','
     }
+}
+
+/// Refuses a table that is not UTF-8 (UTF-16 as Excel's "Unicode text" saves it, Latin-1 or
+/// Windows-1252 as older "CSV" saves it), judged on its first `start` bytes, with the fix.
+fn check_utf8(path: &Path, start: &[u8]) -> Result<()> {
+    let utf16 = start.starts_with(&[0xFF, 0xFE]) || start.starts_with(&[0xFE, 0xFF]);
+    let broken = match std::str::from_utf8(start) {
+        Ok(_) => false,
+        // An error at the very end is a character cut by the sample's length.
+        Err(err) => err.error_len().is_some(),
+    };
+    if utf16 || broken {
+        anyhow::bail!(
+            "{}: not UTF-8 text ({}); save it as \"CSV UTF-8\" and try again",
+            path.display(),
+            if utf16 {
+                "UTF-16"
+            } else {
+                "Latin-1 or another legacy encoding"
+            }
+        );
+    }
+    Ok(())
 }
 
 /// A CSV reader builder for the table at `path`, its delimiter chosen by [`delimiter`].
 pub fn reader_builder(path: &Path) -> Result<csv::ReaderBuilder> {
     let file =
         std::fs::File::open(path).with_context(|| format!("{}: cannot open", path.display()))?;
-    let mut first = Vec::new();
-    BufReader::new(file.take(SNIFF_BYTES))
-        .read_until(b'\n', &mut first)
+    let mut start = Vec::new();
+    file.take(SNIFF_BYTES)
+        .read_to_end(&mut start)
         .with_context(|| format!("{}: cannot read", path.display()))?;
+    check_utf8(path, &start)?;
+    let first = start.split(|&b| b == b'\n').next().unwrap_or_default();
     let mut builder = csv::ReaderBuilder::new();
     builder.delimiter(delimiter(&String::from_utf8_lossy(&first)));
     Ok(builder)
@@ -64,6 +93,31 @@ mod tests {
             std::fs::write(&path, text).unwrap();
             let mut reader = reader_builder(&path).unwrap().from_path(&path).unwrap();
             assert_eq!(reader.headers().unwrap().len(), fields, "{name}: {text:?}");
+        }
+    }
+
+    #[test]
+    fn excel_csvs_are_read_or_refused_with_the_fix() {
+        let dir = tempfile::tempdir().unwrap();
+        let semicolons = dir.path().join("eu.csv");
+        std::fs::write(&semicolons, "filename;Name;Price\na.jpg;Vase;1,5\n").unwrap();
+        let mut reader = reader_builder(&semicolons)
+            .unwrap()
+            .from_path(&semicolons)
+            .unwrap();
+        assert_eq!(reader.headers().unwrap().len(), 3);
+        for (name, bytes, what) in [
+            ("u16.csv", b"\xFF\xFEf\x00,\x00".to_vec(), "UTF-16"),
+            (
+                "latin1.csv",
+                b"filename,Name\na.jpg,Caf\xE9 au lait\n".to_vec(),
+                "Latin-1",
+            ),
+        ] {
+            let path = dir.path().join(name);
+            std::fs::write(&path, bytes).unwrap();
+            let err = reader_builder(&path).unwrap_err().to_string();
+            assert!(err.contains(what) && err.contains("CSV UTF-8"), "{err}");
         }
     }
 

@@ -189,14 +189,27 @@ impl Rows for RowFile {
     }
 }
 
-/// Index of the first row holding a NaN or infinity, if any, read through a block at a time.
+/// The largest magnitude a feature value may have. Networks' activations and embeddings stay
+/// within thousands; a value past this (say 1e18, from a corrupt or mis-typed file) would
+/// overflow t-SNE's squared distances in f32, so it is refused like NaN.
+pub const MAX_FEATURE_MAGNITUDE: f32 = 1e9;
+
+/// What a row refused by [`usable_row`] holds, for its error.
+pub const UNUSABLE: &str = "NaN, infinity or a value beyond ±1e9";
+
+/// Whether every value of `row` is a number within [`MAX_FEATURE_MAGNITUDE`].
+pub fn usable_row(row: &[f32]) -> bool {
+    row.iter().all(|v| v.abs() <= MAX_FEATURE_MAGNITUDE)
+}
+
+/// Index of the first row that is not [`usable_row`], if any, read through a block at a time.
 pub fn first_non_finite_row(rows: &dyn Rows) -> Result<Option<usize>> {
     let mut found = None;
     for_each_block(rows, |start, block| {
         if found.is_none() {
             found = block
                 .chunks_exact(rows.dim().max(1))
-                .position(|row| row.iter().any(|v| !v.is_finite()))
+                .position(|row| !usable_row(row))
                 .map(|i| start + i);
         }
         Ok(())

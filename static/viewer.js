@@ -568,5 +568,12 @@ const viewer = new Viewer(JSON.parse(byId('zoomap-config').textContent));
 viewer.resize();
 viewer.listen();
 const ready = viewer.start();
+// A map that cannot load says why where it said "Loading the map…": opened from file://,
+// browsers refuse its data requests, so the page says how to serve it instead.
+ready.catch((error) => {
+  byId('loading').textContent = location.protocol === 'file:'
+    ? 'This map is a website and cannot be opened as a file: run `zoomap serve` on its folder, or put the folder on any web host.'
+    : `The map could not load: ${error.message}`;
+});
 requestAnimationFrame(() => viewer.frame());
 window.zoomap = viewer.handle(ready);

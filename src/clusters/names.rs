@@ -148,8 +148,15 @@ pub fn read_names(path: &Path) -> Result<BTreeMap<String, String>> {
         };
         let (id, name) = (id.trim(), name.trim());
         let header = line == 0 && id.eq_ignore_ascii_case("id");
-        if !header && !name.is_empty() {
-            names.insert(id.to_string(), name.to_string());
+        if header || name.is_empty() {
+            continue;
+        }
+        if let Some(earlier) = names.insert(id.to_string(), name.to_string()) {
+            bail!(
+                "{} line {}: cluster {id:?} is named twice ({earlier:?}, then {name:?})",
+                path.display(),
+                line + 1
+            );
         }
     }
     Ok(names)

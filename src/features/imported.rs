@@ -207,10 +207,11 @@ fn read_npy_with_index(path: &Path, index: &Path) -> Result<(Vec<String>, RowFil
     }
     if let Some(row) = first_non_finite_row(&vectors)? {
         bail!(
-            "{}: row {} ({}) holds NaN or infinity",
+            "{}: row {} ({}) holds {}",
             path.display(),
             row + 1,
-            names[row]
+            names[row],
+            crate::vectors::UNUSABLE
         );
     }
     Ok((names, vectors))
@@ -251,8 +252,8 @@ fn read_table(path: &Path) -> Result<(Vec<String>, RowFile)> {
                 format!("{} values where earlier rows have {expected}", values.len()),
             ));
         }
-        if values.iter().any(|v| !v.is_finite()) {
-            return Err(fail(line, "NaN or infinity".into()));
+        if !crate::vectors::usable_row(&values) {
+            return Err(fail(line, crate::vectors::UNUSABLE.into()));
         }
         names.push(image_name(&record[0]));
         vectors.push(&values)?;
@@ -344,12 +345,14 @@ mod tests {
             err.contains("line 2") && err.contains("1 values where earlier rows have 2"),
             "{err}"
         );
-        std::fs::write(&tsv, "a.jpg\t1\t2\nc.jpg\t1\tinf\n").unwrap();
-        let err = read(&tsv, None).unwrap_err().to_string();
-        assert!(
-            err.contains("line 2") && err.contains("NaN or infinity"),
-            "{err}"
-        );
+        for huge in ["inf", "1e18"] {
+            std::fs::write(&tsv, format!("a.jpg\t1\t2\nc.jpg\t1\t{huge}\n")).unwrap();
+            let err = read(&tsv, None).unwrap_err().to_string();
+            assert!(
+                err.contains("line 2") && err.contains("NaN, infinity or a value beyond"),
+                "{err}"
+            );
+        }
         std::fs::write(&tsv, "a.jpg\t1\nb.jpg\tx\n").unwrap();
         let err = read(&tsv, None).unwrap_err().to_string();
         assert!(

@@ -50,6 +50,9 @@ impl Metadata {
         let mut rows = HashMap::new();
         for (line, record) in reader.records().enumerate() {
             let record = record.map_err(|e| fail(e.to_string()))?;
+            if record.iter().all(|field| field.trim().is_empty()) {
+                continue; // the empty `,,,,` rows a spreadsheet leaves below its data
+            }
             let values: Vec<String> = record.iter().map(str::to_string).collect();
             let name = image_name(&values[key]);
             if rows.insert(name.clone(), values).is_some() {
@@ -164,6 +167,34 @@ impl Template {
         Ok(Self { parts })
     }
 
+    /// The URL template filled from one CSV row: each field inserted after the template's
+    /// first character is percent-encoded as one URL component (RFC 3986's unreserved
+    /// characters kept), so `a/../../admin` cannot climb out of the path the template names;
+    /// a field the template starts with is the URL itself and goes in as written.
+    pub fn render_url(&self, row: &[String]) -> String {
+        use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+        const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
+            .remove(b'-')
+            .remove(b'.')
+            .remove(b'_')
+            .remove(b'~');
+        let mut url = String::new();
+        for part in &self.parts {
+            match part {
+                Part::Text(text) => url.push_str(text),
+                Part::Column(i) => {
+                    let value = row.get(*i).map_or("", String::as_str);
+                    if url.is_empty() {
+                        url.push_str(value);
+                    } else {
+                        url.extend(utf8_percent_encode(value, COMPONENT));
+                    }
+                }
+            }
+        }
+        url
+    }
+
     /// The template filled from one CSV row.
     pub fn render(&self, row: &[String]) -> String {
         self.parts
@@ -198,6 +229,20 @@ mod tests {
         assert_eq!(t.render(&row), "Vase (1901) {raw}");
         let url = Template::parse("https://x.org/objects/{Id}", &columns()).unwrap();
         assert_eq!(url.render(&row), "https://x.org/objects/7");
+        let climbing = ["a.jpg", "a/../../admin", "", "?x=1&y"].map(String::from);
+        assert_eq!(
+            Template::parse("https://x.org/objects/{Name}/{Id}", &columns())
+                .unwrap()
+                .render_url(&climbing),
+            "https://x.org/objects/a%2F..%2F..%2Fadmin/%3Fx%3D1%26y"
+        );
+        let whole = ["a.jpg", "https://iiif.example.org/m/1", "", ""].map(String::from);
+        assert_eq!(
+            Template::parse("{Name}", &columns())
+                .unwrap()
+                .render_url(&whole),
+            "https://iiif.example.org/m/1"
+        );
     }
 
     #[test]

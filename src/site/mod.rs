@@ -173,7 +173,7 @@ pub fn items(
                 let fallback_title = file.rsplit('/').next().unwrap_or(file).to_string();
                 let rendered = row
                     .zip(url)
-                    .map(|(row, t)| t.render(row))
+                    .map(|(row, t)| t.render_url(row))
                     .filter(|u| !u.trim().is_empty());
                 let (url, url_text) = match rendered {
                     Some(u) if links::is_safe_link(&u) => (Some(u), None),

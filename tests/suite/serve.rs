@@ -2,9 +2,8 @@
 
 use crate::common;
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::process::Stdio;
 
 /// One response: status, headers (names lower case), body.
 struct Response {
@@ -62,24 +61,7 @@ fn get(addr: &str, path: &str) -> Response {
 
 /// Starts `zoomap serve` on a free port; returns the child and its address.
 fn start_server(site: &std::path::Path) -> (std::process::Child, String) {
-    let mut server = common::zoomap()
-        .args(["serve", site.to_str().unwrap(), "--port", "0"])
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(server.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let addr = line
-        .split("http://")
-        .nth(1)
-        .unwrap()
-        .split('/')
-        .next()
-        .unwrap()
-        .to_string();
-    (server, addr)
+    common::serve(site, "127.0.0.1")
 }
 
 /// A small site: a page, a script, a DZI, 64 tiles, a dotfile, and beside it a secret and
@@ -222,6 +204,17 @@ fn serves_200_concurrent_connections_without_an_error() {
     println!("zoomap serve, 200 connections, 3 s: {result}");
     assert_eq!(result["errors"], 0, "{result}");
     assert!(result["requests"].as_u64().unwrap() >= 200, "{result}");
+}
+
+#[test]
+fn localhost_is_a_host_and_the_loopback_address_is_used() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = small_site(dir.path());
+    let (mut server, addr) = common::serve(&site, "localhost");
+    assert!(addr.starts_with("127.0.0.1:"), "{addr}");
+    assert_eq!(get(&addr, "/").status, 200);
+    server.kill().unwrap();
+    let _ = server.wait();
 }
 
 #[test]

@@ -7,9 +7,8 @@
 
 use crate::common;
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 
 use common::{example_images, root, tiny_weights};
 
@@ -23,28 +22,10 @@ fn browser_available() -> bool {
     ok
 }
 
-/// Serves `site` on a free port; the server stops when the returned child is killed.
-fn serve(site: &Path) -> (Child, String) {
-    let mut server = common::zoomap()
-        .args(["serve", site.to_str().unwrap(), "--port", "0"])
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(server.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let url = line
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .expect("serve prints its URL")
-        .to_string();
-    (server, url)
-}
-
 /// Runs check.mjs in `mode` against the served `site`.
 fn check_in_browser(site: &Path, mode: &str) {
-    let (mut server, url) = serve(site);
+    let (mut server, addr) = common::serve(site, "127.0.0.1");
+    let url = format!("http://{addr}/");
     let shots = root().join("target/viewer-screenshots");
     std::fs::create_dir_all(&shots).unwrap();
     let out = Command::new("node")
@@ -106,6 +87,18 @@ fn viewer_shows_searches_filters_and_navigates_a_collection() {
     );
     assert!(ok, "{stderr}");
     check_in_browser(&site, "collection");
+    let shots = root().join("target/viewer-screenshots");
+    let page = format!("file://{}", site.join("index.html").display());
+    let out = Command::new("node")
+        .arg(root().join("tests/viewer/check.mjs"))
+        .args([page.as_str(), shots.to_str().unwrap(), "file"])
+        .output()
+        .expect("node runs");
+    assert!(
+        out.status.success(),
+        "file:// page: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]

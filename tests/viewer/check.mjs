@@ -6,6 +6,7 @@
 //     panel keys work across region files without loading the rest.
 //   hostile: a small site whose metadata holds markup, scripts and script URLs: all shown as
 //     text, no script runs, no `javascript:` link exists.
+//   file: the site opened as file:///…/index.html: the page says to serve it, not "Loading".
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
@@ -669,8 +670,21 @@ async function hostile() {
   check(dom.violations.length === 0, `CSP violations: ${dom.violations.join(' | ')}`);
 }
 
+// Opened from disk, the data requests fail: the loading line turns into how to serve it.
+async function fromFile() {
+  const page = await open();
+  await page.goto(url);
+  await page.waitForFunction(() => document.getElementById('loading').textContent.includes('zoomap serve'), null, { timeout: 10000 })
+    .catch(() => {});
+  const text = await page.$eval('#loading', (el) => el.textContent);
+  check(text.includes('zoomap serve'), `file:// page says ${JSON.stringify(text)}`);
+  await page.screenshot({ path: `${shots}/file-url.png` });
+  errors.length = 0; // the refused requests of file:// are what the page explains
+}
+
 try {
   if (mode === 'scale') await scale();
+  else if (mode === 'file') await fromFile();
   else if (mode === 'hostile') await hostile();
   else await collection();
   check(errors.length === 0, `console errors: ${errors.join(' | ')}`);

@@ -57,6 +57,35 @@ pub fn zoomap() -> Command {
     command
 }
 
+/// Starts `zoomap serve SITE --host HOST` on a free port; returns the child (the server
+/// stops when it is killed) and the `host:port` it printed.
+pub fn serve(site: &Path, host: &str) -> (std::process::Child, String) {
+    use std::io::BufRead;
+    let mut server = zoomap()
+        .args([
+            "serve",
+            site.to_str().unwrap(),
+            "--port",
+            "0",
+            "--host",
+            host,
+        ])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufReader::new(server.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let addr = line
+        .split("http://")
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .unwrap_or_else(|| panic!("serve prints its URL: {line:?}"))
+        .to_string();
+    (server, addr)
+}
+
 /// The arguments of `zoomap build IMAGES -o SITE --weights WEIGHTS --device cpu`, then `extra`.
 pub fn build_args(images: &Path, site: &Path, weights: &Path, extra: &[&str]) -> Vec<String> {
     let mut args = vec![
