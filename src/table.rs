@@ -58,7 +58,7 @@ pub fn reader_builder(path: &Path) -> Result<csv::ReaderBuilder> {
     check_utf8(path, &start)?;
     let first = start.split(|&b| b == b'\n').next().unwrap_or_default();
     let mut builder = csv::ReaderBuilder::new();
-    builder.delimiter(delimiter(&String::from_utf8_lossy(&first)));
+    builder.delimiter(delimiter(&String::from_utf8_lossy(first)));
     Ok(builder)
 }
 

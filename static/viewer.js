@@ -568,12 +568,8 @@ const viewer = new Viewer(JSON.parse(byId('zoomap-config').textContent));
 viewer.resize();
 viewer.listen();
 const ready = viewer.start();
-// A map that cannot load says why where it said "Loading the map…": opened from file://,
-// browsers refuse its data requests, so the page says how to serve it instead.
-ready.catch((error) => {
-  byId('loading').textContent = location.protocol === 'file:'
-    ? 'This map is a website and cannot be opened as a file: run `zoomap serve` on its folder, or put the folder on any web host.'
-    : `The map could not load: ${error.message}`;
-});
+// A map whose data cannot load says why where it said "Loading the map…". (Opened from
+// file://, this script does not run at all; the page's own delayed hint speaks then.)
+ready.catch((error) => { byId('loading').textContent = `The map could not load: ${error.message}`; });
 requestAnimationFrame(() => viewer.frame());
 window.zoomap = viewer.handle(ready);

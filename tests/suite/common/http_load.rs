@@ -118,7 +118,7 @@ pub fn run(addr: &str, paths: &[String], connections: usize, seconds: f64) -> Re
     let deadline = start + duration;
     let tallies: Vec<Tally> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..connections)
-            .map(|i| scope.spawn({ move || connection(addr, paths, deadline, i * 7) }))
+            .map(|i| scope.spawn(move || connection(addr, paths, deadline, i * 7)))
             .collect();
         handles
             .into_iter()
