@@ -1,6 +1,6 @@
 //! Says which JPEG decoder build zoomap gets. mozjpeg-sys assembles libjpeg-turbo's x86 SIMD
 //! with NASM where `nasm` runs at build time and compiles plain C where it does not (decoding
-//! about twice as slow, bench/decode.sh); cargo hides a dependency's build-script warnings, so
+//! 1.45× slower, bench/decode.sh); cargo hides a dependency's build-script warnings, so
 //! zoomap's own build script makes the same check, warns when SIMD is missing, and passes the
 //! answer to the binary as `ZOOMAP_JPEG_DECODER` (`zoomap --version` prints it).
 

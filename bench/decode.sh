@@ -51,13 +51,13 @@ EOF
 # run NAME [ENV...]: builds the crate (with the environment given) and decodes the list.
 run() {
   local name=$1; shift
-  (cd "$work/$name" && env "$@" cargo build --release -q 2> "$work/$name.log") || { echo "$name: build failed"; tail -5 "$work/$name.log"; return 1; }
+  (cd "$work/$name" && env "$@" cargo build --release -q 2> "$work/$name.log") || { echo "$name: build failed" >&2; tail -5 "$work/$name.log" >&2; return 1; }
   "$work/$name/target/release/$name" "$work/list"
 }
 
 zoomap_main='#[path = "'$(realpath src/jpeg.rs)'"] mod jpeg;
 fn decode(bytes: &[u8]) -> Vec<u8> { jpeg::decode_rgb(bytes, 1).unwrap().into_raw() }'
-zoomap_deps=$(grep -E '^mozjpeg(-sys)? = ' Cargo.toml; echo 'image = { version = "0.25", default-features = false }')
+zoomap_deps=$(grep -E '^(mozjpeg|mozjpeg-sys|anyhow) = ' Cargo.toml; echo 'image = { version = "0.25", default-features = false }')
 crate simd "$zoomap_deps" "$zoomap_main"
 crate plain "$zoomap_deps" "$zoomap_main"
 nonasm=$work/nonasm; mkdir -p "$nonasm"
@@ -85,7 +85,8 @@ print(f"{(time.perf_counter() - started) * 1000 / (5 * len(files)):.3f} {digest.
 EOF
 )
 read -r pillow_ms pillow_hash <<< "$pillow"
-row() {  # LABEL "MS HASH"
+row() {  # LABEL "MS HASH" (nothing where the build failed)
+  [ -n "$2" ] || { echo "$1: not measured (build failed, above)"; return 0; }
   read -r ms hash <<< "$2"
   same=$([ "$hash" = "$pillow_hash" ] && echo "Pillow's pixels" || echo "DIFFERENT pixels")
   awk -v l="$1" -v m="$ms" -v p="$pillow_ms" -v s="$same" 'BEGIN {printf "%-44s %8.2f ms  %5.2fx Pillow  %s\n", l, m, m / p, s}'

@@ -366,5 +366,11 @@ mod tests {
             error.contains("names.csv line 1: expected a cluster id and a name"),
             "{error}"
         );
+        std::fs::write(&path, "id,name\n0,Pines\n0,Oaks\n").unwrap();
+        let error = read_names(&path).unwrap_err().to_string();
+        assert!(
+            error.contains("line 3") && error.contains("named twice"),
+            "{error}"
+        );
     }
 }

@@ -288,6 +288,16 @@ mod tests {
     }
 
     #[test]
+    fn the_empty_rows_a_spreadsheet_leaves_below_its_data_are_ignored() {
+        let dir = tempfile::tempdir().unwrap();
+        let csv = dir.path().join("items.csv");
+        fs::write(&csv, "File,Name\r\na.jpg,Vase\r\n,\r\n,\r\n , \r\n").unwrap();
+        let meta = Metadata::load(&csv, "File").unwrap();
+        assert_eq!(meta.row_for("a.jpg").unwrap()[1], "Vase");
+        assert!(meta.unmatched(["a.jpg"].into_iter()).is_empty());
+    }
+
+    #[test]
     fn missing_filename_column_is_an_error() {
         let dir = tempfile::tempdir().unwrap();
         let csv = dir.path().join("items.csv");

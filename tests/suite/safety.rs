@@ -88,6 +88,33 @@ fn a_rebuild_keeps_the_git_history_and_pages_setup_added_to_the_site() {
 }
 
 #[test]
+fn a_site_given_as_dot_from_inside_it_is_rebuilt_in_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let images = dir.path().join("imgs");
+    example_images(&images, 4);
+    let site = dir.path().join("site");
+    let (ok, _, stderr) = build(&images, &site, &[]);
+    assert!(ok, "{stderr}");
+    fs::write(site.join("CNAME"), "maps.example.org").unwrap();
+    let args = build_args(&images, Path::new("."), &tiny_weights("safetensors"), &[]);
+    let out = common::zoomap()
+        .current_dir(&site)
+        .args(&args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let dotted = site.join(".");
+    let (ok, _, stderr) = build(&images, &dotted, &[]);
+    assert!(ok, "-o site/.: {stderr}");
+    assert_eq!(fs::read(site.join("CNAME")).unwrap(), b"maps.example.org");
+    common::check_site(&site, 4);
+}
+
+#[test]
 fn an_export_never_truncates_the_features_it_reads() {
     let dir = tempfile::tempdir().unwrap();
     let images = dir.path().join("imgs");
