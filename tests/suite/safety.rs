@@ -10,6 +10,14 @@ use std::path::Path;
 
 use crate::common::{self, build_args, example_images, run_build, tiny_weights};
 
+/// A temporary folder holding `imgs/`, a collection of `n` example images.
+fn collection(n: usize) -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let images = dir.path().join("imgs");
+    example_images(&images, n);
+    (dir, images)
+}
+
 /// A build of `images` into `site` with the tiny weights and `extra` arguments.
 fn build(images: &Path, site: &Path, extra: &[&str]) -> (bool, String, String) {
     run_build(&build_args(
@@ -22,9 +30,7 @@ fn build(images: &Path, site: &Path, extra: &[&str]) -> (bool, String, String) {
 
 #[test]
 fn a_folder_with_an_index_html_and_the_users_files_is_never_replaced() {
-    let dir = tempfile::tempdir().unwrap();
-    let images = dir.path().join("imgs");
-    example_images(&images, 4);
+    let (dir, images) = collection(4);
     let www = dir.path().join("www");
     fs::create_dir_all(&www).unwrap();
     fs::write(www.join("index.html"), "<h1>me</h1>").unwrap();
@@ -67,9 +73,7 @@ fn a_site_that_is_holds_or_lies_inside_the_images_is_refused_before_any_work() {
 
 #[test]
 fn a_rebuild_keeps_the_git_history_and_pages_setup_added_to_the_site() {
-    let dir = tempfile::tempdir().unwrap();
-    let images = dir.path().join("imgs");
-    example_images(&images, 4);
+    let (dir, images) = collection(4);
     let site = dir.path().join("site");
     let (ok, _, stderr) = build(&images, &site, &[]);
     assert!(ok, "{stderr}");
@@ -89,9 +93,7 @@ fn a_rebuild_keeps_the_git_history_and_pages_setup_added_to_the_site() {
 
 #[test]
 fn a_site_given_as_dot_from_inside_it_is_rebuilt_in_place() {
-    let dir = tempfile::tempdir().unwrap();
-    let images = dir.path().join("imgs");
-    example_images(&images, 4);
+    let (dir, images) = collection(4);
     let site = dir.path().join("site");
     let (ok, _, stderr) = build(&images, &site, &[]);
     assert!(ok, "{stderr}");
@@ -116,9 +118,7 @@ fn a_site_given_as_dot_from_inside_it_is_rebuilt_in_place() {
 
 #[test]
 fn an_export_never_truncates_the_features_it_reads() {
-    let dir = tempfile::tempdir().unwrap();
-    let images = dir.path().join("imgs");
-    example_images(&images, 6);
+    let (dir, images) = collection(6);
     let out = dir.path().join("out");
     let site = dir.path().join("site");
     let (ok, _, stderr) = build(&images, &site, &["--export", out.to_str().unwrap()]);
@@ -146,9 +146,7 @@ fn an_export_never_truncates_the_features_it_reads() {
 
 #[test]
 fn an_export_into_a_folder_of_the_users_files_is_refused_before_any_work() {
-    let dir = tempfile::tempdir().unwrap();
-    let images = dir.path().join("imgs");
-    example_images(&images, 4);
+    let (dir, images) = collection(4);
     let mine = dir.path().join("mine");
     fs::create_dir_all(&mine).unwrap();
     fs::write(mine.join("items.tsv"), "my table").unwrap();
@@ -162,9 +160,7 @@ fn an_export_into_a_folder_of_the_users_files_is_refused_before_any_work() {
 
 #[test]
 fn outputs_inside_the_site_are_refused_before_any_work() {
-    let dir = tempfile::tempdir().unwrap();
-    let images = dir.path().join("imgs");
-    example_images(&images, 4);
+    let (dir, images) = collection(4);
     let site = dir.path().join("site");
     let (ok, _, stderr) = build(&images, &site, &[]);
     assert!(ok, "{stderr}");
@@ -181,9 +177,7 @@ fn outputs_inside_the_site_are_refused_before_any_work() {
 
 #[test]
 fn sites_and_exports_inside_the_collection_are_not_read_back_as_images() {
-    let dir = tempfile::tempdir().unwrap();
-    let images = dir.path().join("imgs");
-    example_images(&images, 24);
+    let (dir, images) = collection(24);
     let site = dir.path().join("site");
     let export = dir.path().join("export");
     let folders = dir.path().join("by-cluster");
