@@ -70,15 +70,9 @@ pub fn write_folders(
         put(source, &target, options.copy, &mut placed)?;
     }
     let marker = staging.path().join(crate::scan::FOLDERS_MARKER);
-    std::fs::write(
-        &marker,
-        concat!(
-            "{\"tool\":\"zoomap\",\"version\":\"",
-            env!("CARGO_PKG_VERSION"),
-            "\"}"
-        ),
-    )
-    .with_context(|| format!("{}: cannot write", marker.display()))?;
+    let stamp = serde_json::json!({ "tool": "zoomap", "version": env!("CARGO_PKG_VERSION") });
+    std::fs::write(&marker, stamp.to_string())
+        .with_context(|| format!("{}: cannot write", marker.display()))?;
     if options.dir.exists() {
         // Checked empty before the build started.
         std::fs::remove_dir(&options.dir)
