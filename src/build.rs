@@ -143,10 +143,10 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     warnings.extend(originals.note.clone());
     let items = item_records(&scan, &placed, &placement.assigned, &originals, &text);
     let data = site_data(options, &text, placement.grid, items);
-    let (clusters, names_warning) = clock.run("clusters", || {
+    let (clusters, cluster_warnings) = clock.run("clusters", || {
         cluster_map(&placement, &data, &text, options)
     })?;
-    warnings.extend(names_warning);
+    warnings.extend(cluster_warnings);
     let unlinked_urls = UnlinkedUrls::of(&data.items);
     warnings.extend(unlinked_urls.warning());
     let page = page_config(options, pyramid, native_zoom(&placed, &extracted, options));
@@ -441,24 +441,27 @@ fn cluster_map(
     data: &SiteData,
     text: &ItemText,
     options: &BuildOptions,
-) -> Result<(Option<ClusterMap>, Option<String>)> {
+) -> Result<(Option<ClusterMap>, Vec<String>)> {
     let Some((_, reduced)) = &placement.reduced else {
-        return Ok((None, None));
+        return Ok((None, Vec::new()));
     };
+    let mut warnings: Vec<String> = clusters::count_warning(&options.clusters, reduced.pca.rows())
+        .into_iter()
+        .collect();
     let Some(hierarchy) = clusters::cluster(&reduced.pca, &options.clusters)? else {
-        return Ok((None, None));
+        return Ok((None, warnings));
     };
     let mut names = clusters::names::name_clusters(&hierarchy, &data.naming_texts());
     let unknown = clusters::names::override_names(&hierarchy, &mut names, &text.cluster_names);
     let files: Vec<String> = data.items.iter().map(|i| i.file.clone()).collect();
     let cells: Vec<layout::Cell> = data.items.iter().map(|i| i.cell).collect();
     let map = ClusterMap::new(&hierarchy, &names, &cells, placement.grid, &files);
-    let warning = if map.records.is_empty() {
+    warnings.extend(if map.records.is_empty() {
         Some("no clusters: HDBSCAN found no dense group of 20 images (--cluster-method kmeans puts every image in one)".to_string())
     } else {
         unknown_names_warning(&unknown, options)
-    };
-    Ok((Some(map), warning))
+    });
+    Ok((Some(map), warnings))
 }
 
 fn unknown_names_warning(unknown: &[String], options: &BuildOptions) -> Option<String> {

@@ -13,7 +13,9 @@ use std::path::Path;
 use anyhow::{Context, Result, bail};
 
 use crate::message::first_few;
+use crate::pairing;
 pub use crate::scan::EXPORT_MARKER;
+use crate::table::spreadsheet_text;
 
 use crate::clusters::ClusterMap;
 use crate::layout::Cell;
@@ -60,11 +62,11 @@ fn write_clusters_tsv(path: &Path, rows: &[ExportRow<'_>], clusters: &ClusterMap
     }
     writer.write_record(&header)?;
     for (i, row) in rows.iter().enumerate() {
-        let mut record = vec![cell_text(row.file)];
+        let mut record = vec![spreadsheet_text(row.file)];
         for level in &clusters.levels {
             let cluster = level[i].map(|c| &clusters.records[c]);
-            record.push(cluster.map_or(String::new(), |c| cell_text(&c.id)));
-            record.push(cluster.map_or(String::new(), |c| cell_text(&c.name)));
+            record.push(cluster.map_or(String::new(), |c| spreadsheet_text(&c.id)));
+            record.push(cluster.map_or(String::new(), |c| spreadsheet_text(&c.name)));
         }
         writer.write_record(&record)?;
     }
@@ -91,22 +93,21 @@ pub fn write_export(
     replace(dir, "features.txt", |path| {
         std::fs::write(path, &names).with_context(|| format!("{}: cannot write", path.display()))
     })?;
+    replace(dir, "features.pairing.json", |path| {
+        let (npy, txt) = (dir.join("features.npy"), dir.join("features.txt"));
+        pairing::record(&npy, &txt, rows.len(), path)
+    })?;
     replace(dir, "reduced.npy", |path| write_npy(path, reduced))?;
     add_to_marker(
         dir,
-        &["items.tsv", "features.npy", "features.txt", "reduced.npy"],
+        &[
+            "items.tsv",
+            "features.npy",
+            "features.txt",
+            "features.pairing.json",
+            "reduced.npy",
+        ],
     )
-}
-
-/// A text field as a spreadsheet must receive it: one starting with `=`, `+`, `-`, `@`, a tab
-/// or a carriage return gets a leading `'`, so that opening the TSV never runs it as a
-/// formula (OWASP's rule for CSV injection). Numbers are written by the caller, unchanged.
-pub fn cell_text(text: &str) -> String {
-    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{text}")
-    } else {
-        text.to_string()
-    }
 }
 
 /// Refuses an export folder holding files that an earlier export did not write (as its
@@ -177,9 +178,9 @@ fn write_tsv(path: &Path, rows: &[ExportRow<'_>]) -> Result<()> {
     writer.write_record(["filename", "title", "url", "x", "y", "col", "row"])?;
     for row in rows {
         writer.write_record([
-            &cell_text(row.file),
-            &cell_text(row.title),
-            &cell_text(row.url),
+            &spreadsheet_text(row.file),
+            &spreadsheet_text(row.title),
+            &spreadsheet_text(row.url),
             &row.point[0].to_string(),
             &row.point[1].to_string(),
             &row.cell.col.to_string(),
@@ -214,20 +215,6 @@ mod tests {
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines[0], "filename\ttitle\turl\tx\ty\tcol\trow");
         assert_eq!(lines[1], "a b.jpg\t\"A\tB\"\t\t0.5\t-1\t2\t3");
-    }
-
-    #[test]
-    fn text_that_a_spreadsheet_would_run_is_neutralised() {
-        for (text, want) in [
-            ("=HYPERLINK(\"x\")", "'=HYPERLINK(\"x\")"),
-            ("+1", "'+1"),
-            ("-2+3", "'-2+3"),
-            ("@SUM(A1)", "'@SUM(A1)"),
-            ("Vase", "Vase"),
-            ("", ""),
-        ] {
-            assert_eq!(cell_text(text), want);
-        }
     }
 
     fn one_row() -> [ExportRow<'static>; 1] {

@@ -13,6 +13,7 @@ use sha2::{Digest, Sha256};
 use crate::extraction::{self, Plan};
 use crate::features::INPUT_SIDE;
 use crate::options::VectorOptions;
+use crate::pairing;
 use crate::report::{ExtractionCounts, Skipped};
 use crate::scan::{self, ImageFile};
 use crate::thumbs::{DEFAULT_MAX_PIXELS, Fit, ThumbOptions};
@@ -246,18 +247,29 @@ fn partial(path: &Path, what: &str) -> PathBuf {
     path.with_file_name(format!(".{name}.{what}.partial"))
 }
 
-/// Writes the `.npy` and its `.txt` under temporary names, then renames both into place.
+/// Writes the `.npy`, its `.txt` and their pairing record under temporary names, then renames
+/// each into place.
 fn write_shard(output: &Path, store: Option<Arc<RowFile>>, names: &[&str]) -> Result<()> {
     let Some(store) = store else {
         bail!("no vectors were written");
     };
-    let (npy, txt) = (partial(output, "npy"), partial(output, "txt"));
+    let (npy, txt, record) = (
+        partial(output, "npy"),
+        partial(output, "txt"),
+        partial(output, "pairing"),
+    );
     write_npy_rows(&npy, &Selection::all(store))?;
     let lines: String = names.iter().map(|n| format!("{n}\n")).collect();
     std::fs::write(&txt, lines).with_context(|| format!("{}: cannot write", txt.display()))?;
-    let index = output.with_extension("txt");
-    std::fs::rename(&txt, &index).with_context(|| format!("{}: cannot write", index.display()))?;
-    std::fs::rename(&npy, output).with_context(|| format!("{}: cannot write", output.display()))
+    pairing::record(&npy, &txt, names.len(), &record)?;
+    for (from, to) in [
+        (record, pairing::record_path(output)),
+        (txt, output.with_extension("txt")),
+        (npy, output.to_path_buf()),
+    ] {
+        std::fs::rename(&from, &to).with_context(|| format!("{}: cannot write", to.display()))?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -6,10 +6,11 @@
 //! [`clusters`] → [`tiles`] → [`site`] → [`publish`] (and [`export`], [`folders`]; [`neighbours`]
 //! serves [`reduce`] and [`refine`]), orchestrated by [`build`] with the [`options`] it is given; [`extract`]
 //! runs the first stages alone for one shard of a collection; [`serve`] previews a built site. [`message`] and [`setting`] are leaves every stage may use to word errors, [`matmul`]
-//! one the numeric stages share, [`jpeg`] the JPEG decoder [`thumbs`] uses.
+//! one the numeric stages share, [`jpeg`] the JPEG decoder [`thumbs`] uses, [`png_profile`] the bound on PNG profiles it applies, [`pairing`] the record that ties a `.npy` to its `.txt`, [`digest`] the file hash they and the weights use.
 
 pub mod build;
 pub mod clusters;
+pub mod digest;
 pub mod export;
 pub mod extract;
 pub mod extraction;
@@ -22,6 +23,8 @@ pub mod message;
 pub mod neighbours;
 pub mod options;
 pub mod originals;
+pub mod pairing;
+pub mod png_profile;
 pub mod positions;
 pub mod progress;
 pub mod publish;

@@ -8,7 +8,7 @@
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::UNIX_EPOCH;
+use std::time::{Duration, UNIX_EPOCH};
 
 use anyhow::{Context, Result, bail};
 use axum::Router;
@@ -133,11 +133,12 @@ fn resolve(root: &Path, path: &str) -> Resolved {
 
 /// Serves `file` with an `ETag` (answering `If-None-Match` with 304), its cache policy, the
 /// site's CSP and `nosniff`; `.dzi` as XML.
-async fn serve_file(file: PathBuf, path: &str, request: Request) -> Response {
+async fn serve_file(file: PathBuf, path: &str, mut request: Request) -> Response {
     let Ok(meta) = std::fs::metadata(&file) else {
         return not_found();
     };
     let etag = etag(&meta);
+    drop_stale_range(&mut request, &etag);
     let cache = if CACHED_FOLDERS
         .iter()
         .any(|f| path.starts_with(&format!("/{f}/")))
@@ -172,6 +173,20 @@ async fn serve_file(file: PathBuf, path: &str, request: Request) -> Response {
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
     add_security_headers(headers);
     response
+}
+
+/// Honours `If-Range` (which `ServeFile` does not): a range is served only of the file the
+/// client names by its current ETag; for any other validator (an older ETag, a date) the
+/// range is dropped and the whole file sent, so a resumed download of a file a rebuild
+/// replaced is never spliced from two versions.
+fn drop_stale_range(request: &mut Request, etag: &str) {
+    let current = request
+        .headers()
+        .get(header::IF_RANGE)
+        .map(|tag| tag.as_bytes() == etag.as_bytes());
+    if current == Some(false) {
+        request.headers_mut().remove(header::RANGE);
+    }
 }
 
 /// A strong validator from the file's length and modification time, as static hosts make.
@@ -243,13 +258,42 @@ pub fn serve(options: &ServeOptions) -> Result<()> {
         {
             eprintln!("could not open a browser: {err}");
         }
-        axum::serve(listener, app)
-            .with_graceful_shutdown(async {
-                let _ = tokio::signal::ctrl_c().await;
-            })
-            .await
-            .context("server stopped")
+        serve_connections(listener, app).await;
+        Ok(())
     })
+}
+
+/// How long a connection may take to send a request's headers, counted from the moment the
+/// server waits for them, so also how long it may sit idle between requests: a slow or silent
+/// client (slowloris) holds a connection no longer than this.
+pub const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Serves each connection accepted on `listener` over HTTP/1.1 with [`HEADER_TIMEOUT`], until
+/// Ctrl-C. Written here rather than with `axum::serve`, which sets no timer, so hyper's
+/// header timeout never runs there (3,000 silent connections stayed open).
+async fn serve_connections(listener: tokio::net::TcpListener, app: Router) {
+    let stop = tokio::signal::ctrl_c();
+    tokio::pin!(stop);
+    loop {
+        let stream = tokio::select! {
+            accepted = listener.accept() => accepted,
+            _ = &mut stop => return,
+        };
+        let Ok((stream, _)) = stream else {
+            // Out of file descriptors, or a connection reset before it was accepted: wait
+            // a moment rather than spin.
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            continue;
+        };
+        let service = hyper_util::service::TowerToHyperService::new(app.clone());
+        tokio::spawn(async move {
+            let _ = hyper::server::conn::http1::Builder::new()
+                .timer(hyper_util::rt::TokioTimer::new())
+                .header_read_timeout(HEADER_TIMEOUT)
+                .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
+                .await;
+        });
+    }
 }
 
 #[cfg(test)]

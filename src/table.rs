@@ -7,6 +7,41 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 
+/// Samples of the spreadsheet rule with what [`spreadsheet_text`] makes of each; the viewer's
+/// copy of the rule (static/csv.js) is checked against the same list.
+pub const SPREADSHEET_SAMPLES: &[(&str, &str)] = &[
+    ("=HYPERLINK(\"x\")", "'=HYPERLINK(\"x\")"),
+    ("+1", "'+1"),
+    ("-2+3", "'-2+3"),
+    ("@SUM(A1)", "'@SUM(A1)"),
+    ("\tx", "'\tx"),
+    ("\rx", "'\rx"),
+    ("'=already", "'=already"),
+    ("Vase = 3", "Vase = 3"),
+    ("", ""),
+];
+
+/// A text field as a spreadsheet must receive it: one starting with `=`, `+`, `-`, `@`, a tab
+/// or a carriage return gets a leading `'`, so that opening the file never runs it as a
+/// formula (OWASP's rule for CSV injection). Numbers are written by the caller, unchanged.
+/// The one owner of the rule for zoomap's exports; the viewer's names CSV follows it too.
+pub fn spreadsheet_text(text: &str) -> String {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}")
+    } else {
+        text.to_string()
+    }
+}
+
+/// The text [`spreadsheet_text`] was given: its added `'` removed, so that a names CSV the
+/// viewer wrote reads back as the names it holds.
+pub fn from_spreadsheet_text(text: &str) -> &str {
+    match text.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) => rest,
+        _ => text,
+    }
+}
+
 /// The longest first line looked at to choose the delimiter.
 const SNIFF_BYTES: u64 = 1 << 20;
 
@@ -80,6 +115,16 @@ pub fn missing<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn text_that_a_spreadsheet_would_run_is_neutralised_and_reads_back() {
+        for &(text, want) in SPREADSHEET_SAMPLES {
+            assert_eq!(spreadsheet_text(text), want);
+            if !text.starts_with('\'') {
+                assert_eq!(from_spreadsheet_text(want), text);
+            }
+        }
+    }
 
     #[test]
     fn a_tab_in_the_first_line_makes_a_tsv_whatever_the_name() {

@@ -182,7 +182,8 @@ pub fn decode_upright_rgb(path: &Path, background: [u8; 3]) -> Result<RgbImage> 
 
 /// Decodes an image of any supported format, applies its EXIF orientation and flattens it to
 /// 8-bit RGB (greyscale expanded, 16-bit narrowed, alpha composited over `background`).
-/// An image whose header declares more than `max_pixels` is refused before decoding; a JPEG
+/// A PNG's oversized colour profile is dropped first ([`crate::png_profile`]). An image whose
+/// header declares more than `max_pixels` is refused before decoding; a JPEG
 /// larger than [`WHOLE_JPEG_PIXELS`] is decoded at the smallest DCT scale whose short and
 /// long sides still reach `needed` (see [`needed_size`]).
 pub fn decode_bytes_upright_rgb(
@@ -191,6 +192,7 @@ pub fn decode_bytes_upright_rgb(
     max_pixels: u64,
     needed: (u32, u32),
 ) -> Result<RgbImage> {
+    let bytes = &*crate::png_profile::bounded(bytes);
     let reader = limited_reader(bytes, max_pixels)?;
     let format = reader.format();
     let mut decoder = reader.into_decoder().context("cannot decode")?;
@@ -225,6 +227,7 @@ pub fn decode_bytes_upright_rgb(
 /// size, or the reduced size of a large JPEG; 0 where the header cannot be read or declares
 /// too much (the image will be skipped without decoding). Reads the header only.
 pub fn decoded_pixels(bytes: &[u8], options: &ThumbOptions) -> u64 {
+    let bytes = &*crate::png_profile::bounded(bytes);
     let header = || -> Option<(Option<ImageFormat>, u32, u32)> {
         let reader = ImageReader::new(std::io::Cursor::new(bytes))
             .with_guessed_format()

@@ -2,7 +2,8 @@
 // it: each level's records (id, name, size, parent, children, bounds, label cell, example
 // previews) and its per-cell codes (the index of each cell's cluster in that level).
 
-import { cached, fetchOk } from './data.js';
+import { cached, fetchOk, versioned } from './data.js';
+import { csvField } from './csv.js';
 
 const CODE_TYPES = { 1: Uint8Array, 2: Uint16Array, 4: Uint32Array };
 
@@ -20,8 +21,9 @@ export class Clusters {
 
   // Level `level`'s records, each given its `level` and its `index` in the level.
   level(level) {
-    const load = () => fetchOk(`${this.site.base}/${this.levels[level].records}`).then((r) => r.json())
-      .then((list) => list.map((record, index) => Object.assign(record, { level, index })));
+    const version = (path) => versioned(path, this.site.version);
+    const load = () => fetchOk(this.site.url(this.levels[level].records)).then((r) => r.json())
+      .then((list) => list.map((record, index) => Object.assign(record, { level, index, examples: record.examples.map(version) })));
     return cached(this.records, level, load);
   }
 
@@ -32,7 +34,7 @@ export class Clusters {
   // Level `level`'s per-cell codes; `none(level)` marks a cell in no cluster.
   cellCodes(level) {
     const { codes, bytes } = this.levels[level];
-    return cached(this.codes, level, () => fetchOk(`${this.site.base}/${codes}`).then((r) => r.arrayBuffer()).then((b) => new CODE_TYPES[bytes](b)));
+    return cached(this.codes, level, () => fetchOk(this.site.url(codes)).then((r) => r.arrayBuffer()).then((b) => new CODE_TYPES[bytes](b)));
   }
 
   codesNow(level) {
@@ -103,7 +105,6 @@ export class Clusters {
   // Every cluster's id and name as CSV, the file `--cluster-names` reads back.
   async namesCsv() {
     const levels = await Promise.all(this.levels.map((_, level) => this.level(level)));
-    const field = (text) => (/[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text);
-    return ['id,name', ...levels.flat().map((c) => `${c.id},${field(c.name)}`)].join('\n') + '\n';
+    return ['id,name', ...levels.flat().map((c) => `${c.id},${csvField(c.name)}`)].join('\n') + '\n';
   }
 }

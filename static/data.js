@@ -30,6 +30,12 @@ function editDistance(a, b, limit) {
   return previous[y.length];
 }
 
+// `path` with the site's content version as its query (src/site/version.rs), so that a cache
+// never serves a file of one build beside a file of another.
+export function versioned(path, version) {
+  return version ? `${path}?v=${version}` : path;
+}
+
 export async function fetchOk(url) {
   const response = await fetch(url);
   if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
@@ -52,8 +58,9 @@ export function cached(cache, key, load, limit = Infinity) {
 }
 
 export class SiteData {
-  constructor(base, index) {
+  constructor(base, index, version) {
     this.base = base;
+    this.version = version;
     this.index = index;
     this.cols = index.grid[0];
     this.rows = index.grid[1];
@@ -66,9 +73,21 @@ export class SiteData {
     this.occupied = null;
   }
 
-  static async load(base) {
-    const index = await (await fetchOk(`${base}/index.json`)).json();
-    return new SiteData(base, index);
+  static async load(base, version) {
+    const index = await (await fetchOk(versioned(`${base}/index.json`, version))).json();
+    return new SiteData(base, index, version);
+  }
+
+  // The URL of the data file `name`, versioned.
+  url(name) {
+    return versioned(`${this.base}/${name}`, this.version);
+  }
+
+  // `record` with its preview and original (paths relative to the page) versioned.
+  versionFiles(record) {
+    if (record.preview) record.preview = versioned(record.preview, this.version);
+    if (record.original) record.original = versioned(record.original, this.version);
+    return record;
   }
 
   cellOf(col, row) {
@@ -91,7 +110,7 @@ export class SiteData {
   }
 
   async loadOccupied() {
-    const bytes = await (await fetchOk(`${this.base}/occupied.bin`)).arrayBuffer();
+    const bytes = await (await fetchOk(this.url('occupied.bin'))).arrayBuffer();
     this.occupied = new Uint8Array(bytes);
   }
 
@@ -112,14 +131,14 @@ export class SiteData {
 
   // A region's records by cell.
   region(key) {
-    const load = () => fetchOk(`${this.base}/regions/${key}.json`)
+    const load = () => fetchOk(this.url(`regions/${key}.json`))
       .then((r) => r.json())
-      .then((list) => new Map(list.map((item) => [this.cellOf(item.cell[0], item.cell[1]), item])));
+      .then((list) => new Map(list.map((item) => [this.cellOf(item.cell[0], item.cell[1]), this.versionFiles(item)])));
     return cached(this.regions, key, load, REGION_CACHE_LIMIT);
   }
 
   shard(key) {
-    return cached(this.shards, key, () => fetchOk(`${this.base}/search/${key}.json`).then((r) => r.json()), SHARD_CACHE_LIMIT);
+    return cached(this.shards, key, () => fetchOk(this.url(`search/${key}.json`)).then((r) => r.json()), SHARD_CACHE_LIMIT);
   }
 
   // Cells matching every word of `query` (prefix or substring of a word of the title,
@@ -202,6 +221,6 @@ export class SiteData {
 
   // The per-cell codes of a filter file (a facet's Uint8Array or the years' Int16Array).
   filterCodes(file, type) {
-    return cached(this.codes, file, () => fetchOk(`${this.base}/${file}`).then((r) => r.arrayBuffer()).then((b) => new type(b)));
+    return cached(this.codes, file, () => fetchOk(this.url(file)).then((r) => r.arrayBuffer()).then((b) => new type(b)));
   }
 }

@@ -24,7 +24,7 @@ export class Lightbox {
 
   show(record) {
     this.opener = document.activeElement;
-    const extension = (record.original || '').split('.').pop().toLowerCase();
+    const extension = (record.original || '').split('?')[0].split('.').pop().toLowerCase();
     const source = record.original && SHOWN_EXTENSIONS.includes(extension) ? record.original : record.preview;
     document.getElementById('lightbox-title').textContent = record.title;
     this.size.textContent = '';

@@ -3,6 +3,8 @@
 // pyramid's geometry comes from the page (`config.levels`, written by src/tiles.rs), so the
 // rules for level sizes exist once.
 
+import { versioned } from './data.js';
+
 // Tile images kept; the oldest beyond this are dropped.
 const TILE_CACHE_LIMIT = 800;
 
@@ -48,7 +50,7 @@ export class TileLayer {
     entry = { img, ready: false };
     img.onload = () => { entry.ready = true; this.onLoad(); };
     img.onerror = () => { entry.failed = true; };
-    img.src = `${this.config.tiles}/${key}.${this.config.format}`;
+    img.src = versioned(`${this.config.tiles}/${key}.${this.config.format}`, this.config.version);
     this.cache.set(key, entry);
     if (this.cache.size > TILE_CACHE_LIMIT) this.cache.delete(this.cache.keys().next().value);
     return entry;

@@ -509,7 +509,7 @@ class Viewer {
     if (link.view) viewport.goal = viewport.clampCentre({ ...link.view, z: viewport.clampZoom(link.view.z) });
     viewport.atHome = !link.view;
     viewport.jump();
-    const site = await SiteData.load(this.config.data);
+    const site = await SiteData.load(this.config.data, this.config.version);
     this.site = site;
     this.panel = new Panel(byId('panel'), site.index.columns, (record) => this.lightbox.show(record));
     this.search = setupSearch(site, {

@@ -288,6 +288,26 @@ fn records(
         .collect()
 }
 
+/// The warning for a cluster count `images` images cannot meet: more clusters than images
+/// (k-means then makes one per image), or a count with fewer than the 8 images clustering
+/// needs. `None` when the count can be met or is left to the stage.
+pub fn count_warning(options: &ClusterOptions, images: usize) -> Option<String> {
+    let ClusterCount::Fixed(k) = options.count else {
+        return None;
+    };
+    if images < MIN_IMAGES {
+        Some(format!(
+            "--clusters {k}: no clusters, as {images} images are fewer than the {MIN_IMAGES} clustering needs"
+        ))
+    } else if k > images && options.method == ClusterMethod::Kmeans {
+        Some(format!(
+            "--clusters {k} is more than the {images} images placed: made {images} clusters, one per image"
+        ))
+    } else {
+        None
+    }
+}
+
 /// Clusters the rows of `points` (the PCA projection); `None` when `options` turn the stage
 /// off or there are too few images.
 pub fn cluster(points: &Vectors, options: &ClusterOptions) -> Result<Option<Hierarchy>> {
@@ -604,6 +624,23 @@ fn silhouette(distances: &[f32], labels: &[usize], k: usize) -> f64 {
 mod tests {
     use super::*;
     use rand_distr::{Distribution, Normal};
+
+    #[test]
+    fn a_count_the_images_cannot_meet_is_a_warning() {
+        let fixed = |count| ClusterOptions {
+            count: ClusterCount::Fixed(count),
+            ..ClusterOptions::default()
+        };
+        let many = count_warning(&fixed(100_000), 30).unwrap();
+        assert!(
+            many.contains("--clusters 100000 is more than the 30 images"),
+            "{many}"
+        );
+        let few = count_warning(&fixed(3), 6).unwrap();
+        assert!(few.contains("6 images are fewer than the 8"), "{few}");
+        assert_eq!(count_warning(&fixed(30), 30), None);
+        assert_eq!(count_warning(&ClusterOptions::default(), 3), None);
+    }
 
     /// `per` points around each of `centres`, in `dim` dimensions, with unit noise.
     fn blobs(centres: usize, per: usize, dim: usize) -> (Vectors, Vec<usize>) {

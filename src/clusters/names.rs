@@ -129,7 +129,8 @@ fn year_span(members: &[usize], parent: &[usize], texts: &[ItemText]) -> Option<
 }
 
 /// The names a curator gave (`--cluster-names`): a CSV or TSV of cluster id and name, with or
-/// without an `id,name` header, as the viewer exports it; an empty name is left out.
+/// without an `id,name` header, as the viewer exports it; an empty name is left out, and the
+/// `'` the viewer puts before a name a spreadsheet would run is removed.
 pub fn read_names(path: &Path) -> Result<BTreeMap<String, String>> {
     let mut reader = crate::table::reader_builder(path)?
         .has_headers(false)
@@ -146,7 +147,7 @@ pub fn read_names(path: &Path) -> Result<BTreeMap<String, String>> {
                 line + 1
             );
         };
-        let (id, name) = (id.trim(), name.trim());
+        let (id, name) = (id.trim(), crate::table::from_spreadsheet_text(name.trim()));
         let header = line == 0 && id.eq_ignore_ascii_case("id");
         if header || name.is_empty() {
             continue;

@@ -181,6 +181,7 @@ fn read_one(path: &Path, index: Option<&Path>) -> Result<(Vec<String>, RowFile)>
 
 fn read_npy_with_index(path: &Path, index: &Path) -> Result<(Vec<String>, RowFile)> {
     let vectors = RowFile::open_npy(path)?;
+    crate::pairing::check(path, index)?;
     let text = std::fs::read_to_string(index).map_err(|err| {
         SettingError::error(
             Setting::FeaturesIndex,

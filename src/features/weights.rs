@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 use std::fs::File;
-use std::io::{BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
@@ -38,7 +38,7 @@ impl WeightsFile {
             read_pth_shapes(path).map(|shapes| (shapes, HashMap::new()))
         }
         .with_context(|| format!("{}: cannot read weights", path.display()))?;
-        let sha256 = sha256_file(path)?;
+        let sha256 = crate::digest::sha256_file(path)?;
         Ok(Self {
             path: path.to_path_buf(),
             sha256,
@@ -145,18 +145,6 @@ fn read_pth_shapes(path: &Path) -> Result<HashMap<String, Vec<usize>>> {
         .iter()
         .map(|(name, tensor)| (name.clone(), tensor.shape().to_vec()))
         .collect())
-}
-
-/// Hex sha256 of a file's bytes.
-pub fn sha256_file(path: &Path) -> Result<String> {
-    let mut reader = BufReader::with_capacity(
-        1 << 20,
-        File::open(path).with_context(|| format!("{}: cannot open", path.display()))?,
-    );
-    let mut hasher = Sha256::new();
-    std::io::copy(&mut reader, &mut hasher)
-        .with_context(|| format!("{}: cannot read", path.display()))?;
-    Ok(hex::encode(hasher.finalize()))
 }
 
 /// Where the weights come from: the file given, else the cached download, else a fresh

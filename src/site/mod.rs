@@ -9,6 +9,7 @@ pub mod links;
 mod metadata;
 pub mod paths;
 pub mod search;
+mod version;
 
 use std::fs;
 use std::path::Path;
@@ -258,24 +259,36 @@ pub fn write_site(
     page: &PageConfig,
 ) -> Result<()> {
     write_data(dir, data, clusters)?;
-    fs::write(dir.join(paths::PAGE), render_page(page)?)?;
     fs::write(dir.join(paths::THEME), theme_css(page))?;
     let assets = dir.join(paths::ASSETS);
     fs::create_dir_all(&assets)?;
     STATIC_ASSETS
         .extract(&assets)
         .with_context(|| format!("{}: cannot write viewer assets", assets.display()))?;
+    let version = version::content_version(dir, &[paths::PAGE, paths::REPORT])?;
+    fs::write(dir.join(paths::PAGE), render_page(page, &version)?)?;
     Ok(())
 }
 
-/// The viewer page, from the embedded template.
-pub fn render_page(page: &PageConfig) -> Result<String> {
+/// What the page's config script holds: the page settings and the site's content version,
+/// which the viewer adds to every URL it fetches ([`version`]).
+#[derive(Serialize)]
+struct PageScript<'a> {
+    #[serde(flatten)]
+    page: &'a PageConfig,
+    version: &'a str,
+}
+
+/// The viewer page, from the embedded template, for the site whose content has `version`.
+pub fn render_page(page: &PageConfig, version: &str) -> Result<String> {
     let mut env = minijinja::Environment::new();
     env.add_template("index.html", INDEX_TEMPLATE)?;
     Ok(env
         .get_template("index.html")?
         .render(minijinja::context! {
             page,
+            config => PageScript { page, version },
+            version,
             csp => CONTENT_SECURITY_POLICY,
         })?)
 }
@@ -335,7 +348,7 @@ mod tests {
 
     #[test]
     fn page_renders_with_escaped_title() {
-        let html = render_page(&page_titled("<Ships & Boats>")).unwrap();
+        let html = render_page(&page_titled("<Ships & Boats>"), "0").unwrap();
         assert!(html.contains("&lt;Ships &amp; Boats&gt;"), "{html}");
         assert!(html.contains("\"tile_size\":254"));
         assert!(html.contains("http-equiv=\"Content-Security-Policy\""));
@@ -345,7 +358,7 @@ mod tests {
     #[test]
     fn a_title_cannot_close_the_config_script_or_the_page_title() {
         let title = "</script><script>alert(1)</script></title><img src=x onerror=alert(1)>";
-        let html = render_page(&page_titled(title)).unwrap();
+        let html = render_page(&page_titled(title), "0").unwrap();
         assert_eq!(html.matches("<script").count(), 2, "{html}");
         assert!(!html.contains("<img src=x"), "{html}");
         assert!(!html.contains("</script><script>"), "{html}");

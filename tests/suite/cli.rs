@@ -619,7 +619,13 @@ fn sharded_extraction_merges_into_the_same_map_as_one_extraction() {
     };
     let (merged_site, merged) = build(&shards, "merged");
     let (whole_site, single) = build(&whole, "single");
-    for file in ["features.npy", "features.txt", "reduced.npy", "items.tsv"] {
+    for file in [
+        "features.npy",
+        "features.txt",
+        "features.pairing.json",
+        "reduced.npy",
+        "items.tsv",
+    ] {
         assert_eq!(
             fs::read(merged.join(file)).unwrap(),
             fs::read(single.join(file)).unwrap(),
@@ -637,7 +643,8 @@ fn sharded_extraction_merges_into_the_same_map_as_one_extraction() {
     }
 }
 
-/// Two shards that both hold an image are refused, naming both files and the image.
+/// Two shards that both hold an image are refused, naming both files and the image; a `.txt`
+/// changed since extraction is refused by the pair's record.
 #[test]
 fn an_image_in_two_feature_files_is_a_clear_error() {
     let dir = tempfile::tempdir().unwrap();
@@ -675,5 +682,26 @@ fn an_image_in_two_feature_files_is_a_clear_error() {
     assert!(
         !dir.path().join("site").exists(),
         "no site from a refused build"
+    );
+
+    let index = whole.with_extension("txt");
+    let mut lines: Vec<String> = fs::read_to_string(&index)
+        .unwrap()
+        .lines()
+        .map(String::from)
+        .collect();
+    lines.swap(0, 1);
+    fs::write(&index, lines.join("\n") + "\n").unwrap();
+    let (ok, _, stderr) = run(&[
+        "build",
+        images.to_str().unwrap(),
+        "-o",
+        dir.path().join("site").to_str().unwrap(),
+        "--features",
+        whole.to_str().unwrap(),
+    ]);
+    assert!(
+        !ok && stderr.contains("a.txt: its image names are not those written with"),
+        "a reordered .txt is not paired with the .npy: {stderr}"
     );
 }

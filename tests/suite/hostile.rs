@@ -13,7 +13,8 @@ use common::{check_site, example_images, report, run_build, tiny_weights};
 use image::{DynamicImage, Rgb, RgbImage, Rgba, RgbaImage};
 
 /// Peak memory the hostile build may reach: a fixed bound, whatever the files declare (before
-/// bounded decoding, the two bombs alone took this build to 12.5 GiB).
+/// bounded decoding, the two pixel bombs alone took this build to 12.5 GiB; before bounded
+/// profiles, the ICC bomb alone took it past 1.5 GiB).
 const PEAK_RSS_BOUND_MIB: f64 = 1024.0;
 
 fn gradient(width: u32, height: u32) -> RgbImage {
@@ -74,6 +75,60 @@ fn png_bomb(path: &Path) {
     writer.finish().unwrap();
 }
 
+/// A 64 × 64 PNG whose ICC profile inflates to 1.5 GiB of zeros from 1.5 MB: the zlib stream
+/// repeats one fully flushed 1 MiB block (a full flush resets the compressor, so each block
+/// compresses to the same bytes), then ends with the checksum of all those zeros.
+fn icc_bomb_png() -> Vec<u8> {
+    use flate2::{Compress, Compression, Crc, FlushCompress};
+    const CHUNK: usize = 1 << 20;
+    const CHUNKS: usize = 1536;
+    let zeros = vec![0u8; CHUNK];
+    let mut compress = Compress::new(Compression::best(), true);
+    let mut next = |input: &[u8], flush| {
+        let mut out = Vec::with_capacity(CHUNK);
+        compress.compress_vec(input, &mut out, flush).unwrap();
+        out
+    };
+    let first = next(&zeros, FlushCompress::Full);
+    let repeated = next(&zeros, FlushCompress::Full);
+    assert_eq!(repeated, next(&zeros, FlushCompress::Full), "blocks repeat");
+    let mut end = next(&[], FlushCompress::Finish);
+    end.truncate(end.len() - 4);
+    let adler = (((CHUNK * CHUNKS) % 65521) as u32) << 16 | 1;
+    let mut data = b"bomb\0\0".to_vec();
+    data.extend_from_slice(&first);
+    for _ in 1..CHUNKS {
+        data.extend_from_slice(&repeated);
+    }
+    data.extend_from_slice(&end);
+    data.extend_from_slice(&adler.to_be_bytes());
+    let mut chunk = (data.len() as u32).to_be_bytes().to_vec();
+    chunk.extend_from_slice(b"iCCP");
+    chunk.extend_from_slice(&data);
+    let mut crc = Crc::new();
+    crc.update(b"iCCP");
+    crc.update(&data);
+    chunk.extend_from_slice(&crc.sum().to_be_bytes());
+    let mut png = Vec::new();
+    DynamicImage::ImageRgb8(gradient(64, 64))
+        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .unwrap();
+    let after_ihdr = 8 + 25;
+    png.splice(after_ihdr..after_ihdr, chunk);
+    png
+}
+
+/// A JPEG of 60,000 empty scans before its real one: seconds of decoding per file unrefused.
+fn scan_bomb_jpeg() -> Vec<u8> {
+    let bytes = jpeg_bytes(&gradient(64, 48));
+    let sos = bytes.windows(2).position(|p| p == [0xFF, 0xDA]).unwrap();
+    let empty_scan = [0xFF, 0xDA, 0x00, 0x08, 0x01, 0x01, 0x00, 0x00, 0x3F, 0x00];
+    let mut bomb = bytes[..sos].to_vec();
+    bomb.extend(empty_scan.repeat(60_000));
+    bomb.extend_from_slice(&bytes[sos..]);
+    bomb
+}
+
 fn palette_png(path: &Path) {
     let file = std::fs::File::create(path).unwrap();
     let mut encoder = png::Encoder::new(file, 8, 8);
@@ -121,6 +176,8 @@ fn hostile_collection(dir: &Path) -> (Vec<&'static str>, Vec<&'static str>) {
     png_bomb(&dir.join("bomb.png"));
     write("bomb.jpg", &jpeg_claiming(65_000, 65_000));
     write("truncated.jpg", &real[..real.len() / 2]);
+    write("icc-bomb.png", &icc_bomb_png());
+    write("scan-bomb.jpg", &scan_bomb_jpeg());
 
     let mut cmyk = Vec::new();
     let ink: Vec<u8> = (0..32 * 32)
@@ -165,6 +222,7 @@ fn hostile_collection(dir: &Path) -> (Vec<&'static str>, Vec<&'static str>) {
         "animated.gif",
         "cmyk.jpg",
         "exif-rotated.jpg",
+        "icc-bomb.png",
         "nested/deeper/Ελληνικά.jpg",
         "one-pixel.png",
         "palette.png",
@@ -184,6 +242,7 @@ fn hostile_collection(dir: &Path) -> (Vec<&'static str>, Vec<&'static str>) {
         "header-only.jpg",
         "page.jpg",
         "random.webp",
+        "scan-bomb.jpg",
         "text.png",
         "truncated.jpg",
     ];
@@ -254,6 +313,11 @@ fn a_hostile_collection_places_every_decodable_file_and_skips_the_rest_with_reas
         reason("bomb.jpg").contains("65000 × 65000 pixels (4225 MP)"),
         "{}",
         reason("bomb.jpg")
+    );
+    assert!(
+        reason("scan-bomb.jpg").contains("60001 scans"),
+        "{}",
+        reason("scan-bomb.jpg")
     );
     assert!(
         report["warnings"]

@@ -147,6 +147,18 @@ fn serves_the_site_with_static_host_headers_and_nothing_outside_it() {
     );
     assert_eq!((range.status, range.body.len()), (206, 10));
     assert_eq!(range.header("content-range"), Some("bytes 10-19/20000"));
+    let if_range = |validator: &str| {
+        let extra = format!("Range: bytes=10-19\r\nIf-Range: {validator}\r\n");
+        let response = send(&addr, "GET", b"/map_files/0/3_0.jpg", &extra);
+        (response.status, response.body.len())
+    };
+    assert_eq!(if_range(&etag), (206, 10), "the current file: the range");
+    assert_eq!(
+        if_range("\"1-0\""),
+        (200, 20_000),
+        "a replaced file: the whole file, never a splice"
+    );
+    assert_eq!(if_range("Wed, 21 Oct 2015 07:28:00 GMT"), (200, 20_000));
     assert_eq!(send(&addr, "POST", b"/index.html", "").status, 405);
     assert_eq!(
         get(&addr, "/static").status,
@@ -204,6 +216,36 @@ fn serves_200_concurrent_connections_without_an_error() {
     println!("zoomap serve, 200 connections, 3 s: {result}");
     assert_eq!(result["errors"], 0, "{result}");
     assert!(result["requests"].as_u64().unwrap() >= 200, "{result}");
+}
+
+/// Silent clients and a client that sends half a request (slowloris) are disconnected after
+/// the header timeout, while the server keeps answering others.
+#[test]
+fn connections_that_send_no_whole_request_are_closed() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = small_site(dir.path());
+    let (mut server, addr) = start_server(&site);
+    let mut idle: Vec<TcpStream> = (0..50)
+        .map(|_| TcpStream::connect(&addr).unwrap())
+        .collect();
+    let mut slow = TcpStream::connect(&addr).unwrap();
+    slow.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n").unwrap();
+    idle.push(slow);
+    assert_eq!(get(&addr, "/").status, 200, "others are still served");
+    let limit = zoomap::serve::HEADER_TIMEOUT * 3;
+    for stream in &mut idle {
+        stream.set_read_timeout(Some(limit)).unwrap();
+        let mut buf = Vec::new();
+        match stream.read_to_end(&mut buf) {
+            Ok(_) => {}
+            Err(err) => assert!(
+                err.kind() == std::io::ErrorKind::ConnectionReset,
+                "still open after {limit:?}: {err}"
+            ),
+        }
+    }
+    server.kill().unwrap();
+    let _ = server.wait();
 }
 
 #[test]

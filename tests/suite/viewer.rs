@@ -217,22 +217,20 @@ const SPLIT_SAMPLES: &[&str] = &[
     "",
 ];
 
-/// The viewer's search words (static/words.js, run by node) are the index's
-/// (`site::search::words`) for every sample, so a query finds what the index filed.
-#[test]
-fn search_words_split_the_same_in_the_viewer_and_the_index() {
+/// What `call` (a JavaScript expression over the module's exports, `m`) gives for the viewer
+/// module `static/<module>`, run by node; `None` (after a skip) without node.
+fn node_eval(module: &str, call: &str) -> Option<serde_json::Value> {
     if Command::new("node").arg("--version").output().is_err() {
         common::skip("needs node");
-        return;
+        return None;
     }
-    let module = root().join("static/words.js");
+    let path = root().join("static").join(module);
     let script = format!(
         "const src = require('fs').readFileSync({:?}, 'utf8');
          import('data:text/javascript,' + encodeURIComponent(src)).then((m) => {{
-           console.log(JSON.stringify({}.map((t) => m.words(t))));
+           console.log(JSON.stringify({call}));
          }});",
-        module.display().to_string(),
-        serde_json::to_string(SPLIT_SAMPLES).unwrap()
+        path.display().to_string(),
     );
     let out = Command::new("node").args(["-e", &script]).output().unwrap();
     assert!(
@@ -240,11 +238,45 @@ fn search_words_split_the_same_in_the_viewer_and_the_index() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let viewer: Vec<Vec<String>> = serde_json::from_slice(&out.stdout).unwrap();
+    Some(serde_json::from_slice(&out.stdout).unwrap())
+}
+
+/// The viewer's search words (static/words.js, run by node) are the index's
+/// (`site::search::words`) for every sample, so a query finds what the index filed.
+#[test]
+fn search_words_split_the_same_in_the_viewer_and_the_index() {
+    let samples = serde_json::to_string(SPLIT_SAMPLES).unwrap();
+    let Some(viewer) = node_eval("words.js", &format!("{samples}.map((t) => m.words(t))")) else {
+        return;
+    };
     let index: Vec<Vec<String>> = SPLIT_SAMPLES
         .iter()
         .map(|t| zoomap::site::search::words(t).collect())
         .collect();
-    assert_eq!(viewer, index);
+    assert_eq!(viewer, serde_json::json!(index));
     assert_eq!(index[2], ["οδος", "σοφος", "σας"]);
+}
+
+/// The viewer's names CSV (static/csv.js) neutralises formulas as the exports do
+/// (`table::spreadsheet_text`), on the same samples.
+#[test]
+fn the_viewer_neutralises_spreadsheet_formulas_as_the_exports_do() {
+    let texts: Vec<&str> = zoomap::table::SPREADSHEET_SAMPLES
+        .iter()
+        .map(|s| s.0)
+        .collect();
+    let call = format!(
+        "{}.map((t) => m.spreadsheetText(t))",
+        serde_json::json!(texts)
+    );
+    let Some(viewer) = node_eval("csv.js", &call) else {
+        return;
+    };
+    let rust: Vec<String> = texts
+        .iter()
+        .map(|t| zoomap::table::spreadsheet_text(t))
+        .collect();
+    assert_eq!(viewer, serde_json::json!(rust));
+    let field = node_eval("csv.js", r#"m.csvField('=1+2, "x"')"#).unwrap();
+    assert_eq!(field, r#""'=1+2, ""x""""#);
 }

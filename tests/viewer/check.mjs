@@ -20,10 +20,13 @@ const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', arg
 const failures = [];
 const errors = [];
 const check = (ok, what) => { if (!ok) failures.push(what); };
+// Every URL the pages asked for, to check that the site's files are asked for by version.
+const requested = [];
 
 async function open(options = {}) {
   const context = await browser.newContext({ viewport: { width: 1200, height: 800 }, ...options });
   const page = await context.newPage();
+  page.on('request', (r) => requested.push(r.url()));
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
   page.on('pageerror', (e) => errors.push(e.message));
   // A preview still loading when the test moves on is aborted, which is no error.
@@ -260,7 +263,7 @@ async function detail(start) {
   await waitForPanel(page, start.title, 'click before the lightbox');
   check(await page.evaluate(() => document.getElementById('tooltip').hidden), 'the tooltip goes once the item opens');
   const original = await page.evaluate(() => document.getElementById('panel-download').getAttribute('href'));
-  check(/^originals\/\d+\.\w+$/.test(original || ''), `the panel offers the original for download: ${original}`);
+  check(/^originals\/\d+\.\w+\?v=[0-9a-f]{16}$/.test(original || ''), `the panel offers the original for download: ${original}`);
   await page.click('#panel-full');
   await page.waitForFunction(() => document.getElementById('lightbox').open && document.getElementById('lightbox-image').complete
     && document.getElementById('lightbox-image').naturalWidth > 0, null, { timeout: 5000 })
@@ -499,16 +502,17 @@ async function clusterNames() {
 // level's cell codes (not through the viewer).
 async function itemsInCluster(page, record, word) {
   return page.evaluate(async ({ record, word }) => {
+    const version = () => JSON.parse(document.getElementById('zoomap-config').textContent).version;
     const index = window.zoomap.index();
     const level = index.clusters[record.level];
     const bytes = { 1: Uint8Array, 2: Uint16Array, 4: Uint32Array }[level.bytes];
-    const codes = new bytes(await (await fetch(`data/${level.codes}`)).arrayBuffer());
+    const codes = new bytes(await (await fetch(`data/${level.codes}?v=${version()}`)).arrayBuffer());
     const [c0, r0, c1, r1] = record.bounds;
     const keys = new Set();
     for (let row = r0; row <= r1; row += 1) for (let col = c0; col <= c1; col += 1) keys.add(`${Math.floor(col / index.region)}_${Math.floor(row / index.region)}`);
     let n = 0;
     for (const key of keys) {
-      for (const item of await (await fetch(`data/regions/${key}.json`)).json()) {
+      for (const item of await (await fetch(`data/regions/${key}.json?v=${version()}`)).json()) {
         const cell = item.cell[1] * index.grid[0] + item.cell[0];
         if (codes[cell] === record.index && item.title.includes(word)) n += 1;
       }
@@ -556,8 +560,9 @@ async function clusterSelection() {
   await page.waitForFunction((id) => window.zoomap.cluster() === id, child, { timeout: 5000 }).catch(() => check(false, `the tree selects ${child}`));
   await page.waitForTimeout(1200);
   const record = await page.evaluate(async (id) => {
+    const version = () => JSON.parse(document.getElementById('zoomap-config').textContent).version;
     const level = id.split('-').length - 1;
-    const list = await (await fetch(`data/clusters/${level}.json`)).json();
+    const list = await (await fetch(`data/clusters/${level}.json?v=${version()}`)).json();
     const index = list.findIndex((c) => c.id === id);
     return { ...list[index], index, level };
   }, child);
@@ -685,12 +690,24 @@ async function fromFile() {
   errors.length = 0; // the refused requests of file:// are what the page explains
 }
 
+// The site's data, tiles, previews and originals are each asked for with the one content
+// version of the page (`?v=`), so no cache mixes two builds.
+function checkVersionedRequests() {
+  const files = requested.map((r) => new URL(r)).filter((u) => u.origin === new URL(url).origin
+    && /^\/(data|map_files|previews|originals)\//.test(u.pathname));
+  const versions = new Set(files.map((u) => u.searchParams.get('v')));
+  const unversioned = files.filter((u) => !u.searchParams.get('v')).map((u) => u.pathname);
+  check(files.length > 0 && versions.size === 1 && /^[0-9a-f]{16}$/.test([...versions][0]),
+    `site files asked for by one content version: ${[...versions].join(', ')} (${files.length} requests; without: ${unversioned.slice(0, 5).join(' ')})`);
+}
+
 try {
   if (mode === 'scale') await scale();
   else if (mode === 'file') await fromFile();
   else if (mode === 'hostile') await hostile();
   else await collection();
   check(errors.length === 0, `console errors: ${errors.join(' | ')}`);
+  if (mode !== 'file') checkVersionedRequests();
 } finally {
   await browser.close();
 }
