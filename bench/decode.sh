@@ -2,7 +2,7 @@
 # JPEG decoding speed, one run:  bash bench/decode.sh [N]   (default 200)
 # Decodes the first N photos of ../shared/datasets/imagenet-sample to RGB at full size, one
 # thread, each file 5 times, with:
-#   - zoomap's decoder (src/jpeg.rs: MozJPEG's libjpeg-turbo code through the mozjpeg crate)
+#   - zoomap's decoder (src/stages/thumbs/jpeg.rs: MozJPEG's libjpeg-turbo code through the mozjpeg crate)
 #     built with NASM's SIMD, where `nasm` is installed;
 #   - the same built as plain C (nasm hidden from its build script);
 #   - the TurboJPEG 3 build zoomap used before (turbojpeg crate, cmake + NASM), where `cmake`
@@ -55,7 +55,7 @@ run() {
   "$work/$name/target/release/$name" "$work/list"
 }
 
-zoomap_main='#[path = "'$(realpath src/jpeg.rs)'"] mod jpeg;
+zoomap_main='#[path = "'$(realpath src/stages/thumbs/jpeg.rs)'"] mod jpeg;
 fn decode(bytes: &[u8]) -> Vec<u8> { jpeg::decode_rgb(bytes, 1).unwrap().into_raw() }'
 zoomap_deps=$(grep -E '^(mozjpeg|mozjpeg-sys|anyhow) = ' Cargo.toml; echo 'image = { version = "0.25", default-features = false }')
 crate simd "$zoomap_deps" "$zoomap_main"

@@ -8,9 +8,9 @@ use std::time::Instant;
 
 use rand::SeedableRng;
 use rand_distr::{Distribution, Normal};
-use zoomap::clusters::{ClusterOptions, cluster};
-use zoomap::report::peak_rss_mib;
-use zoomap::vectors::Vectors;
+use zoomap::base::vectors::Vectors;
+use zoomap::cmd::report::peak_rss_mib;
+use zoomap::stages::clusters::{ClusterOptions, cluster};
 
 /// Centres the points are drawn around.
 const CENTRES: usize = 40;

@@ -14,7 +14,7 @@ use burn::nn::conv::Conv2dConfig;
 use burn::nn::pool::MaxPool2dConfig;
 use burn::tensor::activation::relu;
 use burn::tensor::{Device, Tensor, TensorData};
-use zoomap::features::{CpuTrunk, Vgg16Config, Vgg16Size};
+use zoomap::stages::features::{CpuTrunk, Vgg16Config, Vgg16Size};
 
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;

@@ -7,8 +7,8 @@
 use std::path::Path;
 use std::time::Instant;
 
-use zoomap::neighbours::{Search, nearest, shared_fraction};
-use zoomap::vectors::read_npy;
+use zoomap::base::neighbours::{Search, nearest, shared_fraction};
+use zoomap::base::vectors::read_npy;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();

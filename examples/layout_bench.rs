@@ -9,8 +9,9 @@
 use std::time::Instant;
 
 use rand::{Rng, SeedableRng};
-use zoomap::layout::{Grid, Method, assign_with, assignment_cost};
-use zoomap::report::peak_rss_mib;
+use zoomap::base::grid::Grid;
+use zoomap::cmd::report::peak_rss_mib;
+use zoomap::stages::layout::{Method, assign_with, assignment_cost};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();

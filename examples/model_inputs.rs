@@ -8,8 +8,8 @@
 use std::io::BufWriter;
 
 use npyz::WriterBuilder;
-use zoomap::features::INPUT_SIDE;
-use zoomap::thumbs::{Preprocess, decode_upright_rgb, model_input};
+use zoomap::stages::features::INPUT_SIDE;
+use zoomap::stages::thumbs::{Preprocess, decode_upright_rgb, model_input};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();

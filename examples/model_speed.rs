@@ -16,8 +16,8 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use std::time::Instant;
 
 use rayon::prelude::*;
-use zoomap::features::{DeviceChoice, FeatureExtractor, FeatureOptions, INPUT_SIDE};
-use zoomap::thumbs::{Preprocess, decode_upright_rgb, model_input};
+use zoomap::stages::features::{DeviceChoice, FeatureExtractor, FeatureOptions, INPUT_SIDE};
+use zoomap::stages::thumbs::{Preprocess, decode_upright_rgb, model_input};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();

@@ -11,9 +11,9 @@
 use std::path::Path;
 use std::time::Instant;
 
-use zoomap::neighbours::{Search, nearest, shared_fraction};
-use zoomap::reduce::pca_sampled;
-use zoomap::vectors::{RowFile, Vectors};
+use zoomap::base::neighbours::{Search, nearest, shared_fraction};
+use zoomap::base::vectors::{RowFile, Vectors};
+use zoomap::stages::reduce::pca_sampled;
 
 const COMPONENTS: usize = 50;
 
@@ -49,7 +49,7 @@ fn main() -> anyhow::Result<()> {
 fn total_variance(x: &RowFile) -> anyhow::Result<f64> {
     let d = x.dim();
     let (mut sum, mut squares) = (vec![0f64; d], vec![0f64; d]);
-    zoomap::vectors::for_each_block(x, |_, block| {
+    zoomap::base::vectors::for_each_block(x, |_, block| {
         for row in block.chunks_exact(d) {
             for (j, v) in row.iter().enumerate() {
                 sum[j] += f64::from(*v);

@@ -10,10 +10,10 @@
 use std::time::Instant;
 
 use rand::{Rng, SeedableRng};
-use zoomap::layout::{Cell, Grid};
-use zoomap::neighbours::{Graph, KEPT_NEIGHBOURS, Neighbour};
-use zoomap::refine::{Refine, refine};
-use zoomap::report::peak_rss_mib;
+use zoomap::base::grid::{Cell, Grid};
+use zoomap::base::neighbours::{Graph, KEPT_NEIGHBOURS, Neighbour};
+use zoomap::cmd::report::peak_rss_mib;
+use zoomap::stages::refine::{Refine, refine};
 
 /// How far, in cells, an item's synthetic neighbours sit from it.
 const REACH: i64 = 7;

@@ -12,10 +12,10 @@ use std::path::Path;
 use std::time::Instant;
 
 use rayon::prelude::*;
-use zoomap::layout::Grid;
-use zoomap::report::peak_rss_mib;
-use zoomap::thumbs::{CellStore, Fit, cell_thumbnail, decode_upright_rgb};
-use zoomap::tiles::{MosaicSource, TileOptions, tile_count, write_pyramid};
+use zoomap::base::grid::Grid;
+use zoomap::cmd::report::peak_rss_mib;
+use zoomap::stages::thumbs::{CellStore, Fit, cell_thumbnail, decode_upright_rgb};
+use zoomap::stages::tiles::{MosaicSource, TileOptions, tile_count, write_pyramid};
 
 const CELL: u32 = 256;
 /// The mosaic background, zoomap's default.

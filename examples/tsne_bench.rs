@@ -8,10 +8,10 @@
 use std::path::Path;
 use std::time::Instant;
 
-use zoomap::neighbours::Search;
-use zoomap::reduce::tsne;
-use zoomap::vectors::Vectors;
-use zoomap::vectors::{read_npy, write_npy};
+use zoomap::base::neighbours::Search;
+use zoomap::base::vectors::Vectors;
+use zoomap::base::vectors::{read_npy, write_npy};
+use zoomap::stages::reduce::tsne;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();

@@ -9,19 +9,22 @@ use std::str::FromStr;
 
 use anyhow::{Error, bail};
 use clap::{Args, Parser, Subcommand};
-use zoomap::clusters::{ClusterCount, ClusterMethod, ClusterOptions};
-use zoomap::extract::{ExtractOptions, Shard};
-use zoomap::features::{CpuConvolution, DeviceChoice, FeatureOptions, Layer};
-use zoomap::folders::FolderOptions;
-use zoomap::options::{BuildOptions, ItemOptions, MosaicOptions, VectorOptions, default_cache_dir};
-use zoomap::originals::Originals;
-use zoomap::reduce::ReduceOptions;
-use zoomap::refine::Refine;
-use zoomap::serve::ServeOptions;
-use zoomap::setting::{Setting, SettingError};
+use zoomap::base::setting::{Setting, SettingError};
+use zoomap::cmd::extract::{ExtractOptions, Shard};
+use zoomap::cmd::options::BuildOptions;
+use zoomap::cmd::serve::ServeOptions;
+use zoomap::export::folders::FolderOptions;
 use zoomap::site::css_colour;
-use zoomap::thumbs::{Fit, Preprocess};
-use zoomap::tiles::{TileFormat, TileOptions};
+use zoomap::site::metadata::ItemOptions;
+use zoomap::site::originals::Originals;
+use zoomap::stages::clusters::{ClusterCount, ClusterMethod, ClusterOptions};
+use zoomap::stages::features::{CpuConvolution, DeviceChoice, FeatureOptions, Layer};
+use zoomap::stages::reduce::ReduceOptions;
+use zoomap::stages::refine::Refine;
+use zoomap::stages::thumbs::MosaicOptions;
+use zoomap::stages::thumbs::{Fit, Preprocess};
+use zoomap::stages::thumbs_features::{NetworkOptions, VectorOptions, default_cache_dir};
+use zoomap::stages::tiles::{TileFormat, TileOptions};
 
 /// `zoomap --version`: the version and which JPEG decoder build this binary has (build.rs).
 const LONG_VERSION: &str = concat!(
@@ -139,12 +142,7 @@ impl ExtractArgs {
             images: self.images.clone(),
             output: self.output.clone(),
             shard: self.shard,
-            vectors: VectorOptions {
-                features: Vec::new(),
-                features_index: None,
-                positions: None,
-                ..self.network.options()
-            },
+            network: self.network.options(),
         }
     }
 }
@@ -185,7 +183,7 @@ struct NetworkArgs {
     #[arg(long, value_enum)]
     layer: Option<Layer>,
     /// Where VGG16 runs.
-    #[arg(long, value_enum, default_value_t = VectorOptions::default().network.device)]
+    #[arg(long, value_enum, default_value_t = NetworkOptions::default().model.device)]
     device: DeviceChoice,
     /// Let --device gpu take a software adapter such as Mesa's lavapipe (tests; auto never does).
     #[arg(long, hide = true, env = "ZOOMAP_ALLOW_SOFTWARE_GPU", value_parser = clap::builder::BoolishValueParser::new(), default_value = "false")]
@@ -195,10 +193,10 @@ struct NetworkArgs {
     #[arg(long, hide = true, value_enum, default_value_t = CpuConvolution::Winograd)]
     cpu_convolution: CpuConvolution,
     /// Images per forward pass.
-    #[arg(long, default_value_t = VectorOptions::default().batch)]
+    #[arg(long, default_value_t = NetworkOptions::default().batch)]
     batch: usize,
     /// How an image becomes the model's 224×224 input.
-    #[arg(long, value_enum, default_value_t = VectorOptions::default().preprocess)]
+    #[arg(long, value_enum, default_value_t = NetworkOptions::default().preprocess)]
     preprocess: Preprocess,
 }
 
@@ -362,6 +360,7 @@ impl BuildArgs {
                 names: self.reduce.cluster_names.clone(),
             },
             mosaic: self.mosaic.options(),
+            refine: self.mosaic.refine,
             tiles: TileOptions {
                 tile_size: self.tiles.tile_size,
                 overlap: self.tiles.overlap,
@@ -405,18 +404,18 @@ impl VectorArgs {
             features: self.features.clone(),
             features_index: self.features_index.clone(),
             positions: self.positions.clone(),
-            ..self.network.options()
+            network: self.network.options(),
         }
     }
 }
 
 impl NetworkArgs {
-    /// The network's part of the vector options.
-    fn options(&self) -> VectorOptions {
-        VectorOptions {
+    /// The network's options.
+    fn options(&self) -> NetworkOptions {
+        NetworkOptions {
             weights: self.weights.clone(),
             cache_dir: self.cache.clone().unwrap_or_else(default_cache_dir),
-            network: FeatureOptions {
+            model: FeatureOptions {
                 layer: self.layer,
                 device: self.device,
                 allow_software_gpu: self.allow_software_gpu,
@@ -424,7 +423,6 @@ impl NetworkArgs {
             },
             batch: self.batch,
             preprocess: self.preprocess,
-            ..VectorOptions::default()
         }
     }
 }
@@ -438,7 +436,6 @@ impl MosaicArgs {
             background: self.background.0,
             preview_size: self.preview_size,
             max_pixels: (self.max_pixels * 1e6) as u64,
-            refine: self.refine,
         }
     }
 }

@@ -6,10 +6,10 @@ mod cli;
 use anyhow::Result;
 use clap::Parser;
 use cli::{BuildArgs, Cli, Command};
-use zoomap::build::build;
-use zoomap::extract::extract;
-use zoomap::message::{print_lines, printable};
-use zoomap::serve::serve;
+use zoomap::base::message::{print_lines, printable};
+use zoomap::cmd::build::build;
+use zoomap::cmd::extract::extract;
+use zoomap::cmd::serve::serve;
 
 fn run_build(args: &BuildArgs) -> Result<()> {
     let options = args.options();

@@ -2,7 +2,9 @@
 // it: each level's records (id, name, size, parent, children, bounds, label cell, example
 // previews) and its per-cell codes (the index of each cell's cluster in that level).
 
-import { cached, fetchOk, versioned } from './data.js';
+import { fetchOk, versioned } from './data.js';
+import { cached, LruCache } from './lru.js';
+import { noCluster } from './codes.js';
 import { csvField } from './csv.js';
 
 const CODE_TYPES = { 1: Uint8Array, 2: Uint16Array, 4: Uint32Array };
@@ -11,8 +13,8 @@ export class Clusters {
   constructor(site) {
     this.site = site;
     this.levels = site.index.clusters || [];
-    this.records = new Map();
-    this.codes = new Map();
+    this.records = new LruCache();
+    this.codes = new LruCache();
   }
 
   get depth() {
@@ -28,7 +30,7 @@ export class Clusters {
   }
 
   levelNow(level) {
-    return this.records.get(level)?.value;
+    return this.records.peek(level)?.value;
   }
 
   // Level `level`'s per-cell codes; `none(level)` marks a cell in no cluster.
@@ -38,11 +40,11 @@ export class Clusters {
   }
 
   codesNow(level) {
-    return this.codes.get(level)?.value;
+    return this.codes.peek(level)?.value;
   }
 
   none(level) {
-    return 2 ** (8 * this.levels[level].bytes) - 1;
+    return noCluster(this.levels[level].bytes);
   }
 
   // The cluster with path-like id `id` ("7-3"), or null.

@@ -1,4 +1,4 @@
-// CSV as spreadsheets must receive it: the rule of src/table.rs (`spreadsheet_text`, checked
+// CSV as spreadsheets must receive it: the rule of src/base/table.rs (`spreadsheet_text`, checked
 // against this file by tests/suite/viewer.rs), so that opening a download never runs a formula.
 
 // A text field with a leading `'` where it starts with `=`, `+`, `-`, `@`, a tab or a carriage

@@ -2,6 +2,7 @@
 // per-cell array (1 = shown), and leave drawing and flying to the viewer. Search lists only
 // what the filters leave shown; the filters count what the other filters leave.
 
+import { NO_VALUE, NO_YEAR } from './codes.js';
 import { element } from './dom.js';
 
 const LIST_LIMIT = 30;
@@ -196,7 +197,8 @@ export function setupFilters(site, { show }) {
     const fails = new Array(facets.length);
     for (let cell = 0; cell < site.cells; cell++) {
       if (site.isOccupied(cell) === false) continue;
-      const yearFails = yearCodes ? !(yearCodes[cell] >= yearSpan[0] && yearCodes[cell] <= yearSpan[1]) : false;
+      const year = yearCodes ? yearCodes[cell] : NO_YEAR;
+      const yearFails = yearCodes ? !(year !== NO_YEAR && year >= yearSpan[0] && year <= yearSpan[1]) : false;
       let failed = yearFails ? 1 : 0;
       for (let k = 0; k < facets.length; k++) {
         fails[k] = sets[k].size > 0 && !sets[k].has(codes[k][cell]);
@@ -204,7 +206,7 @@ export function setupFilters(site, { show }) {
       }
       if (failed === 0) pass[cell] = 1;
       for (let k = 0; k < facets.length; k++) {
-        if (failed - (fails[k] ? 1 : 0) === 0 && codes[k][cell] < counts[k].length) counts[k][codes[k][cell]]++;
+        if (failed - (fails[k] ? 1 : 0) === 0 && codes[k][cell] !== NO_VALUE) counts[k][codes[k][cell]]++;
       }
     }
     counts.forEach((list, k) => list.forEach((n, code) => { countsOf[k][code].textContent = n.toLocaleString(); }));

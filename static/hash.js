@@ -6,6 +6,34 @@
 // How long the view must rest before the hash is rewritten, in milliseconds.
 const HASH_DELAY_MS = 250;
 
+// The hash naming `state` ({ view, item, query, facets, years, cluster }).
+export function formatHash({ view, item, query, facets, years, cluster }) {
+  const params = new URLSearchParams({ x: view.x.toFixed(1), y: view.y.toFixed(1), z: view.z.toPrecision(4) });
+  if (item >= 0) params.set('item', item);
+  if (query) params.set('q', query);
+  if (facets) params.set('f', facets);
+  if (years) params.set('years', years);
+  if (cluster) params.set('cluster', cluster);
+  return `#${params}`;
+}
+
+// What `hash` names: view null unless all of x, y and z are numbers, item -1 when absent or
+// not a whole number, the rest '' when absent.
+export function parseHash(hash) {
+  const params = new URLSearchParams(hash.replace(/^#/, ''));
+  const x = parseFloat(params.get('x')), y = parseFloat(params.get('y')), z = parseFloat(params.get('z'));
+  const view = [x, y, z].every(Number.isFinite) ? { x, y, z } : null;
+  const item = parseInt(params.get('item'), 10);
+  return {
+    view,
+    item: Number.isInteger(item) && item >= 0 ? item : -1,
+    query: params.get('q') || '',
+    facets: params.get('f') || '',
+    years: params.get('years') || '',
+    cluster: params.get('cluster') || '',
+  };
+}
+
 export class HashLink {
   // `current()`: what to write, as { view, item, query, facets, years, cluster } (item -1
   // when none is open, the rest '' when unused).
@@ -15,14 +43,7 @@ export class HashLink {
   }
 
   text() {
-    const { view, item, query, facets, years, cluster } = this.current();
-    const params = new URLSearchParams({ x: view.x.toFixed(1), y: view.y.toFixed(1), z: view.z.toPrecision(4) });
-    if (item >= 0) params.set('item', item);
-    if (query) params.set('q', query);
-    if (facets) params.set('f', facets);
-    if (years) params.set('years', years);
-    if (cluster) params.set('cluster', cluster);
-    return `#${params}`;
+    return formatHash(this.current());
   }
 
   // Rewrites the hash once things rest.
@@ -48,19 +69,8 @@ export class HashLink {
     return history.state?.zoomap === 'item';
   }
 
-  // What the hash names: view null unless all of x, y and z are numbers, item -1 when absent.
+  // What the page's hash names now.
   static read() {
-    const params = new URLSearchParams(location.hash.slice(1));
-    const x = parseFloat(params.get('x')), y = parseFloat(params.get('y')), z = parseFloat(params.get('z'));
-    const view = [x, y, z].every(Number.isFinite) ? { x, y, z } : null;
-    const item = parseInt(params.get('item'), 10);
-    return {
-      view,
-      item: Number.isInteger(item) && item >= 0 ? item : -1,
-      query: params.get('q') || '',
-      facets: params.get('f') || '',
-      years: params.get('years') || '',
-      cluster: params.get('cluster') || '',
-    };
+    return parseHash(location.hash);
   }
 }

@@ -4,6 +4,8 @@
 // that does not fit is shortened to its first term, else left out), with a dark halo so
 // that they read over any image. Also the outline of a cluster (hovered or selected), traced from its cell codes.
 
+import { LruCache } from './lru.js';
+
 // A level's names fade in as its typical cluster grows from FADE_IN_PX to twice that on
 // screen, and out as it grows from one to two screen sides.
 const FADE_IN_PX = 110;
@@ -40,7 +42,7 @@ export class LabelLayer {
     this.changed = changed;
     this.placed = [];
     this.widths = new Map();
-    this.outlines = new Map();
+    this.outlines = new LruCache(OUTLINE_CACHE);
   }
 
   // Each level's opacity at the current zoom.
@@ -181,7 +183,8 @@ export class LabelLayer {
   // `record`'s outline in cell units, traced once its codes have come.
   outlinePath(site, record) {
     const key = `${record.level}:${record.index}`;
-    if (this.outlines.has(key)) return this.outlines.get(key);
+    const known = this.outlines.get(key);
+    if (known) return known;
     const codes = this.clusters.codesNow(record.level);
     if (!codes) {
       this.clusters.cellCodes(record.level).then(this.changed, () => {});
@@ -197,7 +200,6 @@ export class LabelLayer {
       if (!inside(col, row - 1)) edge(col, row, col + 1, row);
       if (!inside(col, row + 1)) edge(col, row + 1, col + 1, row + 1);
     });
-    if (this.outlines.size >= OUTLINE_CACHE) this.outlines.delete(this.outlines.keys().next().value);
     this.outlines.set(key, path);
     return path;
   }

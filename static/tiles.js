@@ -1,9 +1,10 @@
 // The DeepZoom pyramid as images: which level suits a zoom, a bounded cache of tile images
-// (least recently drawn dropped first), and drawing the tiles that cover a rectangle. The
-// pyramid's geometry comes from the page (`config.levels`, written by src/tiles.rs), so the
+// (lru.js: least recently drawn dropped first), and drawing the tiles that cover a rectangle. The
+// pyramid's geometry comes from the page (`config.levels`, written by src/stages/tiles.rs), so the
 // rules for level sizes exist once.
 
 import { versioned } from './data.js';
+import { LruCache } from './lru.js';
 
 // Tile images kept; the oldest beyond this are dropped.
 const TILE_CACHE_LIMIT = 800;
@@ -15,7 +16,7 @@ export class TileLayer {
     this.levels = config.levels;
     this.maxLevel = this.levels.length - 1;
     this.onLoad = onLoad;
-    this.cache = new Map();
+    this.cache = new LruCache(TILE_CACHE_LIMIT);
   }
 
   // The level whose pixels are closest to (not coarser than) `devicePixelsPerMosaicPixel`.
@@ -40,11 +41,7 @@ export class TileLayer {
   tile(level, col, row, request) {
     const key = `${level}/${col}_${row}`;
     let entry = this.cache.get(key);
-    if (entry) {
-      this.cache.delete(key);
-      this.cache.set(key, entry);
-      return entry;
-    }
+    if (entry) return entry;
     if (!request) return null;
     const img = new Image();
     entry = { img, ready: false };
@@ -52,7 +49,6 @@ export class TileLayer {
     img.onerror = () => { entry.failed = true; };
     img.src = versioned(`${this.config.tiles}/${key}.${this.config.format}`, this.config.version);
     this.cache.set(key, entry);
-    if (this.cache.size > TILE_CACHE_LIMIT) this.cache.delete(this.cache.keys().next().value);
     return entry;
   }
 

@@ -8,47 +8,40 @@
 // items opens as fast as one of ten. The URL hash keeps the view, the open item, the
 // search, the filters and the cluster; opening an item is a history entry that Back closes.
 //
-// This file composes the parts, one concern each: viewport.js (view and easing), tiles.js
-// (pyramid and tile cache), renderer.js (drawing), input.js (pointers), minimap.js,
-// panel.js, lightbox.js, hash.js, data.js + finder.js (item data, search and filters), and
-// clusters.js + labels.js + groups.js (cluster data, names on the map, the Clusters drawer).
+// This file is the composition root: it builds the parts and holds the state they share
+// (the site, the open item, the hits, filters and cluster). One concern per file: viewport
+// (view, easing), tiles + renderer (drawing), input + pointer + keyboard + keys + controls
+// (what the visitor does), hash + link (the URL), shown (what narrows the map), data +
+// ranking + finder (item data, search, filters), clusters + labels + groups, panel,
+// lightbox, minimap, handle (`window.zoomap`) and lru (the one bounded cache).
 
 import { Clusters } from './clusters.js';
+import { setupControls } from './controls.js';
 import { SiteData } from './data.js';
 import { setupFilters, setupSearch } from './finder.js';
 import { Groups } from './groups.js';
+import { scriptingHandle } from './handle.js';
 import { HashLink } from './hash.js';
 import { trackPointers, trackWheel } from './input.js';
+import { trackKeys } from './keyboard.js';
 import { LabelLayer } from './labels.js';
+import { applyLink, linkState } from './link.js';
 import { Lightbox } from './lightbox.js';
 import { Minimap } from './minimap.js';
 import { Panel } from './panel.js';
+import { PointerHandler } from './pointer.js';
 import { Renderer, ShownLayer } from './renderer.js';
+import { shownCells, shownText } from './shown.js';
 import { TileLayer } from './tiles.js';
 import { Viewport } from './viewport.js';
 
-// Cells smaller than this on screen are too small to point at: no hover, a click zooms in.
-const MIN_CELL_PX = 4;
-// A tap opens an item only where cells are at least this wide (a fingertip); below, it zooms.
-const MIN_TAP_CELL_PX = 32;
-// A click waits this long for a second click (a double-click zooms, and opens nothing).
-const DOUBLE_CLICK_MS = 250;
-// A click where cells are too small to point at zooms in by this factor.
-const CLICK_ZOOM = 2;
-// Zoom factors of the + and − keys and of the zoom buttons.
-const KEY_ZOOM = 1.6;
-const BUTTON_ZOOM = 2;
-// Steps an arrow key looks ahead for a filled cell before giving up.
-const NEIGHBOUR_REACH = 64;
 // An item stepped to or linked to is zoomed in to when its cell is smaller than this on
 // screen…
 const REVEAL_MIN_PX = 24;
-// …to this size; a search result is flown to at this size.
+// …to this size (as is an item linked to without a view); a search result is flown to at
+// this size.
 const REVEAL_PX = 96;
 const PICK_PX = 128;
-// The tooltip's offset from the pointer, and its least distance from the screen's edge.
-const TOOLTIP_OFFSET = { x: 14, y: 18 };
-const TOOLTIP_MARGIN = 4;
 // Below this window width (the stylesheet's phone layout), selecting a cluster leaves the
 // Clusters drawer closed.
 const PHONE_WIDTH = 700;
@@ -59,7 +52,7 @@ class Viewer {
   constructor(config) {
     this.config = config;
     this.canvas = byId('map');
-    this.tooltip = byId('tooltip');
+    this.pointer = new PointerHandler(this, byId('tooltip'));
     const reducedMotion = window.matchMedia('(prefers-reduced-motion: reduce)').matches;
     this.viewport = new Viewport({ width: config.width, height: config.height }, config.max_zoom, reducedMotion ? 1 : undefined);
     this.tiles = new TileLayer(config, () => { this.dirty = true; });
@@ -68,7 +61,7 @@ class Viewer {
     this.minimap = new Minimap(byId('minimap'), config, this.viewport, this.tiles, this.shownLayer, () => this.hash.schedule());
     this.lightbox = new Lightbox(byId('lightbox'));
     this.panel = null;
-    this.hash = new HashLink(() => this.linkState());
+    this.hash = new HashLink(() => linkState(this));
     this.site = null;
     this.search = null;
     this.filters = null;
@@ -86,16 +79,10 @@ class Viewer {
     this.inCluster = null;
     this.shownCount = null;
     this.opening = 0;
-    this.clickTimer = 0;
     this.expectBack = false;
     this.dirty = true;
   }
 
-  linkState() {
-    const filters = this.filters ? this.filters.state() : { facets: '', years: '' };
-    const cluster = this.cluster ? this.cluster.id : '';
-    return { view: this.viewport.goal, item: this.selected, query: this.search ? this.search.query() : '', ...filters, cluster };
-  }
 
   resize() {
     const dpr = window.devicePixelRatio || 1;
@@ -149,6 +136,11 @@ class Viewer {
     this.viewport.flyTo((col + 0.5) * c, (row + 0.5) * c, this.freeArea(), z);
   }
 
+  // Flies to `cell` at the size of a revealed item.
+  flyIn(cell) {
+    this.flyTo(cell, REVEAL_PX / this.site.index.cell);
+  }
+
   // Keeps `cell` in the free area, moving only when it is (partly) outside or too small.
   reveal(cell) {
     const [col, row] = this.site.colRow(cell);
@@ -171,79 +163,6 @@ class Viewer {
   // Screen pixels a cell spans now.
   cellPx() {
     return this.site ? this.site.index.cell * this.viewport.view.z : 0;
-  }
-
-  // The cluster whose name is under the pointer: outlined, and its size in the tooltip.
-  hoverName(sx, sy) {
-    const record = this.labels ? this.labels.hit(sx, sy) : null;
-    if (record !== this.hoveredCluster) {
-      this.hoveredCluster = record;
-      this.dirty = true;
-    }
-    this.canvas.classList.toggle('on-name', Boolean(record));
-    return record;
-  }
-
-  // Shows `text` in the tooltip beside the pointer at (sx, sy).
-  showTooltip(text, sx, sy) {
-    const { tooltip } = this;
-    tooltip.textContent = text;
-    tooltip.hidden = false;
-    tooltip.style.left = `${Math.min(sx + TOOLTIP_OFFSET.x, this.viewport.width - tooltip.offsetWidth - TOOLTIP_MARGIN)}px`;
-    tooltip.style.top = `${sy + TOOLTIP_OFFSET.y}px`;
-  }
-
-  hover(sx, sy) {
-    const { site, tooltip } = this;
-    const name = this.hoverName(sx, sy);
-    if (name) {
-      if (this.hovered >= 0) this.dirty = true;
-      this.hovered = -1;
-      this.showTooltip(`${name.name}: ${name.size.toLocaleString()} images`, sx, sy);
-      return;
-    }
-    const cell = this.cellPx() >= MIN_CELL_PX ? this.cellAt(sx, sy) : -1;
-    const record = cell >= 0 && site.isOccupied(cell) !== false ? site.recordNow(cell) : null;
-    if (record === undefined) {
-      site.region(site.regionKey(cell)).then(() => { if (this.cellAt(sx, sy) === cell) this.hover(sx, sy); }, () => {});
-    }
-    const index = record ? cell : -1;
-    if (index !== this.hovered) {
-      this.hovered = index;
-      this.dirty = true;
-    }
-    if (!record) {
-      tooltip.hidden = true;
-      return;
-    }
-    this.showTooltip(record.title, sx, sy);
-  }
-
-  leave() {
-    this.hovered = -1;
-    this.hoveredCluster = null;
-    this.tooltip.hidden = true;
-    this.dirty = true;
-  }
-
-  // A click opens the item under it once no second click follows; a tap opens it at once
-  // where cells are large enough to aim at; elsewhere both zoom in.
-  tap(sx, sy, pointerType) {
-    this.tooltip.hidden = true;
-    clearTimeout(this.clickTimer);
-    const name = this.labels ? this.labels.hit(sx, sy) : null;
-    if (name) {
-      this.selectCluster(name);
-      return;
-    }
-    const minimum = pointerType === 'mouse' ? MIN_CELL_PX : MIN_TAP_CELL_PX;
-    if (this.cellPx() < minimum) {
-      this.viewport.zoomAt(CLICK_ZOOM, sx, sy);
-      return;
-    }
-    const open = () => this.openItem(this.cellAt(sx, sy), { focus: false });
-    if (pointerType === 'mouse') this.clickTimer = setTimeout(open, DOUBLE_CLICK_MS);
-    else open();
   }
 
   // Opens the panel on the item in `cell`, or closes it (cell -1 or empty). `focus` moves
@@ -287,24 +206,6 @@ class Viewer {
     }
   }
 
-  // Opens the nearest filled cell from the open one in direction (dx, dy).
-  async step(dx, dy) {
-    if (this.selected < 0) return;
-    const { site } = this;
-    this.tooltip.hidden = true;
-    let [col, row] = site.colRow(this.selected);
-    for (let k = 0; k < NEIGHBOUR_REACH; k++) {
-      col += dx;
-      row += dy;
-      if (col < 0 || row < 0 || col >= site.cols || row >= site.rows) return;
-      const cell = site.cellOf(col, row);
-      if (site.isOccupied(cell) === false || !(await site.record(cell))) continue;
-      await this.openItem(cell, { focus: false });
-      this.reveal(cell);
-      return;
-    }
-  }
-
   // Whether search and filters leave `cell` shown by the filters.
   passes(cell) {
     return !this.passing || this.passing[cell] === 1;
@@ -314,23 +215,11 @@ class Viewer {
   // nothing shaded when none is active.
   updateShown() {
     const { site, hits, passing, inCluster } = this;
-    let shown = null;
-    this.shownCount = null;
-    if (hits || passing || inCluster) {
-      shown = new Uint8Array(site.cells);
-      if (hits) hits.forEach((cell) => { shown[cell] = 1; });
-      else shown.fill(1);
-      for (const mask of [passing, inCluster]) {
-        if (mask) for (let cell = 0; cell < site.cells; cell++) shown[cell] &= mask[cell];
-      }
-      if (site.occupied) {
-        this.shownCount = 0;
-        for (let cell = 0; cell < site.cells; cell++) if (shown[cell] && site.isOccupied(cell)) this.shownCount++;
-      }
-    }
+    const isOccupied = (cell) => site.isOccupied(cell);
+    const { shown, count } = shownCells({ cells: site.cells, hits, passing, inCluster, isOccupied });
+    this.shownCount = count;
     this.shownLayer.set(shown, site.cols, site.rows);
-    const count = this.shownCount;
-    byId('shown').textContent = count === null ? '' : `${count.toLocaleString()} of ${site.index.count.toLocaleString()} shown`;
+    byId('shown').textContent = shownText(count, site.index.count);
     this.dirty = true;
     this.refitBar();
     this.hash.schedule();
@@ -339,72 +228,23 @@ class Viewer {
   listen() {
     const { viewport } = this;
     trackPointers(this.canvas, viewport, {
-      hover: (sx, sy) => this.hover(sx, sy),
-      tap: (sx, sy, pointerType) => this.tap(sx, sy, pointerType),
-      leave: () => this.leave(),
-      drag: () => { this.tooltip.hidden = true; },
+      hover: (sx, sy) => this.pointer.hover(sx, sy),
+      tap: (sx, sy, pointerType) => this.pointer.tap(sx, sy, pointerType),
+      leave: () => this.pointer.leave(),
+      drag: () => { this.pointer.tooltip.hidden = true; },
       rest: () => this.hash.schedule(),
     });
     trackWheel(this.canvas, viewport);
-    this.canvas.addEventListener('dblclick', () => clearTimeout(this.clickTimer));
-    window.addEventListener('keydown', (e) => this.key(e));
-    const centre = (factor) => () => viewport.zoomAt(factor, viewport.width / 2, viewport.height / 2);
-    const buttons = {
-      'zoom-in': centre(BUTTON_ZOOM),
-      'zoom-out': centre(1 / BUTTON_ZOOM),
-      home: () => viewport.home(),
-      'copy-link': () => this.copyLink(),
-      fullscreen: () => this.toggleFullscreen(),
-      help: () => byId('keys').showModal(),
-      'keys-close': () => byId('keys').close(),
-      'panel-close': () => this.closePanel(),
-      'minimap-toggle': () => this.toggleMinimap(),
-      'clusters-toggle': () => this.dirtyAfterLayout(),
-      'clusters-close': () => this.dirtyAfterLayout(),
-    };
-    for (const [id, action] of Object.entries(buttons)) byId(id).addEventListener('click', action);
+    this.canvas.addEventListener('dblclick', () => this.pointer.doubleClick());
+    trackKeys(this);
+    setupControls(this);
     window.addEventListener('resize', () => this.resize());
     window.addEventListener('popstate', () => {
-      if (!this.expectBack) this.applyLink(HashLink.read());
+      if (!this.expectBack) applyLink(this, HashLink.read());
       else this.hash.write();
       this.expectBack = false;
     });
-    window.addEventListener('hashchange', () => this.applyLink(HashLink.read()));
-  }
-
-  key(e) {
-    if (e.target instanceof HTMLInputElement || e.target instanceof HTMLTextAreaElement || e.ctrlKey || e.metaKey || e.altKey) return;
-    if (byId('lightbox').open || byId('keys').open) return;
-    const { viewport } = this;
-    const pan = Math.min(viewport.width, viewport.height) / 4;
-    const zoom = (factor) => () => viewport.zoomAt(factor, viewport.width / 2, viewport.height / 2);
-    const arrow = (dx, dy) => () => (this.selected >= 0 ? this.step(dx, dy) : viewport.panBy(-dx * pan, -dy * pan, true));
-    const onMap = e.target === this.canvas || e.target === document.body;
-    const actions = {
-      '+': zoom(KEY_ZOOM),
-      '=': zoom(KEY_ZOOM),
-      '-': zoom(1 / KEY_ZOOM),
-      '_': zoom(1 / KEY_ZOOM),
-      '0': () => viewport.home(),
-      '/': () => byId('search').focus(),
-      '?': () => byId('keys').showModal(),
-      f: () => this.toggleFullscreen(),
-      c: () => this.copyLink(),
-      g: () => this.groups?.toggle.click(),
-      ArrowLeft: arrow(-1, 0),
-      ArrowRight: arrow(1, 0),
-      ArrowUp: arrow(0, -1),
-      ArrowDown: arrow(0, 1),
-      Escape: () => this.escape(),
-    };
-    if (onMap) {
-      actions.Enter = () => this.openCentre();
-      actions[' '] = actions.Enter;
-    }
-    if (actions[e.key]) {
-      e.preventDefault();
-      actions[e.key]();
-    }
+    window.addEventListener('hashchange', () => applyLink(this, HashLink.read()));
   }
 
   // Esc closes the filters when open, else the panel, else the Clusters drawer, else shows
@@ -452,53 +292,6 @@ class Viewer {
     if (cell >= 0) this.openItem(cell, { focus: true });
   }
 
-  async copyLink() {
-    this.hash.write();
-    const status = byId('status');
-    try {
-      await navigator.clipboard.writeText(location.href);
-      status.textContent = 'Link to this view copied';
-    } catch {
-      status.textContent = `Copy this link: ${location.href}`;
-    }
-  }
-
-  toggleFullscreen() {
-    if (document.fullscreenElement) document.exitFullscreen();
-    else document.documentElement.requestFullscreen?.().catch(() => {});
-  }
-
-  toggleMinimap() {
-    const box = byId('minimap-box');
-    const collapsed = box.classList.toggle('collapsed');
-    byId('minimap').hidden = collapsed;
-    const toggle = byId('minimap-toggle');
-    toggle.setAttribute('aria-expanded', String(!collapsed));
-    toggle.setAttribute('aria-label', collapsed ? 'Show the minimap' : 'Hide the minimap');
-  }
-
-  // Applies what a link names (at start, on Back and Forward, and when the hash is edited);
-  // `moveView` is false at start, where the view is already the link's.
-  async applyLink(link, moveView = true) {
-    const { viewport } = this;
-    if (link.view && moveView) viewport.setGoal({ ...link.view, z: viewport.clampZoom(link.view.z) });
-    if (!this.site) return;
-    if (this.filters && (link.facets !== this.filters.state().facets || link.years !== this.filters.state().years)) {
-      await this.filters.setState(link);
-    }
-    if (this.search && link.query !== this.search.query()) await this.search.run(link.query);
-    if (this.clusters && link.cluster !== (this.cluster ? this.cluster.id : '')) {
-      const record = link.cluster ? await this.clusters.byId(link.cluster) : null;
-      await this.selectCluster(record, { fly: !link.view });
-    }
-    if (link.item >= 0 && link.item < this.site.cells && link.item !== this.selected) {
-      await this.openItem(link.item, { focus: false, history: 'none' });
-      if (link.view) this.reveal(link.item);
-      else this.flyTo(link.item, REVEAL_PX / this.site.index.cell);
-    } else if (link.item < 0 && this.selected >= 0) {
-      this.closePanel('none');
-    }
-  }
 
   // Starts at the linked view (else the whole map), loads the site data, then applies the
   // rest of the link.
@@ -531,36 +324,7 @@ class Viewer {
     this.refitBar();
     this.dirty = true;
     site.loadOccupied().then(() => { if (this.shownLayer.shown) this.updateShown(); }, (error) => console.error(error.message));
-    await this.applyLink(link, false);
-  }
-
-  // A small handle for scripted use (tests, embedding pages): where things are on screen.
-  handle(ready) {
-    const cell = (col, row) => this.site.cellOf(col, row);
-    return {
-      ready,
-      view: () => ({ ...this.viewport.view }),
-      maxZoom: () => this.viewport.clampZoom(Infinity),
-      cellCentre: (col, row) => {
-        const c = this.site.index.cell;
-        return this.viewport.toScreen((col + 0.5) * c, (row + 0.5) * c);
-      },
-      index: () => this.site.index,
-      record: (col, row) => this.site.record(cell(col, row)),
-      selected: () => (this.selected < 0 ? null : this.site.colRow(this.selected)),
-      search: (query) => this.search.run(query),
-      shownCount: () => this.shownCount,
-      firstPaint: () => this.renderer.firstPaintAt,
-      // The cluster names drawn now: the cluster (id, level, name, size, bounds in cells), the
-      // text shown and its box on screen.
-      labels: () => (this.labels ? this.labels.placed.map(({ record, text, box }) => {
-        const { id, level, name, size, bounds } = record;
-        return { id, level, name, size, bounds, text, box };
-      }) : []),
-      cluster: () => (this.cluster ? this.cluster.id : null),
-      hoveredCluster: () => (this.hoveredCluster ? this.hoveredCluster.id : null),
-      tilesLoaded: () => this.tiles.loaded(),
-    };
+    await applyLink(this, link, false);
   }
 }
 
@@ -572,4 +336,4 @@ const ready = viewer.start();
 // file://, this script does not run at all; the page's own delayed hint speaks then.)
 ready.catch((error) => { byId('loading').textContent = `The map could not load: ${error.message}`; });
 requestAnimationFrame(() => viewer.frame());
-window.zoomap = viewer.handle(ready);
+window.zoomap = scriptingHandle(viewer, ready);

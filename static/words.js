@@ -1,5 +1,5 @@
 // How text becomes search words, on both sides of the index: the same rule as
-// src/site/search.rs (`words`, `shard_key`), checked against it by tests/viewer.rs.
+// src/site/search.rs (`words`, `shard_key`), checked against it by tests/suite/viewer.rs.
 
 // Runs of letters and digits (Unicode Alphabetic, which includes the vowel signs of Indic
 // scripts, and Number: Rust's `char::is_alphanumeric`) of two characters or more, each

@@ -150,7 +150,7 @@ mod tests {
             title: String::new(),
             url: None,
             url_text: None,
-            cell: crate::layout::Cell { col: 0, row: 0 },
+            cell: crate::base::grid::Cell { col: 0, row: 0 },
             preview: String::new(),
             original: None,
             fields: fields.iter().map(|s| s.to_string()).collect(),

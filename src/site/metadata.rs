@@ -2,13 +2,15 @@
 //! row into an item's title and URL.
 
 use std::collections::HashMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
+use serde::Serialize;
 
-use crate::scan::image_name;
-use crate::setting::{Setting, SettingError};
-use crate::table;
+use crate::base::setting::{Setting, SettingError, check};
+use crate::base::table;
+use crate::site::originals::Originals;
+use crate::stages::scan::image_name;
 
 /// The metadata CSV: a header and one row per image, keyed by the filename column.
 #[derive(Debug, Clone, Default)]
@@ -204,6 +206,54 @@ impl Template {
                 Part::Column(i) => row.get(*i).map_or("", String::as_str),
             })
             .collect()
+    }
+}
+
+/// The page's title, each item's text and what its panel offers.
+#[derive(Debug, Clone, Serialize)]
+pub struct ItemOptions {
+    /// Title of the map page; defaults to the collection folder's name.
+    pub map_title: Option<String>,
+    /// Metadata CSV.
+    pub metadata: Option<PathBuf>,
+    /// The CSV column naming each image.
+    pub filename_column: String,
+    /// Item title template, such as `{Name} ({Year})`.
+    pub title: Option<String>,
+    /// Item URL template, such as `https://example.org/objects/{Id}`.
+    pub url: Option<String>,
+    /// Whether the site carries the original files, for the full-image view and download.
+    pub originals: Originals,
+}
+
+impl Default for ItemOptions {
+    fn default() -> Self {
+        Self {
+            map_title: None,
+            metadata: None,
+            filename_column: "filename".into(),
+            title: None,
+            url: None,
+            originals: Originals::Auto,
+        }
+    }
+}
+
+impl ItemOptions {
+    /// A template's `{Column}`s come from the metadata: one without it is refused. (Whether
+    /// the columns exist is checked once the CSV's header is read, still before decoding.)
+    pub fn validate(&self) -> Result<()> {
+        for (template, setting, what) in [
+            (&self.title, Setting::Title, "title"),
+            (&self.url, Setting::Url, "URL"),
+        ] {
+            check(
+                template.is_none() || self.metadata.is_some(),
+                setting,
+                format!("the {what} template needs a metadata CSV: its {{Column}}s come from it"),
+            )?;
+        }
+        Ok(())
     }
 }
 

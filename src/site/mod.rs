@@ -2,12 +2,13 @@
 //! templates), split into the files a page fetches as it needs them, the viewer page rendered
 //! with minijinja, and the viewer's assets, all embedded in the binary.
 
-mod clusters;
-mod data;
+pub mod data;
 pub mod facets;
 pub mod links;
-mod metadata;
+pub mod metadata;
+pub mod originals;
 pub mod paths;
+pub mod publish;
 pub mod search;
 mod version;
 
@@ -18,10 +19,10 @@ use anyhow::{Context, Result};
 use include_dir::{Dir, include_dir};
 use serde::Serialize;
 
-use crate::clusters::ClusterMap;
-use crate::clusters::names::ItemText;
-use crate::layout::{Cell, Grid};
-use crate::tiles::Level;
+use crate::base::grid::{Cell, Grid};
+use crate::stages::clusters::ClusterMap;
+use crate::stages::clusters::names::ItemText;
+use crate::stages::tiles::Level;
 
 pub use data::write_data;
 pub use metadata::{Metadata, Template};
@@ -260,13 +261,24 @@ pub fn write_site(
 ) -> Result<()> {
     write_data(dir, data, clusters)?;
     fs::write(dir.join(paths::THEME), theme_css(page))?;
-    let assets = dir.join(paths::ASSETS);
-    fs::create_dir_all(&assets)?;
-    STATIC_ASSETS
-        .extract(&assets)
-        .with_context(|| format!("{}: cannot write viewer assets", assets.display()))?;
+    write_assets(&dir.join(paths::ASSETS))?;
     let version = version::content_version(dir, &[paths::PAGE, paths::REPORT])?;
     fs::write(dir.join(paths::PAGE), render_page(page, &version)?)?;
+    Ok(())
+}
+
+/// The viewer's assets into `assets`, less the unit tests that sit beside its modules
+/// (`*.test.js`, run by `node --test static/`).
+fn write_assets(assets: &Path) -> Result<()> {
+    fs::create_dir_all(assets)?;
+    let shipped = STATIC_ASSETS
+        .files()
+        .filter(|file| !file.path().to_string_lossy().ends_with(".test.js"));
+    for file in shipped {
+        let path = assets.join(file.path());
+        fs::write(&path, file.contents())
+            .with_context(|| format!("{}: cannot write viewer asset", path.display()))?;
+    }
     Ok(())
 }
 
@@ -337,7 +349,7 @@ mod tests {
             tiles: paths::TILES.into(),
             data: paths::DATA.into(),
             background: "#111".into(),
-            levels: crate::tiles::Pyramid {
+            levels: crate::stages::tiles::Pyramid {
                 width: 512,
                 height: 256,
             }

@@ -5,7 +5,7 @@
 pub const PAGE: &str = "index.html";
 /// What makes a folder a zoomap site: a JSON file naming the tool, its version and the
 /// entries the build wrote (`publish` writes and reads it), beside [`REPORT`].
-pub const MARKER: &str = crate::scan::SITE_MARKER;
+pub const MARKER: &str = crate::stages::scan::SITE_MARKER;
 /// The entries of a site built before [`MARKER`] existed: what such a build wrote.
 pub const LEGACY_ENTRIES: [&str; 9] = [
     PAGE, THEME, ASSETS, DATA, PREVIEWS, "map.dzi", TILES, ORIGINALS, REPORT,
@@ -29,7 +29,7 @@ pub const REPORT: &str = "build-report.json";
 
 /// The preview of the image at scan index `index`, relative to the page.
 pub fn preview(index: usize) -> String {
-    format!("{PREVIEWS}/{}", crate::thumbs::preview_file(index))
+    format!("{PREVIEWS}/{}", crate::stages::thumbs::preview_file(index))
 }
 
 /// The original of the image at scan index `index` whose file name ends in `.{extension}`,

@@ -157,7 +157,7 @@ mod tests {
             title: title.into(),
             url: None,
             url_text: None,
-            cell: crate::layout::Cell { col, row: 0 },
+            cell: crate::base::grid::Cell { col, row: 0 },
             preview: String::new(),
             original: None,
             fields: fields.iter().map(|s| s.to_string()).collect(),

@@ -32,7 +32,7 @@ pub fn content_version(dir: &Path, left_out: &[&str]) -> Result<String> {
     files.sort();
     let digests: Vec<String> = files
         .par_iter()
-        .map(|(_, path)| crate::digest::sha256_file(path))
+        .map(|(_, path)| crate::base::digest::sha256_file(path))
         .collect::<Result<_>>()?;
     let mut version = Sha256::new();
     for ((relative, _), digest) in files.iter().zip(digests) {

@@ -120,13 +120,13 @@ fn builds_a_complete_site_with_metadata_export_and_report() {
     let tsv = fs::read_to_string(export.join("items.tsv")).unwrap();
     assert_eq!(tsv.lines().count(), 25);
     assert!(tsv.starts_with("filename\ttitle\turl\tx\ty\tcol\trow\n"));
-    let features = zoomap::vectors::read_npy(&export.join("features.npy")).unwrap();
+    let features = zoomap::base::vectors::read_npy(&export.join("features.npy")).unwrap();
     assert_eq!(
         (features.rows(), features.dim),
         (24, 32),
         "tiny VGG fc2 is 32 wide"
     );
-    let reduced = zoomap::vectors::read_npy(&export.join("reduced.npy")).unwrap();
+    let reduced = zoomap::base::vectors::read_npy(&export.join("reduced.npy")).unwrap();
     assert_eq!(reduced.rows(), 24);
     let clusters = fs::read_to_string(export.join("clusters.tsv")).unwrap();
     assert_eq!(clusters.lines().count(), 25);
@@ -703,5 +703,59 @@ fn an_image_in_two_feature_files_is_a_clear_error() {
     assert!(
         !ok && stderr.contains("a.txt: its image names are not those written with"),
         "a reordered .txt is not paired with the .npy: {stderr}"
+    );
+}
+
+/// Every `--flag` in `text`.
+fn long_flags(text: &str) -> Vec<String> {
+    text.match_indices("--")
+        .map(|(at, _)| {
+            let rest = &text[at + 2..];
+            let end = rest
+                .find(|c: char| !(c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'))
+                .unwrap_or(rest.len());
+            format!("--{}", &rest[..end])
+        })
+        .filter(|flag| flag.len() > 2)
+        .collect()
+}
+
+/// The long flags in the first column of README's option tables (`| \`--flag …\` |`).
+fn readme_flags() -> std::collections::BTreeSet<String> {
+    let readme = fs::read_to_string(common::root().join("README.md")).unwrap();
+    readme
+        .lines()
+        .filter(|line| line.starts_with("| `-"))
+        .filter_map(|line| line.replace("\\|", "/").split('|').nth(1).map(long_flags))
+        .flatten()
+        .collect()
+}
+
+/// README's flag tables list exactly the flags `zoomap build --help` prints (clap's own
+/// definitions), so the two cannot drift.
+#[test]
+fn the_readme_flag_tables_are_the_build_commands_flags() {
+    let out = common::zoomap().args(["build", "--help"]).output().unwrap();
+    assert!(out.status.success());
+    let help = String::from_utf8_lossy(&out.stdout);
+    // A flag's own line starts with it (after `-o, `); its description may name others.
+    let clap: std::collections::BTreeSet<String> = help
+        .lines()
+        .map(str::trim_start)
+        .filter(|line| line.starts_with('-'))
+        .filter_map(|line| {
+            long_flags(line.split("  ").next().unwrap_or(""))
+                .into_iter()
+                .next()
+        })
+        .filter(|f| f != "--help")
+        .collect();
+    assert!(clap.contains("--metadata") && clap.len() > 30, "{help}");
+    let readme = readme_flags();
+    let missing: Vec<_> = clap.difference(&readme).collect();
+    let stale: Vec<_> = readme.difference(&clap).collect();
+    assert!(
+        missing.is_empty() && stale.is_empty(),
+        "in `build --help` but not in README's tables: {missing:?}; in README but not a build flag: {stale:?}"
     );
 }

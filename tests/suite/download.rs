@@ -5,7 +5,7 @@ use std::io::{Read, Write};
 use std::net::TcpListener;
 
 use sha2::{Digest, Sha256};
-use zoomap::features::weights::download;
+use zoomap::stages::features::weights::download;
 
 /// Serves each connection once: `/good` and `/bad` whole, `/cut` with its body cut in half
 /// under a Content-Length that promises all of it. Hand-written because the point is to send

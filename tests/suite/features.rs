@@ -9,7 +9,7 @@ use crate::common;
 
 use burn::tensor::{Device, Tensor, TensorData};
 use common::tiny_weights;
-use zoomap::features::{
+use zoomap::stages::features::{
     Backend, CpuConvolution, DeviceChoice, FeatureExtractor, FeatureOptions, Layer, Vgg16Config,
     Vgg16Size, WeightsFile, choose_device,
 };
@@ -50,8 +50,13 @@ fn photo_inputs(photos: &std::path::Path, files: &[&str]) -> Vec<Vec<u8>> {
     files
         .iter()
         .map(|f| {
-            let image = zoomap::thumbs::decode_upright_rgb(&photos.join(f), [0, 0, 0]).unwrap();
-            zoomap::thumbs::model_input(&image, 224, zoomap::thumbs::Preprocess::Crop)
+            let image =
+                zoomap::stages::thumbs::decode_upright_rgb(&photos.join(f), [0, 0, 0]).unwrap();
+            zoomap::stages::thumbs::model_input(
+                &image,
+                224,
+                zoomap::stages::thumbs::Preprocess::Crop,
+            )
         })
         .collect()
 }
@@ -335,11 +340,12 @@ fn preprocessing_matches_torchvision_up_to_resampling() {
     let want: Vec<Vec<Vec<Vec<f32>>>> =
         serde_json::from_value(json["torchvision_blocks"].clone()).unwrap();
     for (file, want) in files.iter().zip(&want) {
-        let image = zoomap::thumbs::decode_upright_rgb(&photos.join(file), [0, 0, 0]).unwrap();
-        let got = block_means(&zoomap::thumbs::model_input(
+        let image =
+            zoomap::stages::thumbs::decode_upright_rgb(&photos.join(file), [0, 0, 0]).unwrap();
+        let got = block_means(&zoomap::stages::thumbs::model_input(
             &image,
             224,
-            zoomap::thumbs::Preprocess::Crop,
+            zoomap::stages::thumbs::Preprocess::Crop,
         ));
         let diffs: Vec<f32> = got
             .iter()
@@ -521,7 +527,8 @@ fn jpegs_decode_to_pillows_pixels() {
     assert_eq!(photos.len(), 16);
     for photo in photos {
         let file = photo["file"].as_str().unwrap();
-        let image = zoomap::thumbs::decode_upright_rgb(&datasets.join(file), [0, 0, 0]).unwrap();
+        let image =
+            zoomap::stages::thumbs::decode_upright_rgb(&datasets.join(file), [0, 0, 0]).unwrap();
         let size = [photo["width"].as_u64(), photo["height"].as_u64()];
         let got = [
             Some(u64::from(image.width())),

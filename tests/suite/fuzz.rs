@@ -13,11 +13,11 @@ use std::path::{Path, PathBuf};
 
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
-use zoomap::features::imported::ImportedFeatures;
-use zoomap::positions::{Placement, Positions, grid_of};
-use zoomap::scan::ImageFile;
 use zoomap::site::{Metadata, Template};
-use zoomap::thumbs::{Fit, ThumbOptions, make_thumb, read_image};
+use zoomap::stages::features::imported::ImportedFeatures;
+use zoomap::stages::positions::{Given, Positions, grid_of};
+use zoomap::stages::scan::ImageFile;
+use zoomap::stages::thumbs::{Fit, ThumbOptions, make_thumb, read_image};
 
 /// `cases` per property, unless PROPTEST_CASES asks for more.
 fn runner(cases: u32) -> TestRunner {
@@ -119,11 +119,11 @@ fn metadata_csv_and_templates_never_panic() {
 fn npy_bytes(rows: usize, dim: usize) -> Vec<u8> {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("f.npy");
-    let vectors = zoomap::vectors::Vectors {
+    let vectors = zoomap::base::vectors::Vectors {
         dim,
         data: (0..rows * dim).map(|i| i as f32).collect(),
     };
-    zoomap::vectors::write_npy(&path, &vectors).unwrap();
+    zoomap::base::vectors::write_npy(&path, &vectors).unwrap();
     std::fs::read(path).unwrap()
 }
 
@@ -208,7 +208,7 @@ fn positions_files_never_panic_and_bound_the_grid() {
             );
             match Positions::read(&path) {
                 Ok(positions) => {
-                    if let Placement::Cells(cells) = &positions.placement {
+                    if let Given::Cells(cells) = &positions.placement {
                         let cells: Vec<_> = cells.values().copied().collect();
                         prop_assert!(grid_of(&cells).cells() <= (cells.len() * 64).max(65_536));
                     }
@@ -251,7 +251,7 @@ fn decoding_mutated_images_never_panics() {
         cell_side: 16,
         fit: Fit::Contain,
         background: [0, 0, 0],
-        model_input: Some((32, zoomap::thumbs::Preprocess::Crop)),
+        model_input: Some((32, zoomap::stages::thumbs::Preprocess::Crop)),
         previews: None,
         // Small, so that a mutated header declaring a huge image is refused, not decoded.
         max_pixels: 4_000_000,

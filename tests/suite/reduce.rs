@@ -1,9 +1,9 @@
 //! The reduce stage against references: PCA against scikit-learn's explained variance ratios
 //! (tests/fixtures/make_pca_reference.py), and reproducible t-SNE run to run.
 
-use zoomap::neighbours::Search;
-use zoomap::reduce::{pca, pca_sampled, tsne};
-use zoomap::vectors::Vectors;
+use zoomap::base::neighbours::Search;
+use zoomap::base::vectors::Vectors;
+use zoomap::stages::reduce::{pca, pca_sampled, tsne};
 
 /// The matrix make_pca_reference.py builds, by the same formula.
 fn matrix(rows: usize, cols: usize) -> Vectors {

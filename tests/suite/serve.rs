@@ -232,7 +232,7 @@ fn connections_that_send_no_whole_request_are_closed() {
     slow.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n").unwrap();
     idle.push(slow);
     assert_eq!(get(&addr, "/").status, 200, "others are still served");
-    let limit = zoomap::serve::HEADER_TIMEOUT * 3;
+    let limit = zoomap::cmd::serve::HEADER_TIMEOUT * 3;
     for stream in &mut idle {
         stream.set_read_timeout(Some(limit)).unwrap();
         let mut buf = Vec::new();

@@ -261,7 +261,7 @@ fn search_words_split_the_same_in_the_viewer_and_the_index() {
 /// (`table::spreadsheet_text`), on the same samples.
 #[test]
 fn the_viewer_neutralises_spreadsheet_formulas_as_the_exports_do() {
-    let texts: Vec<&str> = zoomap::table::SPREADSHEET_SAMPLES
+    let texts: Vec<&str> = zoomap::base::table::SPREADSHEET_SAMPLES
         .iter()
         .map(|s| s.0)
         .collect();
@@ -274,9 +274,136 @@ fn the_viewer_neutralises_spreadsheet_formulas_as_the_exports_do() {
     };
     let rust: Vec<String> = texts
         .iter()
-        .map(|t| zoomap::table::spreadsheet_text(t))
+        .map(|t| zoomap::base::table::spreadsheet_text(t))
         .collect();
     assert_eq!(viewer, serde_json::json!(rust));
     let field = node_eval("csv.js", r#"m.csvField('=1+2, "x"')"#).unwrap();
     assert_eq!(field, r#""'=1+2, ""x""""#);
+}
+
+/// The viewer's pure modules (viewport, hash, search ranking and edit distance, the shown
+/// state, the cache, the keys) pass their unit tests beside them (`static/*.test.js`).
+#[test]
+fn the_viewers_unit_tests_pass() {
+    if Command::new("node").arg("--version").output().is_err() {
+        common::skip("needs node");
+        return;
+    }
+    let out = Command::new("node")
+        .args(["--test", "static/"])
+        .current_dir(root())
+        .output()
+        .unwrap();
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{report}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(report.contains("# fail 0"), "{report}");
+}
+
+/// The per-cell "nothing here" codes (static/codes.js) are the site writer's, and the search
+/// shard key (static/words.js `shardKey`) is the index's (`site::search::shard_key`).
+#[test]
+fn codes_and_shard_keys_are_the_same_in_the_viewer_and_the_site() {
+    let Some(codes) = node_eval(
+        "codes.js",
+        "[m.NO_VALUE, m.NO_YEAR, m.noCluster(1), m.noCluster(2), m.noCluster(4)]",
+    ) else {
+        return;
+    };
+    let no_cluster = zoomap::site::data::no_cluster;
+    let rust = serde_json::json!([
+        zoomap::site::facets::NO_VALUE,
+        zoomap::site::facets::NO_YEAR,
+        no_cluster(1),
+        no_cluster(2),
+        no_cluster(4)
+    ]);
+    assert_eq!(codes, rust);
+    let call = format!(
+        "{}.flatMap((t) => [m.shardKey(t, 2), m.shardKey(t, 3)])",
+        serde_json::json!(SPLIT_SAMPLES)
+    );
+    let viewer = node_eval("words.js", &call).unwrap();
+    let index: Vec<String> = SPLIT_SAMPLES
+        .iter()
+        .flat_map(|t| [2, 3].map(|n| zoomap::site::search::shard_key(t, n)))
+        .collect();
+    assert_eq!(viewer, serde_json::json!(index));
+}
+
+/// The keys of `index.json`, top level and in each entry, as `key` and `key.entry`.
+fn index_keys(index: &serde_json::Value) -> Vec<String> {
+    let mut keys = Vec::new();
+    for (key, value) in index.as_object().unwrap() {
+        keys.push(key.clone());
+        let entries = match value {
+            serde_json::Value::Array(list) => list.iter().collect(),
+            serde_json::Value::Object(_) => vec![value],
+            _ => Vec::new(),
+        };
+        for entry in entries.into_iter().filter_map(|e| e.as_object()) {
+            keys.extend(entry.keys().map(|k| format!("{key}.{k}")));
+        }
+    }
+    keys.sort();
+    keys.dedup();
+    keys
+}
+
+/// `index.json` as the site writer writes it (with facets, years and clusters) has exactly
+/// the keys the viewer's schema (static/schema.js) names, and the viewer's check finds a
+/// key that is missing.
+#[test]
+fn the_index_schema_is_the_same_in_the_viewer_and_the_site() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    common::scale_site::write_synthetic_site(&site, 300, 4).unwrap();
+    let text = std::fs::read_to_string(site.join("data/index.json")).unwrap();
+    let index: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let entries = |key: &str| index[key].as_array().map_or(0, Vec::len);
+    assert!(
+        index["years"].is_object() && entries("clusters") > 0 && entries("facets") > 0,
+        "{text}"
+    );
+    let call = "Object.entries(m.INDEX_SCHEMA).flatMap(([k, inner]) => [k, ...inner.map((e) => `${k}.${e}`)]).sort()";
+    let Some(schema) = node_eval("schema.js", call) else {
+        return;
+    };
+    assert_eq!(schema, serde_json::json!(index_keys(&index)));
+    let missing = node_eval("schema.js", &format!("m.missingKeys({text})")).unwrap();
+    assert_eq!(missing, serde_json::json!([]));
+    let mut broken = index.clone();
+    broken.as_object_mut().unwrap().remove("region");
+    broken["search"].as_object_mut().unwrap().remove("split");
+    let missing = node_eval("schema.js", &format!("m.missingKeys({broken})")).unwrap();
+    assert_eq!(missing, serde_json::json!(["region", "search.split"]));
+}
+
+/// README's key table is the viewer's (static/keys.js `KEYS`, which also fills the page's
+/// key list), row for row.
+#[test]
+fn the_readme_key_table_is_the_viewers() {
+    let Some(keys) = node_eval("keys.js", "m.KEYS.map((k) => [k.label, k.does])") else {
+        return;
+    };
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let start = readme
+        .find("| key | does |")
+        .expect("README has a key table");
+    let rows: Vec<[String; 2]> = readme[start..]
+        .lines()
+        .skip(2)
+        .take_while(|line| line.starts_with('|'))
+        .map(|line| {
+            let cells: Vec<&str> = line.split(" | ").collect();
+            [
+                cells[0].trim_start_matches("| ").to_string(),
+                cells[1].trim_end_matches(" |").to_string(),
+            ]
+        })
+        .collect();
+    assert_eq!(keys, serde_json::json!(rows));
 }

@@ -139,7 +139,7 @@ pub fn example_images(dir: &Path, n: usize) -> Vec<String> {
 /// no tile beyond, one item per expected image, each in its own cell. Returns the item
 /// records of every region file as `{"items": [...]}`.
 pub fn check_site(site: &Path, expected_items: usize) -> serde_json::Value {
-    use zoomap::tiles::{Pyramid, tile_bounds};
+    use zoomap::stages::tiles::{Pyramid, tile_bounds};
     let dzi = std::fs::read_to_string(site.join("map.dzi")).unwrap();
     let attr = |name: &str| -> u32 {
         let start = dzi.find(&format!("{name}=\"")).unwrap() + name.len() + 2;

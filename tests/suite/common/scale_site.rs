@@ -12,12 +12,12 @@
 use std::path::Path;
 use std::time::Instant;
 
-use zoomap::clusters::{self, ClusterCount, ClusterMap, ClusterOptions};
-use zoomap::layout::{Cell, Grid};
-use zoomap::report::peak_rss_mib;
+use zoomap::base::grid::{Cell, Grid};
+use zoomap::base::vectors::Vectors;
+use zoomap::cmd::report::peak_rss_mib;
 use zoomap::site::{self, Item, PageConfig, SiteData};
-use zoomap::tiles::{MosaicSource, TileOptions, write_pyramid};
-use zoomap::vectors::Vectors;
+use zoomap::stages::clusters::{self, ClusterCount, ClusterMap, ClusterOptions};
+use zoomap::stages::tiles::{MosaicSource, TileOptions, write_pyramid};
 
 const ADJECTIVES: [&str; 16] = [
     "blue", "gilded", "carved", "painted", "small", "large", "broken", "glazed", "silver",

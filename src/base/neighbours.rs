@@ -1,0 +1,435 @@
+//! The k nearest neighbours of every row, for t-SNE's affinities, found one of two ways
+//! ([`Search`]):
+//!
+//! - exact, by blocked brute force on matrix products (‖q − x‖² = ‖q‖² + ‖x‖² − 2 q·x, the
+//!   products on the `gemm` crate), each block of queries keeping its running top k, the kept
+//!   candidates' distances then recomputed directly so that cancellation in the expansion
+//!   costs no accuracy. Written by hand because bhtsne's own search is a vantage-point tree
+//!   driven by a distance closure: on 50-d PCA vectors it degenerates towards comparing
+//!   everything with everything one pair at a time (98–99.7% of a 100,000-image reduce stage
+//!   in that closure, issue 17), while the same comparisons as matrix products run at the
+//!   CPU's multiply rate. linfa-nn's ball and kd-trees suffer the same at 50 dimensions.
+//! - approximate, past [`EXACT_LIMIT`] rows where the quadratic cost of the exact search
+//!   dominates the build, on a hierarchical navigable small-world graph (the `hnsw_rs` crate,
+//!   which took 0.57× `instant-distance`'s time at recall 0.992 against 0.9999, see
+//!   Cargo.toml), the way openTSNE and FIt-SNE switch to approximate neighbours (Annoy) for
+//!   large inputs. bench/knn.sh times both searches.
+
+use crate::base::matmul::{self, Layout};
+use rayon::prelude::*;
+
+use crate::base::vectors::Vectors;
+
+/// Queries per block: each block's products (`QUERY_BLOCK × POINT_BLOCK` floats, 512 KiB)
+/// stay in the core's L2 cache while they are scanned.
+const QUERY_BLOCK: usize = 64;
+
+/// Points per block of the product.
+const POINT_BLOCK: usize = 2048;
+
+/// One neighbour: its row and its Euclidean distance.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Neighbour {
+    /// Row index.
+    pub index: usize,
+    /// Euclidean distance to the query.
+    pub distance: f32,
+}
+
+/// Up to this many rows the exact search is the default: at 100,000 50-d rows it takes a
+/// third of the graph's time (bench/knn.sh), but it grows as N², ~100× that at a million rows.
+/// The crossover is not measured; this limit keeps every size that was exact before.
+pub const EXACT_LIMIT: usize = 200_000;
+
+/// How [`nearest`] finds the neighbours.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Search {
+    /// Blocked brute force: every neighbour right, N² products.
+    Exact,
+    /// An HNSW graph: most neighbours right (recall in bench/knn.sh), about N log N work.
+    Approximate,
+}
+
+impl Search {
+    /// Exact up to [`EXACT_LIMIT`] rows, approximate beyond.
+    pub fn for_rows(rows: usize) -> Self {
+        if rows <= EXACT_LIMIT {
+            Self::Exact
+        } else {
+            Self::Approximate
+        }
+    }
+}
+
+/// The `k` nearest other rows of every row of `x`, nearest first (ties by lower index),
+/// every row with the same count (`k`, or every other row when there are fewer).
+///
+/// The exact search's result does not depend on the thread count; the approximate one's
+/// does (threads insert into the graph in the order they get to it), and is the same from
+/// run to run on one thread, which is how `--seed` runs it.
+pub fn nearest(x: &Vectors, k: usize, search: Search) -> Vec<Vec<Neighbour>> {
+    let k = k.min(x.rows().saturating_sub(1));
+    match search {
+        Search::Exact => exact(x, k),
+        Search::Approximate => approximate(x, k),
+    }
+}
+
+/// Exact neighbours, in parallel over blocks of queries.
+fn exact(x: &Vectors, k: usize) -> Vec<Vec<Neighbour>> {
+    let n = x.rows();
+    let norms = squared_norms(x);
+    let blocks: Vec<usize> = (0..n).step_by(QUERY_BLOCK).collect();
+    blocks
+        .into_par_iter()
+        .flat_map_iter(|start| query_block(x, &norms, start..(start + QUERY_BLOCK).min(n), k))
+        .collect()
+}
+
+fn squared_norms(x: &Vectors) -> Vec<f32> {
+    (0..x.rows()).map(|i| dot(x.row(i), x.row(i))).collect()
+}
+
+/// Neighbours per row the map keeps after t-SNE, for the grid refinement (`refine`): of the
+/// counts tried on flowers12 in prototype runs (5 to 90), 60 raised DPQ16 and kept grid
+/// agreement best; kept in 8 bytes each rather than the search's 16.
+pub const KEPT_NEIGHBOURS: usize = 60;
+
+/// The first few neighbours of every row, nearest first, packed flat: what later stages need
+/// of t-SNE's neighbour search without searching again.
+#[derive(Debug, Clone, Default)]
+pub struct Graph {
+    /// Where each row's neighbours start in `index` and `distance`; one more than rows.
+    offsets: Vec<usize>,
+    /// Neighbour rows.
+    index: Vec<u32>,
+    /// Euclidean distances, matching `index`.
+    distance: Vec<f32>,
+}
+
+impl Graph {
+    /// Keeps the first `k` neighbours of each row of a search's result.
+    pub fn keep(neighbours: &[Vec<Neighbour>], k: usize) -> Self {
+        let mut graph = Self {
+            offsets: vec![0],
+            ..Self::default()
+        };
+        for row in neighbours {
+            for nb in row.iter().take(k) {
+                graph.index.push(nb.index as u32);
+                graph.distance.push(nb.distance);
+            }
+            graph.offsets.push(graph.index.len());
+        }
+        graph
+    }
+
+    /// Number of rows.
+    pub fn rows(&self) -> usize {
+        self.offsets.len().saturating_sub(1)
+    }
+
+    /// Row `i`'s neighbours, nearest first, as (row, distance).
+    pub fn row(&self, i: usize) -> impl Iterator<Item = (usize, f32)> + '_ {
+        let span = self.offsets[i]..self.offsets[i + 1];
+        self.index[span.clone()]
+            .iter()
+            .zip(&self.distance[span])
+            .map(|(&j, &d)| (j as usize, d))
+    }
+}
+
+/// The share of the neighbours in `found` that are also in `wanted`, row by row: the
+/// recall of an approximate search against the exact one, or the agreement of two spaces'
+/// neighbourhoods.
+pub fn shared_fraction(wanted: &[Vec<Neighbour>], found: &[Vec<Neighbour>]) -> f64 {
+    let shared: usize = wanted
+        .iter()
+        .zip(found)
+        .map(|(want, got)| {
+            got.iter()
+                .filter(|nb| want.iter().any(|w| w.index == nb.index))
+                .count()
+        })
+        .sum();
+    let total: usize = wanted.iter().map(Vec::len).sum();
+    shared as f64 / total.max(1) as f64
+}
+
+/// Links per node of the graph (hnsw_rs's `max_nb_connection`; twice as many on the
+/// bottom layer).
+const GRAPH_LINKS: usize = 16;
+/// Candidates kept while inserting a node (`ef_construction`).
+const GRAPH_BUILD_BREADTH: usize = 100;
+/// Candidates kept while searching, at least `k + 1` (`ef`).
+const GRAPH_SEARCH_BREADTH: usize = 100;
+
+/// Approximate neighbours: every row inserted into an HNSW graph, then every row searched
+/// for in it, in parallel. A row that the search leaves short of `k` other rows (possible
+/// among many duplicates) gets the exact search instead.
+fn approximate(x: &Vectors, k: usize) -> Vec<Vec<Neighbour>> {
+    let n = x.rows();
+    let layers = (n as f32).ln().ceil().max(1.0) as usize;
+    let graph = hnsw_rs::hnsw::Hnsw::<f32, SquaredEuclidean>::new(
+        GRAPH_LINKS,
+        n,
+        layers,
+        GRAPH_BUILD_BREADTH,
+        SquaredEuclidean,
+    );
+    (0..n)
+        .into_par_iter()
+        .for_each(|i| graph.insert_slice((x.row(i), i)));
+    let breadth = GRAPH_SEARCH_BREADTH.max(k + 1);
+    let norms = squared_norms(x);
+    (0..n)
+        .into_par_iter()
+        .map(|query| {
+            let found: Vec<usize> = graph
+                .search(x.row(query), k + 1, breadth)
+                .into_iter()
+                .map(|nb| nb.d_id)
+                .filter(|&index| index != query)
+                .take(k)
+                .collect();
+            if found.len() < k {
+                return query_block(x, &norms, query..query + 1, k).remove(0);
+            }
+            exact_distances(x, query, found)
+        })
+        .collect()
+}
+
+/// The squared Euclidean distance, as hnsw_rs's metric: it orders neighbours as the
+/// Euclidean distance does without a square root per comparison.
+struct SquaredEuclidean;
+
+impl hnsw_rs::anndists::dist::Distance<f32> for SquaredEuclidean {
+    fn eval(&self, a: &[f32], b: &[f32]) -> f32 {
+        squared_distance(a, b)
+    }
+}
+
+fn squared_distance(a: &[f32], b: &[f32]) -> f32 {
+    a.iter().zip(b).map(|(p, q)| (p - q) * (p - q)).sum()
+}
+
+/// The neighbours of the queries `rows`.
+fn query_block(
+    x: &Vectors,
+    norms: &[f32],
+    rows: std::ops::Range<usize>,
+    k: usize,
+) -> Vec<Vec<Neighbour>> {
+    let (n, dim) = (x.rows(), x.dim);
+    let queries = &x.data[rows.start * dim..rows.end * dim];
+    let mut best: Vec<TopK> = rows.clone().map(|_| TopK::new(k)).collect();
+    let mut products = vec![0f32; rows.len() * POINT_BLOCK];
+    for first in (0..n).step_by(POINT_BLOCK) {
+        let points = POINT_BLOCK.min(n - first);
+        multiply(
+            queries,
+            &x.data[first * dim..(first + points) * dim],
+            dim,
+            &mut products,
+        );
+        for (q, top) in best.iter_mut().enumerate() {
+            let query = rows.start + q;
+            let row = &products[q * POINT_BLOCK..q * POINT_BLOCK + points];
+            for (j, &product) in row.iter().enumerate() {
+                let squared = norms[query] + norms[first + j] - 2.0 * product;
+                if squared < top.worst() && first + j != query {
+                    top.insert(first + j, squared);
+                }
+            }
+        }
+    }
+    best.into_iter()
+        .enumerate()
+        .map(|(q, top)| {
+            let kept = top.entries.into_iter().map(|(index, _)| index).collect();
+            exact_distances(x, rows.start + q, kept)
+        })
+        .collect()
+}
+
+/// `products[q][j] = queries[q] · points[j]` for the block (`products` rows are
+/// [`POINT_BLOCK`] long).
+fn multiply(queries: &[f32], points: &[f32], dim: usize, products: &mut [f32]) {
+    let (m, n) = (queries.len() / dim, points.len() / dim);
+    let transposed = Layout {
+        row_stride: 1,
+        column_stride: dim,
+    };
+    matmul::multiply(
+        [m, n, dim],
+        products,
+        POINT_BLOCK,
+        (queries, Layout::rows(dim)),
+        (points, transposed),
+    );
+}
+
+/// The candidates `kept` with their distances computed directly, sorted nearest first
+/// (ties by lower index).
+fn exact_distances(x: &Vectors, query: usize, kept: Vec<usize>) -> Vec<Neighbour> {
+    let mut neighbours: Vec<Neighbour> = kept
+        .into_iter()
+        .map(|index| Neighbour {
+            index,
+            distance: squared_distance(x.row(query), x.row(index)).sqrt(),
+        })
+        .collect();
+    neighbours.sort_by(|a, b| {
+        a.distance
+            .total_cmp(&b.distance)
+            .then(a.index.cmp(&b.index))
+    });
+    neighbours
+}
+
+fn dot(a: &[f32], b: &[f32]) -> f32 {
+    a.iter().zip(b).map(|(p, q)| p * q).sum()
+}
+
+/// The `k` smallest (index, squared distance) seen so far, kept sorted: with k ≈ 90 and
+/// most candidates rejected by [`worst`](TopK::worst), insertion beats a heap.
+struct TopK {
+    k: usize,
+    entries: Vec<(usize, f32)>,
+}
+
+impl TopK {
+    fn new(k: usize) -> Self {
+        Self {
+            k,
+            entries: Vec::with_capacity(k + 1),
+        }
+    }
+
+    /// The distance a candidate must beat: the k-th kept, or infinity while fewer are kept.
+    fn worst(&self) -> f32 {
+        if self.entries.len() < self.k {
+            f32::INFINITY
+        } else {
+            self.entries.last().map_or(f32::INFINITY, |e| e.1)
+        }
+    }
+
+    fn insert(&mut self, index: usize, squared: f32) {
+        let at = self.entries.partition_point(|e| e.1 <= squared);
+        self.entries.insert(at, (index, squared));
+        self.entries.truncate(self.k);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::{Rng, SeedableRng};
+
+    #[test]
+    fn matches_a_sort_of_every_distance() {
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
+        let (n, dim, k) = (2600, 7, 12);
+        // Coarse values make exact ties likely, which must break by index.
+        let data: Vec<f32> = (0..n * dim)
+            .map(|_| f32::from(rng.random_range(-3i8..4)))
+            .collect();
+        let x = Vectors { dim, data };
+        let got = nearest(&x, k, Search::Exact);
+        assert_eq!(got.len(), n);
+        for query in (0..n).step_by(97) {
+            let mut all: Vec<(f32, usize)> = (0..n)
+                .filter(|&j| j != query)
+                .map(|j| {
+                    let d: f32 = x
+                        .row(query)
+                        .iter()
+                        .zip(x.row(j))
+                        .map(|(a, b)| (a - b) * (a - b))
+                        .sum();
+                    (d.sqrt(), j)
+                })
+                .collect();
+            all.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+            let distances: Vec<f32> = got[query].iter().map(|nb| nb.distance).collect();
+            let want: Vec<f32> = all[..k].iter().map(|a| a.0).collect();
+            assert_eq!(distances, want, "query {query}");
+            assert!(got[query].iter().all(|nb| nb.index != query));
+        }
+    }
+
+    #[test]
+    fn fewer_rows_than_k_gives_every_other_row() {
+        let x = Vectors {
+            dim: 1,
+            data: vec![0.0, 1.0, 3.0],
+        };
+        let got = nearest(&x, 10, Search::Exact);
+        let indices: Vec<usize> = got[0].iter().map(|nb| nb.index).collect();
+        assert_eq!(indices, [1, 2]);
+        assert_eq!(got[2][0].distance, 2.0);
+    }
+
+    /// `n` rows of `dim` values around 20 seeded cluster centres.
+    fn clustered(n: usize, dim: usize, seed: u64) -> Vectors {
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+        let centres: Vec<f32> = (0..20 * dim)
+            .map(|_| rng.random_range(-10.0..10.0))
+            .collect();
+        let mut data = Vec::with_capacity(n * dim);
+        for _ in 0..n {
+            let c = rng.random_range(0..20);
+            for &v in &centres[c * dim..(c + 1) * dim] {
+                data.push(v + rng.random_range(-1.0f32..1.0));
+            }
+        }
+        Vectors { dim, data }
+    }
+
+    #[test]
+    fn approximate_search_finds_most_exact_neighbours() {
+        let (x, k) = (clustered(3000, 50, 5), 30);
+        let exact = nearest(&x, k, Search::Exact);
+        let approximate = nearest(&x, k, Search::Approximate);
+        for (query, got) in approximate.iter().enumerate() {
+            assert_eq!(got.len(), k, "query {query}");
+            assert!(got.iter().all(|nb| nb.index != query));
+            assert!(got.windows(2).all(|w| w[0].distance <= w[1].distance));
+        }
+        let recall = shared_fraction(&exact, &approximate);
+        assert!(recall > 0.97, "recall {recall}");
+    }
+
+    #[test]
+    fn approximate_search_fills_every_row_among_duplicates() {
+        // Half the rows are one point: the graph cannot tell them apart.
+        let mut x = clustered(400, 8, 6);
+        x.data[..200 * 8].fill(1.0);
+        let got = nearest(&x, 20, Search::Approximate);
+        assert!(got.iter().all(|row| row.len() == 20));
+        for (query, row) in got.iter().enumerate() {
+            assert!(row.iter().all(|nb| nb.index != query));
+        }
+    }
+
+    #[test]
+    fn approximate_search_is_repeatable_on_one_thread() {
+        let x = clustered(1500, 20, 7);
+        let one_thread = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .unwrap();
+        let first = one_thread.install(|| nearest(&x, 15, Search::Approximate));
+        let second = one_thread.install(|| nearest(&x, 15, Search::Approximate));
+        assert_eq!(first, second);
+    }
+
+    #[test]
+    fn search_is_exact_up_to_the_limit() {
+        assert_eq!(Search::for_rows(EXACT_LIMIT), Search::Exact);
+        assert_eq!(Search::for_rows(EXACT_LIMIT + 1), Search::Approximate);
+    }
+}

@@ -1,0 +1,61 @@
+//! The filters' per-cell codes, fetched when a filter is first used: one byte per cell for
+//! each facet (`facets/{k}.bin`, [`facets::NO_VALUE`] where a cell has none) and a
+//! little-endian i16 per cell for the year column (`years.bin`, [`facets::NO_YEAR`]).
+
+use std::fs;
+use std::path::Path;
+
+use anyhow::Result;
+use serde::Serialize;
+
+use super::file::{self, per_cell};
+use crate::site::SiteData;
+use crate::site::facets::{self, Facet, Years};
+
+const YEARS_FILE: &str = "years.bin";
+
+/// `index.json`'s entries for the filters.
+#[derive(Debug, Serialize)]
+pub struct FilterEntries<'a> {
+    facets: Vec<FacetEntry<'a>>,
+    years: Option<YearsEntry<'a>>,
+}
+
+#[derive(Debug, Serialize)]
+struct FacetEntry<'a> {
+    #[serde(flatten)]
+    facet: &'a Facet,
+    file: String,
+}
+
+#[derive(Debug, Serialize)]
+struct YearsEntry<'a> {
+    #[serde(flatten)]
+    years: &'a Years,
+    file: &'static str,
+}
+
+/// Writes the facet and year codes of `data` under `out` (the data folder); returns their
+/// index entries.
+pub fn write<'a>(out: &Path, data: &'a SiteData) -> Result<FilterEntries<'a>> {
+    fs::create_dir_all(out.join("facets"))?;
+    let mut facets = Vec::new();
+    for (k, facet) in data.facets.iter().enumerate() {
+        let file = format!("facets/{k}.bin");
+        let codes = per_cell(data, &facet.codes, facets::NO_VALUE);
+        file::write(&out.join(&file), &codes)?;
+        facets.push(FacetEntry { facet, file });
+    }
+    if let Some(years) = &data.years {
+        let per_cell = per_cell(data, &years.years, facets::NO_YEAR);
+        let bytes: Vec<u8> = per_cell.iter().flat_map(|y| y.to_le_bytes()).collect();
+        file::write(&out.join(YEARS_FILE), &bytes)?;
+    }
+    Ok(FilterEntries {
+        facets,
+        years: data.years.as_ref().map(|years| YearsEntry {
+            years,
+            file: YEARS_FILE,
+        }),
+    })
+}

@@ -1,0 +1,175 @@
+//! The item data, split so a page loads only what its view needs, written as a list of
+//! steps that each write their files and return their entry of `index.json`: the regions of
+//! item records and the occupied-cell bitmap ([`regions`]), per-cell facet and year codes
+//! ([`filters`]), the search shards ([`shards`]) and the cluster levels ([`clusters`]). This
+//! module owns `index.json`'s schema ([`Index`]) and writes it last; the viewer's mirror of
+//! it (`static/schema.js`) is checked against it by a parity test.
+
+mod clusters;
+mod file;
+mod filters;
+mod regions;
+mod shards;
+
+use std::path::Path;
+
+use anyhow::Result;
+use serde::Serialize;
+
+use super::SiteData;
+use crate::stages::clusters::ClusterMap;
+
+pub use clusters::no_cluster;
+pub use regions::REGION_CELLS;
+
+/// The version of the data's layout, bumped when the viewer of an older build could not
+/// read it.
+pub const DATA_VERSION: u32 = 1;
+
+/// `index.json`: what the page reads before anything else.
+#[derive(Debug, Serialize)]
+pub struct Index<'a> {
+    /// [`DATA_VERSION`].
+    version: u32,
+    title: &'a str,
+    /// Columns and rows.
+    grid: [u32; 2],
+    /// Side of a grid cell, in mosaic pixels.
+    cell: u32,
+    count: usize,
+    columns: &'a [String],
+    /// Cells per side of a region file.
+    region: u32,
+    #[serde(flatten)]
+    filters: filters::FilterEntries<'a>,
+    search: shards::SearchKeys,
+    /// The cluster levels, top first; empty without clusters.
+    clusters: Vec<clusters::LevelEntry>,
+}
+
+/// Writes the `data/` folder of a site for `data` and its `clusters`, if any: each step,
+/// then `index.json` from their entries.
+pub fn write_data(dir: &Path, data: &SiteData, clusters: Option<&ClusterMap>) -> Result<()> {
+    let out = dir.join(super::paths::DATA);
+    let index = Index {
+        version: DATA_VERSION,
+        title: &data.title,
+        grid: [data.grid.cols, data.grid.rows],
+        cell: data.cell_side,
+        count: data.items.len(),
+        columns: &data.columns,
+        region: regions::write(&out, data)?,
+        filters: filters::write(&out, data)?,
+        search: shards::write(&out, data)?,
+        clusters: match clusters {
+            Some(map) => clusters::write(&out, data, map)?,
+            None => Vec::new(),
+        },
+    };
+    file::write(&out.join("index.json"), &serde_json::to_vec(&index)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::fs;
+
+    use super::*;
+    use crate::base::grid::{Cell, Grid};
+    use crate::site::{Item, facets, search};
+
+    fn site(n: u32, cols: u32) -> SiteData {
+        let items = (0..n)
+            .map(|i| Item {
+                file: format!("{i}.jpg"),
+                title: format!("Item {i}"),
+                url: None,
+                url_text: None,
+                cell: Cell {
+                    col: i % cols,
+                    row: i / cols,
+                },
+                preview: format!("previews/{i}.jpg"),
+                original: None,
+                fields: vec![
+                    format!("{i}.jpg"),
+                    ["vase", "bowl"][(i % 2) as usize].into(),
+                    format!("{}", 1800 + i),
+                ],
+            })
+            .collect();
+        SiteData::new(
+            "t".into(),
+            Grid {
+                cols,
+                rows: n.div_ceil(cols),
+            },
+            16,
+            vec!["file".into(), "Kind".into(), "Year".into()],
+            items,
+        )
+    }
+
+    fn json(path: &Path) -> serde_json::Value {
+        serde_json::from_slice(&fs::read(path).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn regions_cover_the_grid_and_hold_each_item_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = site(700, 40);
+        write_data(dir.path(), &data, None).unwrap();
+        let regions = dir.path().join("data/regions");
+        assert_eq!(fs::read_dir(&regions).unwrap().count(), 3 * 2);
+        let mut seen = 0;
+        for entry in fs::read_dir(&regions).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path.file_stem().unwrap().to_string_lossy().into_owned();
+            let (rx, ry) = name.split_once('_').unwrap();
+            let (rx, ry): (u64, u64) = (rx.parse().unwrap(), ry.parse().unwrap());
+            for record in json(&path).as_array().unwrap() {
+                let cell = &record["cell"];
+                assert_eq!(cell[0].as_u64().unwrap() / 16, rx, "{name}");
+                assert_eq!(cell[1].as_u64().unwrap() / 16, ry, "{name}");
+                seen += 1;
+            }
+        }
+        assert_eq!(seen, 700);
+    }
+
+    #[test]
+    fn index_lists_filters_and_cells_carry_their_codes() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = site(100, 12);
+        write_data(dir.path(), &data, None).unwrap();
+        let index = json(&dir.path().join("data/index.json"));
+        assert_eq!(index["count"], 100);
+        assert_eq!(index["grid"], serde_json::json!([12, 9]));
+        assert_eq!(index["facets"][0]["name"], "Kind");
+        assert_eq!(index["facets"][0]["file"], "facets/0.bin");
+        assert_eq!(index["years"]["min"], 1800);
+        assert_eq!(index["years"]["max"], 1899);
+        let kinds = fs::read(dir.path().join("data/facets/0.bin")).unwrap();
+        assert_eq!(kinds.len(), 108);
+        let vase = index["facets"][0]["values"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .position(|v| v == "vase")
+            .unwrap() as u8;
+        assert_eq!(kinds[14], vase, "item 14 is a vase");
+        assert_eq!(kinds[107], facets::NO_VALUE, "cell 107 is empty");
+        let occupied = fs::read(dir.path().join("data/occupied.bin")).unwrap();
+        assert_eq!(occupied.len(), 14);
+        assert_eq!(
+            (occupied[12], occupied[13]),
+            (0b1111, 0),
+            "cells 96..99 hold items"
+        );
+        let years = fs::read(dir.path().join("data/years.bin")).unwrap();
+        assert_eq!(i16::from_le_bytes([years[2 * 37], years[2 * 37 + 1]]), 1837);
+        let key = search::shard_key("it", 2);
+        let keys = index["search"]["keys"].as_array().unwrap();
+        assert!(keys.contains(&key.clone().into()));
+        assert!(dir.path().join(format!("data/search/{key}.json")).is_file());
+    }
+}

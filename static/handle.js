@@ -1,0 +1,31 @@
+// `window.zoomap`, the page's scripting handle for tests and embedding pages: where things
+// are on screen and what is shown, read from the viewer. Keep it stable; the README lists it.
+
+// The handle of `viewer`; `ready` settles once the site data has loaded and the link applied.
+export function scriptingHandle(viewer, ready) {
+  const cell = (col, row) => viewer.site.cellOf(col, row);
+  return {
+    ready,
+    view: () => ({ ...viewer.viewport.view }),
+    maxZoom: () => viewer.viewport.clampZoom(Infinity),
+    cellCentre: (col, row) => {
+      const c = viewer.site.index.cell;
+      return viewer.viewport.toScreen((col + 0.5) * c, (row + 0.5) * c);
+    },
+    index: () => viewer.site.index,
+    record: (col, row) => viewer.site.record(cell(col, row)),
+    selected: () => (viewer.selected < 0 ? null : viewer.site.colRow(viewer.selected)),
+    search: (query) => viewer.search.run(query),
+    shownCount: () => viewer.shownCount,
+    firstPaint: () => viewer.renderer.firstPaintAt,
+    // The cluster names drawn now: the cluster (id, level, name, size, bounds in cells), the
+    // text shown and its box on screen.
+    labels: () => (viewer.labels ? viewer.labels.placed.map(({ record, text, box }) => {
+      const { id, level, name, size, bounds } = record;
+      return { id, level, name, size, bounds, text, box };
+    }) : []),
+    cluster: () => (viewer.cluster ? viewer.cluster.id : null),
+    hoveredCluster: () => (viewer.hoveredCluster ? viewer.hoveredCluster.id : null),
+    tilesLoaded: () => viewer.tiles.loaded(),
+  };
+}

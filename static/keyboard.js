@@ -1,0 +1,66 @@
+// The keyboard on the map, as maplibre's handler/keyboard.ts: a key press, unless typed
+// into a field or pressed under an open dialog, runs its action from keys.js's table on the
+// viewer.
+
+import { copyLink, toggleFullscreen } from './controls.js';
+import { keyAction } from './keys.js';
+
+// Zoom factor of the + and − keys.
+const KEY_ZOOM = 1.6;
+// Steps an arrow key looks ahead for a filled cell before giving up.
+const NEIGHBOUR_REACH = 64;
+
+const byId = (id) => document.getElementById(id);
+
+// Listens for keys on the window and runs each one's action on `viewer`.
+export function trackKeys(viewer) {
+  window.addEventListener('keydown', (e) => {
+    if (e.target instanceof HTMLInputElement || e.target instanceof HTMLTextAreaElement) return;
+    if (byId('lightbox').open || byId('keys').open) return;
+    const onMap = e.target === viewer.canvas || e.target === document.body;
+    const action = keyAction(e, onMap);
+    if (!action) return;
+    e.preventDefault();
+    run(viewer, action);
+  });
+}
+
+// Runs `[name, ...arguments]` on `viewer`.
+function run(viewer, [name, ...args]) {
+  const { viewport } = viewer;
+  const centre = (factor) => viewport.zoomAt(factor, viewport.width / 2, viewport.height / 2);
+  const actions = {
+    arrow: (dx, dy) => {
+      const pan = Math.min(viewport.width, viewport.height) / 4;
+      return viewer.selected >= 0 ? step(viewer, dx, dy) : viewport.panBy(-dx * pan, -dy * pan, true);
+    },
+    zoom: (sign) => centre(sign > 0 ? KEY_ZOOM : 1 / KEY_ZOOM),
+    home: () => viewport.home(),
+    openCentre: () => viewer.openCentre(),
+    escape: () => viewer.escape(),
+    search: () => byId('search').focus(),
+    copyLink: () => copyLink(viewer.hash),
+    clusters: () => viewer.groups?.toggle.click(),
+    fullscreen: () => toggleFullscreen(),
+    keys: () => byId('keys').showModal(),
+  };
+  actions[name](...args);
+}
+
+// Opens the nearest filled cell from the open one in direction (dx, dy).
+async function step(viewer, dx, dy) {
+  if (viewer.selected < 0) return;
+  const { site } = viewer;
+  viewer.pointer.tooltip.hidden = true;
+  let [col, row] = site.colRow(viewer.selected);
+  for (let k = 0; k < NEIGHBOUR_REACH; k++) {
+    col += dx;
+    row += dy;
+    if (col < 0 || row < 0 || col >= site.cols || row >= site.rows) return;
+    const cell = site.cellOf(col, row);
+    if (site.isOccupied(cell) === false || !(await site.record(cell))) continue;
+    await viewer.openItem(cell, { focus: false });
+    viewer.reveal(cell);
+    return;
+  }
+}
