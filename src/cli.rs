@@ -111,6 +111,11 @@ struct ItemArgs {
     /// Item page URL from CSV columns, e.g. "https://example.org/objects/{Id}".
     #[arg(long)]
     url: Option<String>,
+    /// Name clusters from these CSV columns only [default: every column that describes
+    /// groups: not links or paths, not identifiers or other values near-unique per row, not
+    /// long free text].
+    #[arg(long, value_delimiter = ',', value_name = "COL,…")]
+    name_columns: Vec<String>,
     /// Whether the site carries the original files, for the panel's full-image view and
     /// download link: copied, hard-linked, left out, or (auto) copied when they total at most
     /// 1 GiB.
@@ -393,6 +398,7 @@ impl ItemArgs {
             filename_column: self.filename_column.clone(),
             title: self.title.clone(),
             url: self.url.clone(),
+            name_columns: self.name_columns.clone(),
             originals: self.originals,
         }
     }
@@ -457,6 +463,7 @@ fn flag(setting: Setting) -> &'static str {
         Setting::FilenameColumn => "--filename-column",
         Setting::Title => "--title",
         Setting::Url => "--url",
+        Setting::NameColumns => "--name-columns",
         Setting::FeaturesIndex => "--features-index",
         Setting::Layer => "--layer",
         Setting::Device => "--device",

@@ -2,7 +2,7 @@
 // deeper level fading in as its clusters grow on screen and fading out once they are larger
 // than the screen, sized by cluster size, never overlapping and wholly on screen (a name
 // that does not fit is shortened to its first term, else left out), with a dark halo so
-// that they read over any image. Also the outline of a cluster (hovered or selected), traced from its cell codes.
+// that they read over any image. Numbered names (no text earned them) are not drawn. Also the outline of a cluster (hovered or selected), traced from its cell codes.
 
 import { LruCache } from './lru.js';
 
@@ -101,7 +101,8 @@ export class LabelLayer {
       }
       const largest = records.reduce((m, r) => Math.max(m, r.size), 1);
       for (const record of records) {
-        if (Math.sqrt(record.size) * c * z < MIN_CLUSTER_PX) continue;
+        // A numbered name ("Group 7") is not something the data says: listed, never drawn.
+        if (record.numbered || Math.sqrt(record.size) * c * z < MIN_CLUSTER_PX) continue;
         const p = viewport.toScreen((record.label[0] + 0.5) * c, (record.label[1] + 0.5) * c);
         if (p.x < 0 || p.y < viewport.top || p.x > viewport.width || p.y > viewport.height) continue;
         out.push({ record, alpha, x: p.x, y: p.y, ...this.fontOf(record, largest) });

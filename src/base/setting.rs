@@ -11,6 +11,8 @@ pub enum Setting {
     Title,
     /// The item URL template.
     Url,
+    /// The metadata columns cluster names come from.
+    NameColumns,
     /// The file of image paths of a `.npy` of features.
     FeaturesIndex,
     /// The network layer features are read from.

@@ -211,6 +211,7 @@ mod tests {
             children: Vec::new(),
             level: id.matches('-').count(),
             name: name.into(),
+            numbered: false,
             size: 1,
             footprint: Footprint {
                 bounds: [0, 0, 0, 0],

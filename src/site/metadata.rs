@@ -222,6 +222,9 @@ pub struct ItemOptions {
     pub title: Option<String>,
     /// Item URL template, such as `https://example.org/objects/{Id}`.
     pub url: Option<String>,
+    /// The columns cluster names may come from; empty: those that describe groups
+    /// ([`super::naming`]).
+    pub name_columns: Vec<String>,
     /// Whether the site carries the original files, for the full-image view and download.
     pub originals: Originals,
 }
@@ -234,6 +237,7 @@ impl Default for ItemOptions {
             filename_column: "filename".into(),
             title: None,
             url: None,
+            name_columns: Vec::new(),
             originals: Originals::Auto,
         }
     }
@@ -253,7 +257,11 @@ impl ItemOptions {
                 format!("the {what} template needs a metadata CSV: its {{Column}}s come from it"),
             )?;
         }
-        Ok(())
+        check(
+            self.name_columns.is_empty() || self.metadata.is_some(),
+            Setting::NameColumns,
+            "cluster names can be limited to metadata columns only when there is a metadata CSV",
+        )
     }
 }
 

@@ -6,6 +6,7 @@ pub mod data;
 pub mod facets;
 pub mod links;
 pub mod metadata;
+pub mod naming;
 pub mod originals;
 pub mod paths;
 pub mod publish;
@@ -80,6 +81,8 @@ pub struct SiteData {
     pub facets: Vec<facets::Facet>,
     /// The year column, if any ([`facets::find_years`]).
     pub years: Option<facets::Years>,
+    /// Per column, whether it may name clusters ([`naming::nameable_columns`]).
+    pub naming: Vec<bool>,
 }
 
 impl SiteData {
@@ -94,6 +97,7 @@ impl SiteData {
     ) -> Self {
         let years = facets::find_years(&columns, &items);
         let facets = facets::find_facets(&columns, &items, years.as_ref().map(|y| y.column));
+        let naming = naming::nameable_columns(&columns, &items);
         Self {
             title,
             grid,
@@ -102,21 +106,34 @@ impl SiteData {
             items,
             facets,
             years,
+            naming,
         }
     }
 
+    /// Names clusters from the columns named in `chosen` only (`--name-columns`), when any.
+    pub fn name_by(&mut self, chosen: &[String]) -> anyhow::Result<()> {
+        if !chosen.is_empty() {
+            self.naming = naming::chosen_columns(&self.columns, chosen)?;
+        }
+        Ok(())
+    }
+
     /// What each item says of itself, for naming clusters: the search index's words of its
-    /// title, metadata and file stem, its value of each facet and its year.
+    /// nameable columns and file stem, its value of each nameable facet and its year.
     pub fn naming_texts(&self) -> Vec<ItemText> {
+        let nameable = |column: usize| self.naming.get(column).copied().unwrap_or(false);
+        let facets: Vec<&facets::Facet> =
+            self.facets.iter().filter(|f| nameable(f.column)).collect();
         self.items
             .iter()
             .enumerate()
             .map(|(i, item)| {
                 let stem = item.file.rsplit('/').next().unwrap_or(&item.file);
                 let stem = stem.rsplit_once('.').map_or(stem, |(s, _)| s);
-                let fields = item.fields.iter().map(String::as_str);
-                let mut words: Vec<String> = std::iter::once(item.title.as_str())
-                    .chain(fields)
+                let fields = (item.fields.iter().enumerate())
+                    .filter(|&(c, _)| nameable(c))
+                    .map(|(_, field)| field.as_str());
+                let mut words: Vec<String> = fields
                     .chain(std::iter::once(stem))
                     .flat_map(search::words)
                     .collect();
@@ -124,8 +141,7 @@ impl SiteData {
                 words.dedup();
                 ItemText {
                     words,
-                    facet_values: self
-                        .facets
+                    facet_values: facets
                         .iter()
                         .filter_map(|f| f.values.get(usize::from(f.codes[i])).cloned())
                         .collect(),

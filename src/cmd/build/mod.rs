@@ -78,7 +78,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     std::fs::remove_file(dir.join(CELL_STORE))?;
     let originals = clock.run("originals", || originals(&mapped, options, dir))?;
     notes.extend(originals.note.clone());
-    let data = site_input::site_data(options, &text, &mapped, &originals);
+    let data = site_input::site_data(options, &text, &mapped, &originals)?;
     let (clusters, cluster_notes) = clock.run("clusters", || {
         site_input::cluster_map(&mapped.placement, &data, &text, options)
     })?;

@@ -45,20 +45,22 @@ pub fn site_data(
     text: &TextSources,
     mapped: &Mapped,
     originals: &WrittenOriginals,
-) -> SiteData {
+) -> Result<SiteData> {
     let items = item_records(mapped, originals, text);
     let columns = text
         .metadata
         .as_ref()
         .map(|m| m.columns.clone())
         .unwrap_or_default();
-    SiteData::new(
+    let mut data = SiteData::new(
         map_title(options),
         mapped.placement.grid,
         options.mosaic.cell_side,
         columns,
         items,
-    )
+    );
+    data.name_by(&options.items.name_columns)?;
+    Ok(data)
 }
 
 /// Clusters the PCA vectors t-SNE saw, names them from the items' text and places them on

@@ -34,6 +34,7 @@ impl TextSources {
             .unwrap_or_default();
         let template =
             |text: &Option<String>| text.as_deref().map(|t| Template::parse(t, &columns));
+        crate::site::naming::chosen_columns(&columns, &options.items.name_columns)?;
         Ok(Self {
             title: template(&options.items.title).transpose()?,
             url: template(&options.items.url).transpose()?,

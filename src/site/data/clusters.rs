@@ -33,6 +33,10 @@ pub struct LevelEntry {
 struct Record<'a> {
     id: &'a str,
     name: &'a str,
+    /// Set when the name is only a number (`ClusterRecord::numbered`): the viewer lists it
+    /// but does not draw it on the map.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    numbered: bool,
     size: usize,
     /// Index of the parent in the level above.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -80,6 +84,7 @@ fn record<'a>(data: &'a SiteData, map: &'a ClusterMap, starts: &[usize], c: usiz
     Record {
         id: &cluster.id,
         name: &cluster.name,
+        numbered: cluster.numbered,
         size: cluster.size,
         parent: cluster.parent_index.map(|p| p - starts[level - 1]),
         // A cluster's children are consecutive in the next level ([`ClusterMap`]).

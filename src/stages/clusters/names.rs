@@ -2,10 +2,15 @@
 //! it from its siblings (the rest of its parent; the whole collection at the top). A facet
 //! value most of a cluster holds wins outright ("Ceramics"); else the 1–3 terms (words, and
 //! whole facet values) whose share in the cluster most exceeds their share in the parent,
-//! stop words and numbers left out; else, with no such text, its parent's name and its rank
-//! ("Ceramics 2"), or "Group 7" at the top. A year column names a cluster whose years are
-//! bunched ("1850–1870") when no facet value dominates it. A curator's own names
-//! (`--cluster-names`, a CSV of id and name) override any of these.
+//! stop words and numbers left out. Either must be evidence, not chance: over-represented
+//! against the parent by a hypergeometric test, corrected for the candidates tested
+//! ([`evidence`](super::evidence)). A year column names a cluster whose years are bunched
+//! ("1850–1870") when no facet value dominates it. Siblings that earn the same name are each
+//! named by what sets them apart from the others of that name ("Iris, purple"), or by none.
+//! A cluster without an earned name gets its parent's name and its rank ("Ceramics 2"), or
+//! "Group 7" at the top: a *numbered* name, for the drawer and the exports, never drawn on
+//! the map as a fact. A curator's own names (`--cluster-names`, a CSV of id and name)
+//! override any of these.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
@@ -13,6 +18,7 @@ use std::path::Path;
 use anyhow::{Context, Result, bail};
 
 use super::Hierarchy;
+use super::evidence::is_evidence;
 
 /// What an item says of itself: its distinct words (title, metadata, file stem) and its whole
 /// facet values.
@@ -49,41 +55,106 @@ const STOP_WORDS: &[&str] = &[
     "photo", "dsc",
 ];
 
-/// One name per cluster of `hierarchy`, in its order; `texts` by input row.
-pub fn name_clusters(hierarchy: &Hierarchy, texts: &[ItemText]) -> Vec<String> {
+/// The clusters' names, by cluster of a hierarchy.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Names {
+    /// Each cluster's name.
+    pub text: Vec<String>,
+    /// Whether the name is only a number ("Group 7", "Ceramics 2"): no text earned it.
+    pub numbered: Vec<bool>,
+}
+
+/// One name per cluster of `hierarchy`, in its order; `texts` by input row. Siblings are
+/// named together, parents before their children.
+pub fn name_clusters(hierarchy: &Hierarchy, texts: &[ItemText]) -> Names {
+    let count = hierarchy.clusters.len();
+    let mut names = Names {
+        text: vec![String::new(); count],
+        numbered: vec![true; count],
+    };
     let everyone: Vec<usize> = (0..texts.len()).collect();
-    let mut names: Vec<String> = Vec::with_capacity(hierarchy.clusters.len());
-    // Whether a name is a number under its parent's, so that its own children continue the
-    // number ("Daisy 2.1") rather than add another word.
-    let mut numbered: Vec<bool> = Vec::with_capacity(hierarchy.clusters.len());
-    for (index, cluster) in hierarchy.clusters.iter().enumerate() {
-        let parent = cluster.parent.map_or(everyone.as_slice(), |p| {
-            hierarchy.clusters[p].members.as_slice()
-        });
-        let parent_name = cluster.parent.map(|p| names[p].as_str());
-        let found = name_of(&cluster.members, parent, texts, parent_name);
-        numbered.push(found.is_none());
-        let name = found.unwrap_or_else(|| match cluster.parent {
-            // Parents come before their children, so the parent's name is known.
-            Some(p) => {
-                let rank = rank_among_siblings(hierarchy, p, index);
-                let joint = if numbered[p] { '.' } else { ' ' };
-                format!("{}{joint}{rank}", names[p])
-            }
-            None => format!("Group {}", cluster.id),
-        });
-        names.push(name);
+    let tops: Vec<usize> = (0..count)
+        .filter(|&c| hierarchy.clusters[c].parent.is_none())
+        .collect();
+    name_siblings(hierarchy, texts, (None, &everyone), &tops, &mut names);
+    // Parents come before their children, so each parent is named when its children are.
+    for parent in 0..count {
+        let cluster = &hierarchy.clusters[parent];
+        if !cluster.children.is_empty() {
+            let around = (Some(parent), cluster.members.as_slice());
+            name_siblings(hierarchy, texts, around, &cluster.children, &mut names);
+        }
     }
     names
 }
 
-/// 1 for the first (largest) child of `parent`, 2 for the next, …
-fn rank_among_siblings(hierarchy: &Hierarchy, parent: usize, child: usize) -> usize {
-    let siblings = &hierarchy.clusters[parent].children;
-    siblings
+/// Names `siblings`, the children of `parent` (none at the top) whose members together are
+/// `around`'s rows.
+fn name_siblings(
+    hierarchy: &Hierarchy,
+    texts: &[ItemText],
+    (parent, around): (Option<usize>, &[usize]),
+    siblings: &[usize],
+    names: &mut Names,
+) {
+    let parent_name = parent.map(|p| names.text[p].clone());
+    let members = |c: usize| hierarchy.clusters[c].members.as_slice();
+    let mut found: Vec<Option<String>> = siblings
         .iter()
-        .position(|&c| c == child)
-        .map_or(0, |r| r + 1)
+        .map(|&c| name_of(members(c), around, texts, parent_name.as_deref()))
+        .collect();
+    let numbered = set_apart(siblings, &members, texts, &mut found);
+    for (rank, ((&c, name), number)) in siblings.iter().zip(found).zip(numbered).enumerate() {
+        names.numbered[c] = name.is_none();
+        names.text[c] = name.or(number).unwrap_or_else(|| match parent {
+            Some(p) => {
+                let joint = if names.numbered[p] { '.' } else { ' ' };
+                format!("{}{joint}{}", names.text[p], rank + 1)
+            }
+            None => format!("Group {}", hierarchy.clusters[c].id),
+        });
+    }
+}
+
+/// Siblings that earned the same name are each named by what sets them apart from the others
+/// of that name ("Iris, purple"). Of those that nothing sets apart, the first (the largest)
+/// keeps the name and the rest get it numbered ("Iris 2"): for the drawer, not the map.
+/// Returns those numbered names, by sibling.
+fn set_apart<'a>(
+    siblings: &[usize],
+    members: &dyn Fn(usize) -> &'a [usize],
+    texts: &[ItemText],
+    found: &mut [Option<String>],
+) -> Vec<Option<String>> {
+    let mut numbered = vec![None; found.len()];
+    let mut same: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (k, name) in found.iter().enumerate() {
+        if let Some(name) = name {
+            same.entry(name.to_lowercase()).or_default().push(k);
+        }
+    }
+    for group in same.into_values().filter(|g| g.len() > 1) {
+        let shared = found[group[0]].clone().unwrap_or_default();
+        let mut union: Vec<usize> = group
+            .iter()
+            .flat_map(|&k| members(siblings[k]).to_vec())
+            .collect();
+        union.sort_unstable();
+        let mut plain = 0;
+        for &k in &group {
+            match name_of(members(siblings[k]), &union, texts, Some(&shared)) {
+                Some(apart) => found[k] = Some(format!("{shared}, {}", apart.to_lowercase())),
+                None => {
+                    plain += 1;
+                    if plain > 1 {
+                        found[k] = None;
+                        numbered[k] = Some(format!("{shared} {plain}"));
+                    }
+                }
+            }
+        }
+    }
+    numbered
 }
 
 /// A cluster's name from its text, never its parent's name again.
@@ -118,7 +189,9 @@ fn middle_years(rows: &[usize], texts: &[ItemText]) -> Option<(i16, i16, f64)> {
 fn year_span(members: &[usize], parent: &[usize], texts: &[ItemText]) -> Option<String> {
     let (lo, hi, share) = middle_years(members, texts)?;
     let (parent_lo, parent_hi, _) = middle_years(parent, texts)?;
-    let narrow = f64::from(hi - lo) <= YEAR_NARROWING * f64::from(parent_hi - parent_lo);
+    // A constant year column (every item 1900) tells no cluster from another.
+    let spread = f64::from(parent_hi - parent_lo);
+    let narrow = spread > 0.0 && f64::from(hi - lo) <= YEAR_NARROWING * spread;
     (share >= YEAR_SHARE && narrow).then(|| {
         if lo == hi {
             lo.to_string()
@@ -170,13 +243,14 @@ pub fn read_names(path: &Path) -> Result<BTreeMap<String, String>> {
 /// the given ids that name no cluster, sorted.
 pub fn override_names(
     hierarchy: &Hierarchy,
-    names: &mut [String],
+    names: &mut Names,
     given: &BTreeMap<String, String>,
 ) -> Vec<String> {
     let mut used = HashSet::new();
-    for (cluster, name) in hierarchy.clusters.iter().zip(names.iter_mut()) {
+    for (c, cluster) in hierarchy.clusters.iter().enumerate() {
         if let Some(new) = given.get(&cluster.id) {
-            new.clone_into(name);
+            new.clone_into(&mut names.text[c]);
+            names.numbered[c] = false;
             used.insert(cluster.id.as_str());
         }
     }
@@ -187,8 +261,8 @@ pub fn override_names(
         .collect()
 }
 
-/// Share of `rows` holding each key `keys_of` gives.
-fn shares<'a>(rows: &[usize], keys_of: impl Fn(usize) -> Vec<&'a str>) -> HashMap<&'a str, f64> {
+/// How many of `rows` hold each key `keys_of` gives.
+fn counts<'a>(rows: &[usize], keys_of: impl Fn(usize) -> Vec<&'a str>) -> HashMap<&'a str, usize> {
     let mut counts: HashMap<&str, usize> = HashMap::new();
     for &row in rows {
         let keys: HashSet<&str> = keys_of(row).into_iter().collect();
@@ -196,8 +270,32 @@ fn shares<'a>(rows: &[usize], keys_of: impl Fn(usize) -> Vec<&'a str>) -> HashMa
             *counts.entry(key).or_default() += 1;
         }
     }
-    let n = rows.len().max(1) as f64;
-    counts.into_iter().map(|(k, c)| (k, c as f64 / n)).collect()
+    counts
+}
+
+/// The keys of `members` over-represented against `parent`, as (key, share in the cluster,
+/// lift): held by at least `min_share` of the cluster, `MIN_LIFT` times more often than
+/// around it, and evidence by the hypergeometric test corrected for every key tested.
+fn over_represented<'a>(
+    members: &[usize],
+    parent: &[usize],
+    keys_of: impl Fn(usize) -> Vec<&'a str>,
+    min_share: f64,
+) -> Vec<(&'a str, f64, f64)> {
+    let inside = counts(members, &keys_of);
+    let around = counts(parent, &keys_of);
+    let (n, total) = (members.len().max(1), parent.len().max(1));
+    let tests = inside.len();
+    inside
+        .into_iter()
+        .filter_map(|(key, count)| {
+            let marked = around.get(key).copied().unwrap_or(count).max(count);
+            let share = count as f64 / n as f64;
+            let lift = share / (marked as f64 / total as f64);
+            let strong = share >= min_share && lift >= MIN_LIFT;
+            (strong && is_evidence(count, n, marked, total, tests)).then_some((key, share, lift))
+        })
+        .collect()
 }
 
 /// An item's filled facet values.
@@ -215,13 +313,11 @@ fn dominant_facet(
     new: &dyn Fn(&String) -> bool,
 ) -> Option<String> {
     let values = |row: usize| -> Vec<&str> { facet_values(&texts[row]).collect() };
-    let inside = shares(members, values);
-    let around = shares(parent, values);
-    inside
+    over_represented(members, parent, values, DOMINANT_SHARE)
         .into_iter()
-        .filter(|(value, share)| *share > DOMINANT_SHARE && *share >= MIN_LIFT * around[value])
+        .filter(|&(_, share, _)| share > DOMINANT_SHARE)
         .max_by(|a, b| a.1.total_cmp(&b.1).then_with(|| b.0.cmp(a.0)))
-        .map(|(value, _)| capitalised(value))
+        .map(|(value, _, _)| capitalised(value))
         .filter(new)
 }
 
@@ -241,12 +337,9 @@ fn distinctive_terms(
             .filter(|w| worth_naming(w));
         words.chain(facet_values(text)).collect()
     };
-    let inside = shares(members, terms);
-    let around = shares(parent, terms);
-    let mut scored: Vec<(&str, f64)> = inside
+    let mut scored: Vec<(&str, f64)> = over_represented(members, parent, terms, MIN_WORD_SHARE)
         .into_iter()
-        .filter(|(term, share)| *share >= MIN_WORD_SHARE && *share >= MIN_LIFT * around[term])
-        .map(|(term, share)| (term, share * (share / around[term]).ln()))
+        .map(|(term, share, lift)| (term, share * lift.ln()))
         .collect();
     scored.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(b.0)));
     let best = scored.first()?.1;
@@ -301,7 +394,8 @@ mod tests {
 
     #[test]
     fn a_dominant_facet_wins_then_distinctive_words_then_a_number() {
-        let texts = vec![
+        // Each row ten times, so that what names a cluster is evidence, not chance.
+        let base = [
             text(&["blue", "vase", "1901"], "ceramics"),
             text(&["blue", "bowl"], "ceramics"),
             text(&["green", "vase"], "ceramics"),
@@ -311,14 +405,15 @@ mod tests {
             text(&["the"], ""),
             text(&["of"], ""),
         ];
+        let texts: Vec<ItemText> = base.iter().flat_map(|t| vec![t.clone(); 10]).collect();
         let hierarchy = Hierarchy {
             clusters: vec![
-                top("0", vec![0, 1, 2]),
-                top("1", vec![3, 4, 5]),
-                top("2", vec![6, 7]),
+                top("0", (0..30).collect()),
+                top("1", (30..60).collect()),
+                top("2", (60..80).collect()),
             ],
         };
-        let names = name_clusters(&hierarchy, &texts);
+        let names = name_clusters(&hierarchy, &texts).text;
         assert_eq!(names[0], "Ceramics");
         assert_eq!(
             names[1], "Oak",
@@ -338,13 +433,75 @@ mod tests {
         let hierarchy = Hierarchy {
             clusters: vec![top("0", (0..5).collect()), top("1", (5..20).collect())],
         };
-        let names = name_clusters(&hierarchy, &texts);
+        let names = name_clusters(&hierarchy, &texts).text;
         assert_eq!(names[0], "1800–1840");
         assert!(
             !names[1].contains('–'),
             "spread years name nothing: {}",
             names[1]
         );
+    }
+
+    /// Rows `0..n` whose facet value is `value(i)` and whose words are `words(i)`.
+    fn texts(
+        n: usize,
+        value: impl Fn(usize) -> String,
+        words: impl Fn(usize) -> Vec<String>,
+    ) -> Vec<ItemText> {
+        (0..n)
+            .map(|i| ItemText {
+                words: words(i),
+                facet_values: vec![value(i)],
+                year: Some(1900),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn chance_names_nothing_and_a_constant_year_names_nothing() {
+        // A collector of an eighth of the collection holds a quarter of one cluster of 24:
+        // that happens by chance (p ≈ 0.06), so it is no name; every item says 1900.
+        let collector = |i: usize| {
+            if i % 8 == 0 || (i < 24 && i % 4 == 0) {
+                "R. Ortiz"
+            } else {
+                "other"
+            }
+        };
+        let texts = texts(400, |i| collector(i).to_string(), |_| Vec::new());
+        let hierarchy = Hierarchy {
+            clusters: vec![top("0", (0..24).collect()), top("1", (24..400).collect())],
+        };
+        let names = name_clusters(&hierarchy, &texts);
+        assert_eq!(names.text, ["Group 0", "Group 1"]);
+        assert_eq!(names.numbered, [true, true]);
+    }
+
+    #[test]
+    fn siblings_that_earn_one_name_are_told_apart_or_numbered() {
+        // Four clusters of irises (one purple, one white, two plain) and one of pansies.
+        let colour = |i: usize| match i / 40 {
+            0 => vec!["purple".to_string()],
+            1 => vec!["white".to_string()],
+            _ => Vec::new(),
+        };
+        let species = |i: usize| if i < 160 { "iris" } else { "pansy" }.to_string();
+        let texts = texts(280, species, colour);
+        let hierarchy = Hierarchy {
+            clusters: vec![
+                top("0", (0..40).collect()),
+                top("1", (40..80).collect()),
+                top("2", (80..120).collect()),
+                top("3", (120..160).collect()),
+                top("4", (160..280).collect()),
+            ],
+        };
+        let names = name_clusters(&hierarchy, &texts);
+        assert_eq!(
+            names.text,
+            ["Iris, purple", "Iris, white", "Iris", "Iris 2", "Pansy"]
+        );
+        assert_eq!(names.numbered, [false, false, false, true, false]);
     }
 
     #[test]
@@ -356,13 +513,17 @@ mod tests {
         let hierarchy = Hierarchy {
             clusters: vec![top("0", vec![0]), top("1", vec![1])],
         };
-        let mut names = vec!["A".to_string(), "B".to_string()];
+        let mut names = Names {
+            text: vec!["A".to_string(), "Group 1".to_string()],
+            numbered: vec![false, true],
+        };
         let unknown = override_names(&hierarchy, &mut names, &given);
         assert_eq!(
-            names,
+            names.text,
             ["A", "Oak, pine"],
             "an empty name keeps the computed one"
         );
+        assert_eq!(names.numbered, [false, false], "a curator's name is a name");
         assert_eq!(unknown, ["9"]);
         std::fs::write(&path, "7\n").unwrap();
         let error = read_names(&path).unwrap_err().to_string();
