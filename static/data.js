@@ -5,12 +5,12 @@
 
 import { cached, LruCache } from './lru.js';
 import { missingKeys } from './schema.js';
-import { addNear, fileMatches, isFileQuery, nearest, pairKeys, rankedCells, termRank } from './ranking.js';
+import { addNear, byValue, isFileQuery, nearest, pairKeys, rankedCells, termRank } from './ranking.js';
 import { shardKey, words } from './words.js';
 
 const REGION_CACHE_LIMIT = 600;
 const SHARD_CACHE_LIMIT = 64;
-// A file-name query is checked on at most this many of its word matches.
+// An identifier-like query is checked on at most this many of its word matches.
 const FILE_MATCH_LIMIT = 5000;
 
 // `path` with the site's content version as its query (src/site/version.rs), so that a cache
@@ -114,17 +114,15 @@ export class SiteData {
 
   // Cells matching every word of `query` (prefix or substring of a word of the title,
   // metadata or file name), best first: whole-word matches, then prefixes, then the rest,
-  // in reading order within each. Null when the query has no word to search for.
+  // in reading order within each. An identifier-like query ("HERB.01950", "IMG_0001") keeps
+  // the exact values and file names starting with it, where there are any (ranking.js
+  // `byValue`). Null when the query has no word to search for.
   async search(query) {
     const hits = await this.wordSearch(query);
-    return hits && isFileQuery(query) ? this.byFileName(hits, query.trim().toLowerCase()) : hits;
-  }
-
-  // The hits whose file name (or path) starts with `prefix`, in the same order.
-  async byFileName(hits, prefix) {
+    if (!hits || !isFileQuery(query)) return hits;
     const checked = Array.from(hits.subarray(0, FILE_MATCH_LIMIT));
     const records = await Promise.all(checked.map((cell) => this.record(cell)));
-    return Int32Array.from(checked.filter((cell, i) => fileMatches(records[i]?.file, prefix)));
+    return Int32Array.from(byValue(checked, records, query.trim().toLowerCase()));
   }
 
   // Up to `n` words of the index close to the words of `query`, nearest first: from the

@@ -40,16 +40,18 @@ export function setupSearch(site, { show, pick, visible, hiding }) {
     rows[active].scrollIntoView({ block: 'nearest' });
   }
 
+  // Runs `query`: the hits the filters and cluster leave visible, best first, or null (no
+  // query, or a later query ran first).
   async function run(query) {
     const mine = ++generation;
     ran = query;
     const found = await site.search(query);
-    if (mine !== generation) return;
+    if (mine !== generation) return null;
     show(found);
     if (!found) {
       hits = null;
       box.hidden = true;
-      return;
+      return null;
     }
     hits = found.filter((cell) => visible(cell));
     const hidden = found.length - hits.length;
@@ -59,11 +61,12 @@ export function setupSearch(site, { show, pick, visible, hiding }) {
     const cells = Array.from(hits.subarray(0, LIST_LIMIT));
     const records = await Promise.all(cells.map((cell) => site.record(cell)));
     const suggestions = found.length === 0 ? await site.suggest(query) : [];
-    if (mine !== generation) return;
+    if (mine !== generation) return null;
     list.replaceChildren(...records.map((record, i) => resultRow(record.title, record.file, () => pick(cells[i]))),
       ...suggestions.map((word) => resultRow(`Did you mean “${word}”?`, '', () => api.run(word), 'suggestion')));
     box.hidden = false;
     highlight(0);
+    return hits;
   }
 
   function resultRow(title, file, action, className = '') {

@@ -15,7 +15,11 @@ export function scriptingHandle(viewer, ready) {
     index: () => viewer.site.index,
     record: (col, row) => viewer.site.record(cell(col, row)),
     selected: () => (viewer.selected < 0 ? null : viewer.site.colRow(viewer.selected)),
-    search: (query) => viewer.search.run(query),
+    // Runs a search as the search box does; resolves to the [col, row] of each hit it shows.
+    search: async (query) => {
+      const hits = await viewer.search.run(query);
+      return hits ? Array.from(hits, (c) => viewer.site.colRow(c)) : [];
+    },
     shownCount: () => viewer.shownCount,
     firstPaint: () => viewer.renderer.firstPaintAt,
     // The cluster names drawn now: the cluster (id, level, name, size, bounds in cells), the

@@ -50,6 +50,8 @@ export class Panel {
     download.hidden = !record.original;
     if (record.original) download.href = record.original;
     else download.removeAttribute('href');
+    // Saved under the collection's own file name, not the site's numbered copy.
+    download.download = record.file.split('/').pop();
     this.showLink(record);
     this.showFields(record.fields || [], record.file);
     this.part('file').textContent = record.file;

@@ -2,7 +2,7 @@
 // ranked intersection of every word's matches, the file-name rule, and the nearest words
 // for suggestions. Pure functions, tested by ranking.test.js.
 
-import { shardKey } from './words.js';
+import { fold, shardKey } from './words.js';
 
 // A query that looks like a file name (one token holding `.`, `_` or `-`) keeps only the
 // word matches whose file name starts with it.
@@ -40,9 +40,28 @@ export function rankedCells(perTerm, cells) {
   return Int32Array.from(hits, (key) => cells - (key % (cells * 2)));
 }
 
-// Whether `query` looks like a file name, so that its hits are narrowed by `fileMatches`.
+// Whether `query` looks like a file name or an identifier (one token with `.`, `_` or `-`),
+// so that its hits are ordered by `byValue`.
 export function isFileQuery(query) {
   return FILE_QUERY.test(query.trim());
+}
+
+// The word hits `cells` of an identifier-like `query` (lower case), their `records` beside
+// them, narrowed: items with a field or title equal to the query ("HERB.01950" as stored,
+// "great_white_shark" as shown) first, then those whose file name starts with it ("dots-b"
+// is the blue dots, not every dots item); where neither is, every word match, so such a
+// query never finds less than its words do.
+export function byValue(cells, records, query) {
+  const exact = [], files = [], rest = [];
+  const folded = fold(query);
+  cells.forEach((cell, i) => {
+    const record = records[i] || {};
+    const values = [record.title, ...(record.fields || [])].filter(Boolean).map((v) => fold(v.trim()).toLowerCase());
+    if (values.includes(folded)) exact.push(cell);
+    else if (fileMatches(record.file, query)) files.push(cell);
+    else rest.push(cell);
+  });
+  return exact.length + files.length > 0 ? [...exact, ...files] : rest;
 }
 
 // Whether `file` (a path relative to the collection) or its last part starts with

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
 
-import { addNear, editDistance, fileMatches, isFileQuery, nearest, pairKeys, rankedCells, termRank } from './ranking.js';
+import { addNear, byValue, editDistance, fileMatches, isFileQuery, nearest, pairKeys, rankedCells, termRank } from './ranking.js';
 import { shardKey } from './words.js';
 
 test('a word ranks whole over prefix over substring', () => {
@@ -46,4 +46,19 @@ test('suggestions come from every pair of a word and keep the nearest', () => {
   addNear(found, 'vse', ['vase']);
   assert.deepEqual(Object.fromEntries(found), { vase: 1, vases: 2, verse: 2 });
   assert.deepEqual(nearest(found, 2), ['vase', 'vases']);
+});
+
+test('an identifier query keeps exact values, then file-name prefixes, else every word match', () => {
+  const records = [
+    { file: 'sheets/0001.jpg', title: 'Iris', fields: ['HERB.01950', 'Öberg'] },
+    { file: 'herb.01950-b.jpg', title: 'Iris', fields: ['HERB.02000'] },
+    { file: 'x.jpg', title: 'Herb 01950 notes', fields: [] },
+    { file: 'y.jpg', title: 'great_white_shark', fields: [] },
+  ];
+  const cells = [10, 11, 12, 13];
+  assert.deepEqual(byValue(cells, records, 'herb.01950'), [10, 11]);
+  assert.deepEqual(byValue(cells, records, 'great_white_shark'), [13]);
+  assert.deepEqual(byValue(cells, records, 'herb.0'), [11], 'a prefix of a file name');
+  assert.deepEqual(byValue(cells, records, 'zz.9'), cells, 'neither: every word match');
+  assert.deepEqual(byValue([10], [records[0]], 'oberg'), [10], 'values compare folded');
 });

@@ -5,7 +5,7 @@
 // scripts, and Number: Rust's `char::is_alphanumeric`) of two characters or more, each
 // lower-cased on its own.
 export function words(text) {
-  return text
+  return fold(text)
     .split(/[^\p{Alphabetic}\p{N}]+/u)
     .filter((w) => [...w].length >= 2)
     .map((w) => w.toLowerCase());
@@ -15,4 +15,22 @@ export function words(text) {
 export function shardKey(word, n) {
   const start = [...word].slice(0, n).join('');
   return [...new TextEncoder().encode(start)].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+// `text` as search compares it: compatibility forms decomposed (NFKD), the marks on Latin,
+// Greek and Cyrillic letters dropped ("Öberg" → "Oberg"), the rest composed again (NFC), so
+// that Indic vowel signs and Hangul syllables stay whole: src/site/search.rs `fold`.
+export function fold(text) {
+  let out = '';
+  let afterEuropean = false;
+  for (const c of text.normalize('NFKD')) {
+    if (/\p{M}/u.test(c)) {
+      if (afterEuropean) continue;
+    } else {
+      const code = c.codePointAt(0);
+      afterEuropean = code <= 0x052f || (code >= 0x1e00 && code <= 0x1fff);
+    }
+    out += c;
+  }
+  return out.normalize('NFC');
 }

@@ -7,14 +7,44 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use icu_normalizer::{ComposingNormalizerBorrowed, DecomposingNormalizerBorrowed};
+use icu_properties::CodePointMapData;
+use icu_properties::props::{GeneralCategory, GeneralCategoryGroup};
+
 use super::Item;
 
 /// The words of `text` the index holds and a query is split into: lower-case runs of
-/// letters and digits, at least two characters long.
-pub fn words(text: &str) -> impl Iterator<Item = String> + '_ {
-    text.split(|c: char| !c.is_alphanumeric())
+/// letters and digits of the [`fold`]ed text, at least two characters long.
+pub fn words(text: &str) -> Vec<String> {
+    fold(text)
+        .split(|c: char| !c.is_alphanumeric())
         .filter(|w| w.chars().nth(1).is_some())
         .map(str::to_lowercase)
+        .collect()
+}
+
+/// `text` as search compares it: compatibility forms decomposed (NFKD: "ﬁ" → "fi", "Ⅻ" →
+/// "XII"), the marks on Latin, Greek and Cyrillic letters dropped ("Öberg" → "Oberg", "naïve"
+/// → "naive"), and the rest composed again (NFC), so that Indic vowel signs and Hangul
+/// syllables stay whole. `fold` in static/words.js is the same rule (a parity test checks).
+pub fn fold(text: &str) -> String {
+    let decomposed = DecomposingNormalizerBorrowed::new_nfkd().normalize(text);
+    let category = CodePointMapData::<GeneralCategory>::new();
+    let mut out = String::with_capacity(decomposed.len());
+    let mut after_european = false;
+    for c in decomposed.chars() {
+        if GeneralCategoryGroup::Mark.contains(category.get(c)) {
+            if after_european {
+                continue;
+            }
+        } else {
+            after_european = matches!(u32::from(c), 0..=0x052F | 0x1E00..=0x1FFF);
+        }
+        out.push(c);
+    }
+    ComposingNormalizerBorrowed::new_nfc()
+        .normalize(&out)
+        .into_owned()
 }
 
 /// The shard key of a word or query's first `n` (two or three) characters: the hex of their
@@ -194,8 +224,22 @@ mod tests {
 
     #[test]
     fn words_are_lower_case_letter_and_digit_runs() {
-        let w: Vec<String> = words("Blue Vase (1901), Ming-dynasty; ÉTÉ a").collect();
-        assert_eq!(w, ["blue", "vase", "1901", "ming", "dynasty", "été"]);
+        let w = words("Blue Vase (1901), Ming-dynasty; ÉTÉ a");
+        assert_eq!(w, ["blue", "vase", "1901", "ming", "dynasty", "ete"]);
+    }
+
+    #[test]
+    fn diacritics_fold_on_european_letters_only() {
+        assert_eq!(
+            words("A. Öberg, naïve ﬁne Ⅻ"),
+            ["oberg", "naive", "fine", "xii"]
+        );
+        assert_eq!(fold("Ὀδυσσεύς Ёлка"), "Οδυσσευς Елка");
+        assert_eq!(
+            fold("हिन्दी 한국어"),
+            "हिन्दी 한국어",
+            "vowel signs and syllables stay"
+        );
     }
 
     #[test]

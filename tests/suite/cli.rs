@@ -105,6 +105,10 @@ fn builds_a_complete_site_with_metadata_export_and_report() {
         stdout.contains("24 images found, 24 placed, 0 skipped"),
         "{stdout}"
     );
+    assert!(
+        stdout.contains(&format!("warning: 4 images have no metadata row (titled by their file name, empty in every column): {}, ", names[20])),
+        "the images the CSV leaves out are counted and named: {stdout}"
+    );
     let data = check_site(&site, 24);
     let first = item_named(&data, &names[0]);
     assert_eq!(first["title"], "Pattern 0 (1900)");
@@ -757,5 +761,48 @@ fn the_readme_flag_tables_are_the_build_commands_flags() {
     assert!(
         missing.is_empty() && stale.is_empty(),
         "in `build --help` but not in README's tables: {missing:?}; in README but not a build flag: {stale:?}"
+    );
+}
+
+/// A build into a pipe (a batch job, a log file) says what it does, a line per stage and a
+/// line when a bar starts, and prints no error where nothing failed: probing for a GPU
+/// with Mesa's lavapipe installed and no desktop session (no XDG_RUNTIME_DIR) used to print
+/// "error: XDG_RUNTIME_DIR is invalid or not set in the environment." twice.
+#[test]
+fn a_build_into_a_pipe_prints_its_stages_and_no_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let images = dir.path().join("images");
+    example_images(&images, 24);
+    let weights = tiny_weights("safetensors");
+    let out = common::zoomap()
+        .env_remove("XDG_RUNTIME_DIR")
+        .args(["build", images.to_str().unwrap(), "-o"])
+        .arg(dir.path().join("site"))
+        .args(["--weights", weights.to_str().unwrap(), "--device", "auto"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    for stage in [
+        "scan",
+        "thumbs+features",
+        "reduce",
+        "layout",
+        "tiles",
+        "clusters",
+        "site",
+    ] {
+        assert!(
+            stderr.contains(&format!("{stage}: done in ")),
+            "{stage}: {stderr}"
+        );
+    }
+    assert!(
+        stderr.contains("images [") && stderr.contains("/24"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.to_lowercase().contains("error") && !stderr.contains("XDG_RUNTIME_DIR"),
+        "{stderr}"
     );
 }

@@ -150,7 +150,11 @@ async function collection() {
   const spot = await page.evaluate(([c, w]) => window.zoomap.cellCentre(c, w), picked);
   check(spot.x > 0 && spot.x < 1200 - 380 && spot.y > 40 && spot.y < 800, `Enter flies to the hit: its centre is at ${JSON.stringify(spot)}`);
   await page.screenshot({ path: `${shots}/5-search-picked.png` });
-  await page.evaluate(() => window.zoomap.search(''));
+  // The scripting handle's search resolves to the cells it found, as [col, row].
+  const found = await page.evaluate(() => window.zoomap.search('ripes'));
+  const stripeCells = stripes.map((r) => `${r.col},${r.row}`).sort();
+  check(JSON.stringify(found.map((c) => c.join(',')).sort()) === JSON.stringify(stripeCells), `window.zoomap.search('ripes') resolves to the stripes cells: ${JSON.stringify(found)}`);
+  check((await page.evaluate(() => window.zoomap.search(''))).length === 0, 'an empty search resolves to no cells');
   await page.keyboard.press('Escape');
   await page.click('#home');
   await page.waitForTimeout(800);
@@ -264,6 +268,8 @@ async function detail(start) {
   check(await page.evaluate(() => document.getElementById('tooltip').hidden), 'the tooltip goes once the item opens');
   const original = await page.evaluate(() => document.getElementById('panel-download').getAttribute('href'));
   check(/^originals\/\d+\.\w+\?v=[0-9a-f]{16}$/.test(original || ''), `the panel offers the original for download: ${original}`);
+  const saveAs = await page.evaluate(() => document.getElementById('panel-download').getAttribute('download'));
+  check(saveAs === start.file.split('/').pop(), `the original is saved under its own name (${saveAs}), not the site's number`);
   await page.click('#panel-full');
   await page.waitForFunction(() => document.getElementById('lightbox').open && document.getElementById('lightbox-image').complete
     && document.getElementById('lightbox-image').naturalWidth > 0, null, { timeout: 5000 })

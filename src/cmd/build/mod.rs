@@ -260,18 +260,31 @@ fn scan_collection(options: &BuildOptions, text: &TextSources) -> Result<Scan> {
     Ok(scan)
 }
 
-/// What the scan could not visit, and metadata rows that name no image.
+/// What the scan could not visit, metadata rows that name no image and images that no
+/// metadata row names (their titles fall back to the file name).
 fn collection_warnings(scan: &Scan, metadata: Option<&Metadata>) -> Vec<String> {
     let mut warnings = scan.problems.clone();
-    if let Some(metadata) = metadata {
-        let unmatched = metadata.unmatched(scan.images.iter().map(|i| i.name.as_str()));
-        if !unmatched.is_empty() {
-            warnings.push(format!(
-                "{} metadata rows name no image: {}",
-                unmatched.len(),
-                first_few(&unmatched, 3)
-            ));
-        }
+    let Some(metadata) = metadata else {
+        return warnings;
+    };
+    let unmatched = metadata.unmatched(scan.images.iter().map(|i| i.name.as_str()));
+    if !unmatched.is_empty() {
+        warnings.push(format!(
+            "{} metadata rows name no image: {}",
+            unmatched.len(),
+            first_few(&unmatched, 3)
+        ));
+    }
+    let without: Vec<String> = (scan.images.iter())
+        .filter(|image| metadata.row_for(&image.name).is_none())
+        .map(|image| image.name.clone())
+        .collect();
+    if !without.is_empty() {
+        warnings.push(format!(
+            "{} images have no metadata row (titled by their file name, empty in every column): {}",
+            without.len(),
+            first_few(&without, 3)
+        ));
     }
     warnings
 }

@@ -5,6 +5,7 @@ use std::time::Instant;
 
 use anyhow::{Context, Result};
 
+use crate::base::progress::stage_done;
 use crate::cmd::report::{peak_rss_mib, reset_peak_rss};
 
 /// Times stages, and measures each one's peak memory, for the summary and the report.
@@ -41,8 +42,9 @@ impl Stopwatch {
         let reset = reset_peak_rss();
         let start = Instant::now();
         let out = work().with_context(|| format!("{stage} stage failed"))?;
-        self.stages
-            .push((stage.to_string(), start.elapsed().as_secs_f64()));
+        let seconds = start.elapsed().as_secs_f64();
+        stage_done(stage, seconds);
+        self.stages.push((stage.to_string(), seconds));
         if let Some(peak) = peak_rss_mib() {
             if reset {
                 self.peaks.push((stage.to_string(), peak));

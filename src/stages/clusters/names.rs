@@ -462,7 +462,7 @@ mod tests {
         // A collector of an eighth of the collection holds a quarter of one cluster of 24:
         // that happens by chance (p ≈ 0.06), so it is no name; every item says 1900.
         let collector = |i: usize| {
-            if i % 8 == 0 || (i < 24 && i % 4 == 0) {
+            if i.is_multiple_of(8) || (i < 24 && i.is_multiple_of(4)) {
                 "R. Ortiz"
             } else {
                 "other"

@@ -91,8 +91,14 @@ struct Adapter {
 }
 
 fn find_gpu(allow_software: bool) -> Option<Adapter> {
-    let instance = wgpu::Instance::default();
-    let adapters = pollster::block_on(instance.enumerate_adapters(wgpu::Backends::all()));
+    // Drivers print to stderr while they are enumerated: Mesa's lavapipe, which `auto` never
+    // takes, prints "error: XDG_RUNTIME_DIR is invalid or not set" twice wherever no desktop
+    // session is (ssh, cron, containers, CI). That is nothing the user did wrong.
+    let adapters = {
+        let _quiet = QuietStderr::new();
+        let instance = wgpu::Instance::default();
+        pollster::block_on(instance.enumerate_adapters(wgpu::Backends::all()))
+    };
     let pick = |ty: wgpu::DeviceType, kind: DeviceKind| {
         let adapter = adapters.iter().find(|a| a.get_info().device_type == ty)?;
         let limits = adapter.limits();
@@ -113,4 +119,46 @@ fn find_gpu(allow_software: bool) -> Option<Adapter> {
             )
         })
         .or_else(|| pick(wgpu::DeviceType::Cpu, DeviceKind::Cpu).filter(|_| allow_software))
+}
+
+/// Standard error sent to /dev/null while it lives, restored when dropped; written by hand
+/// over two `dup2` calls because the crates that do it (gag) keep a temporary file instead.
+struct QuietStderr {
+    saved: Option<libc::c_int>,
+}
+
+impl QuietStderr {
+    fn new() -> Self {
+        // SAFETY: dup, open and dup2 on valid descriptors and a NUL-terminated path; a
+        // failure of any leaves stderr as it was.
+        let saved = unsafe {
+            let saved = libc::dup(libc::STDERR_FILENO);
+            let null = libc::open(c"/dev/null".as_ptr(), libc::O_WRONLY);
+            let silenced = saved >= 0 && null >= 0 && libc::dup2(null, libc::STDERR_FILENO) >= 0;
+            if null >= 0 {
+                libc::close(null);
+            }
+            match (silenced, saved >= 0) {
+                (true, _) => Some(saved),
+                (false, true) => {
+                    libc::close(saved);
+                    None
+                }
+                (false, false) => None,
+            }
+        };
+        Self { saved }
+    }
+}
+
+impl Drop for QuietStderr {
+    fn drop(&mut self) {
+        if let Some(saved) = self.saved {
+            // SAFETY: `saved` is the descriptor `new` duplicated from stderr.
+            unsafe {
+                libc::dup2(saved, libc::STDERR_FILENO);
+                libc::close(saved);
+            }
+        }
+    }
 }
