@@ -10,8 +10,10 @@ import { csvField } from './csv.js';
 const CODE_TYPES = { 1: Uint8Array, 2: Uint16Array, 4: Uint32Array };
 
 export class Clusters {
-  constructor(site) {
+  // `renames`: the curator's names (renames.js), put over the built ones.
+  constructor(site, renames) {
     this.site = site;
+    this.renames = renames;
     this.levels = site.index.clusters || [];
     this.records = new LruCache();
     this.codes = new LruCache();
@@ -25,7 +27,7 @@ export class Clusters {
   level(level) {
     const version = (path) => versioned(path, this.site.version);
     const load = () => fetchOk(this.site.url(this.levels[level].records)).then((r) => r.json())
-      .then((list) => list.map((record, index) => Object.assign(record, { level, index, examples: record.examples.map(version) })));
+      .then((list) => list.map((record, index) => this.renames.apply(Object.assign(record, { level, index, examples: record.examples.map(version) }))));
     return cached(this.records, level, load);
   }
 
@@ -105,6 +107,12 @@ export class Clusters {
   }
 
   // Every cluster's id and name as CSV, the file `--cluster-names` reads back.
+  // Names `record` `name` (an empty name gives back the built one), kept in this browser.
+  rename(record, name) {
+    this.renames.set(record.id, name);
+    this.renames.apply(record);
+  }
+
   async namesCsv() {
     const levels = await Promise.all(this.levels.map((_, level) => this.level(level)));
     return ['id,name', ...levels.flat().map((c) => `${c.id},${csvField(c.name)}`)].join('\n') + '\n';

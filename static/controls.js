@@ -6,6 +6,8 @@ import { fillKeyList } from './keys.js';
 
 // Zoom factor of the zoom buttons.
 const BUTTON_ZOOM = 2;
+// How long a confirmation stays on screen, in milliseconds.
+const TOAST_MS = 2500;
 
 const byId = (id) => document.getElementById(id);
 
@@ -31,16 +33,29 @@ export function setupControls(viewer) {
 }
 
 // Writes the link to what is shown now (`hash`, a HashLink) and copies it, saying so in
-// the status line, or shows it to copy by hand where the clipboard refuses.
+// the status line and on screen, or shows it to copy by hand where the clipboard refuses.
 export async function copyLink(hash) {
   hash.write();
-  const status = byId('status');
+  let said;
   try {
     await navigator.clipboard.writeText(location.href);
-    status.textContent = 'Link to this view copied';
+    said = 'Link to this view copied';
   } catch {
-    status.textContent = `Copy this link: ${location.href}`;
+    said = `Copy this link: ${location.href}`;
   }
+  byId('status').textContent = said;
+  toast(said);
+}
+
+let toastTimer = 0;
+
+// Shows `text` for a moment where the visitor can see it.
+function toast(text) {
+  const element = byId('toast');
+  element.textContent = text;
+  element.hidden = false;
+  clearTimeout(toastTimer);
+  toastTimer = setTimeout(() => { element.hidden = true; }, TOAST_MS);
 }
 
 export function toggleFullscreen() {

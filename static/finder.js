@@ -137,10 +137,27 @@ export function setupSearch(site, { show, pick, visible, hiding }) {
   return api;
 }
 
+// A facet's button that lists its values A–Z, and back by count (most common first, as built).
+function sortButton(facet, options) {
+  const button = element('button', { type: 'button', className: 'sort', textContent: 'A–Z', title: `List the ${facet.name} values alphabetically` });
+  button.setAttribute('aria-pressed', 'false');
+  const byName = options.map((label, code) => [facet.values[code], label])
+    .sort((a, b) => a[0].localeCompare(b[0], undefined, { numeric: true, sensitivity: 'base' }))
+    .map(([, label]) => label);
+  button.addEventListener('click', () => {
+    const alphabetical = button.getAttribute('aria-pressed') !== 'true';
+    button.setAttribute('aria-pressed', String(alphabetical));
+    button.closest('fieldset').append(...(alphabetical ? byName : options));
+  });
+  return button;
+}
+
 // Facet checkboxes and a year range, when the data has them; `show(cells | null)` gets the
 // cells that pass every active filter. Each value's count is of the items the other filters
-// leave. Returns { state(), setState(state), close() } for the URL and the keyboard, or null.
-export function setupFilters(site, { show }) {
+// leave, within what `narrowing()` (search and cluster, as a per-cell mask) leaves. Returns
+// { state(), setState(state), close(), recount() } for the URL, the keyboard and the
+// viewer, or null.
+export function setupFilters(site, { show, narrowing = () => null }) {
   const { facets, years } = site.index;
   const form = document.getElementById('filters');
   const toggle = document.getElementById('filters-toggle');
@@ -155,7 +172,8 @@ export function setupFilters(site, { show }) {
     const counts = facet.values.map((value, code) => element('small', { textContent: facet.counts[code].toLocaleString() }));
     const options = facet.values.map((value, code) => element('label', {},
       element('input', { type: 'checkbox', name: `facet-${facet.column}`, value: code }), ` ${value} `, counts[code]));
-    form.append(element('fieldset', {}, element('legend', { textContent: heading(facet.name) }), ...options));
+    const fieldset = element('fieldset', {}, element('legend', {}, heading(facet.name), sortButton(facet, options)), ...options);
+    form.append(fieldset);
     return counts;
   });
   let range = null;
@@ -176,25 +194,37 @@ export function setupFilters(site, { show }) {
     return lo > years.min || hi < years.max ? [lo, hi] : null;
   }
 
-  let generation = 0;
-  async function apply() {
-    const mine = ++generation;
+  // The filters' cells and each value's count among the cells the other filters pass,
+  // within what search and the cluster leave (`narrowing()`: a per-cell mask, or null).
+  async function compute() {
     const sets = chosen(), yearSpan = span();
-    const active = sets.some((set) => set.size > 0) || yearSpan;
-    const codes = active ? await Promise.all(facets.map((facet) => site.filterCodes(facet.file, Uint8Array))) : null;
+    const active = sets.some((set) => set.size > 0) || Boolean(yearSpan);
+    const narrow = narrowing();
+    if (!active && !narrow) return { active, pass: null, counts: facets.map((facet) => facet.counts) };
+    const codes = await Promise.all(facets.map((facet) => site.filterCodes(facet.file, Uint8Array)));
     const yearCodes = yearSpan ? await site.filterCodes(years.file, Int16Array) : null;
-    if (mine !== generation) return;
-    if (!active) {
-      facets.forEach((facet, k) => facet.counts.forEach((n, code) => { countsOf[k][code].textContent = n.toLocaleString(); }));
-      show(null);
-      return;
-    }
-    show(passing(sets, codes, yearSpan, yearCodes));
+    return { active, ...passing(sets, codes, yearSpan, yearCodes, narrow) };
   }
 
-  // The cells passing every filter; on the way, each facet value's count among the cells
-  // the other filters pass.
-  function passing(sets, codes, yearSpan, yearCodes) {
+  // Counts and the cells shown follow only the latest change: a slow computation that a
+  // newer one overtook writes nothing.
+  let shownGeneration = 0, countGeneration = 0;
+  const writeCounts = (counts) => counts.forEach((list, k) => list.forEach((n, code) => { countsOf[k][code].textContent = n.toLocaleString(); }));
+  async function apply() {
+    const shown = ++shownGeneration, counted = ++countGeneration;
+    const result = await compute();
+    if (counted === countGeneration) writeCounts(result.counts);
+    if (shown === shownGeneration) show(result.active ? result.pass : null);
+  }
+  async function recount() {
+    const counted = ++countGeneration;
+    const result = await compute();
+    if (counted === countGeneration) writeCounts(result.counts);
+  }
+
+  // The cells passing every filter, and each facet value's count among the cells the other
+  // filters pass (and `narrow` leaves, when set).
+  function passing(sets, codes, yearSpan, yearCodes, narrow) {
     const pass = new Uint8Array(site.cells);
     const counts = facets.map((facet) => new Array(facet.values.length).fill(0));
     const fails = new Array(facets.length);
@@ -208,12 +238,12 @@ export function setupFilters(site, { show }) {
         if (fails[k]) failed++;
       }
       if (failed === 0) pass[cell] = 1;
+      if (narrow && !narrow[cell]) continue;
       for (let k = 0; k < facets.length; k++) {
         if (failed - (fails[k] ? 1 : 0) === 0 && codes[k][cell] !== NO_VALUE) counts[k][codes[k][cell]]++;
       }
     }
-    counts.forEach((list, k) => list.forEach((n, code) => { countsOf[k][code].textContent = n.toLocaleString(); }));
-    return pass;
+    return { pass, counts };
   }
 
   form.addEventListener('input', apply);
@@ -223,6 +253,8 @@ export function setupFilters(site, { show }) {
   return {
     get open() { return !form.hidden; },
     close() { setOpen(false); toggle.focus(); },
+    // Counts again after search or the cluster changed what is left.
+    recount,
     // The active filters as URL text: `column:code.code;…` and `from-to`, or '' when none.
     state() {
       const sets = chosen();

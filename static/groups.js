@@ -1,7 +1,8 @@
 // The "Clusters" drawer: the hierarchy as a collapsible tree (each cluster with a thumbnail,
 // its size and a bar of its share of the map) and the selected cluster's details (its path,
 // size, most central images, children, and for a chosen metadata column the counts of its
-// values inside it); a download of every cluster's name as the CSV `--cluster-names` reads;
+// values inside it), renaming it (renames.js); a download of every cluster's name as the
+// CSV `--cluster-names` reads;
 // and the breadcrumb of the clusters under the centre of the view. Everything from the data
 // is set as text.
 
@@ -22,11 +23,12 @@ function shareBar(share, label) {
 }
 
 export class Groups {
-  // `select(record | null)`: the user chose a cluster (or none).
-  constructor(clusters, site, { select }) {
+  // `select(record | null)`: the user chose a cluster (or none); `renamed()`: a name changed.
+  constructor(clusters, site, { select, renamed }) {
     this.clusters = clusters;
     this.site = site;
     this.select = select;
+    this.renamed = renamed;
     this.element = byId('clusters');
     this.toggle = byId('clusters-toggle');
     this.selected = null;
@@ -36,6 +38,7 @@ export class Groups {
     byId('clusters-close').addEventListener('click', () => this.setOpen(false));
     byId('cluster-clear').addEventListener('click', () => this.select(null));
     byId('cluster-names').addEventListener('click', () => this.downloadNames());
+    this.setupRename();
     const column = byId('cluster-column');
     const { facets } = site.index;
     column.replaceChildren(...facets.map((facet, k) => element('option', { value: k, textContent: facet.name })));
@@ -106,6 +109,7 @@ export class Groups {
   // Shows `record`'s details (or none), opening the tree down to it.
   async show(record) {
     this.selected = record;
+    byId('cluster-rename-form').hidden = true;
     const detail = byId('cluster-detail');
     this.tree.querySelectorAll('.current').forEach((row) => row.classList.remove('current'));
     if (!record) {
@@ -151,6 +155,30 @@ export class Groups {
       }
       scope = item.querySelector(':scope > ul');
     }
+  }
+
+  // The Rename button and its form: the name goes into this browser's storage, onto the map
+  // at once, and into the names CSV; an empty name gives back the built one.
+  setupRename() {
+    const form = byId('cluster-rename-form'), input = byId('cluster-rename-input');
+    byId('cluster-rename').addEventListener('click', () => {
+      input.value = this.selected?.name || '';
+      form.hidden = false;
+      input.focus();
+      input.select();
+    });
+    byId('cluster-rename-cancel').addEventListener('click', () => { form.hidden = true; });
+    form.addEventListener('submit', (e) => {
+      e.preventDefault();
+      form.hidden = true;
+      const record = this.selected;
+      if (!record) return;
+      this.clusters.rename(record, input.value);
+      byId('cluster-title').textContent = record.name;
+      this.tree.querySelectorAll(`li[data-id="${CSS.escape(record.id)}"] > .cluster-row .cluster-name`)
+        .forEach((button) => { button.textContent = record.name; });
+      this.renamed();
+    });
   }
 
   // The counts of the chosen column's values inside the selected cluster.

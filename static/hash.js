@@ -58,10 +58,14 @@ export class HashLink {
     history.replaceState(history.state, '', this.text());
   }
 
-  // A new history entry for what is shown now (an item just opened).
+  // A new history entry for what is shown now (an item just opened). The entry it leaves is
+  // first rewritten to the view as it is, without the item, so that Back returns to the
+  // view the visitor had, not to the last view the hash happened to record.
   push() {
     clearTimeout(this.timer);
-    history.pushState({ zoomap: 'item' }, '', this.text());
+    const now = this.current();
+    history.replaceState(history.state, '', formatHash({ ...now, item: -1 }));
+    history.pushState({ zoomap: 'item' }, '', formatHash(now));
   }
 
   // Whether the current history entry is one `push` made.

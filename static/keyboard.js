@@ -15,8 +15,19 @@ const byId = (id) => document.getElementById(id);
 // Listens for keys on the window and runs each one's action on `viewer`.
 export function trackKeys(viewer) {
   window.addEventListener('keydown', (e) => {
-    if (e.target instanceof HTMLInputElement || e.target instanceof HTMLTextAreaElement) return;
-    if (byId('lightbox').open || byId('keys').open) return;
+    // Typing in a field takes every key; a checkbox or slider takes all but Escape, which
+    // closes the filters around it.
+    const field = e.target instanceof HTMLInputElement || e.target instanceof HTMLTextAreaElement;
+    const control = e.target instanceof HTMLInputElement && ['checkbox', 'radio', 'range'].includes(e.target.type);
+    if (field && !(control && e.key === 'Escape')) return;
+    if (byId('keys').open) return;
+    if (byId('lightbox').open) {
+      const action = keyAction(e, false);
+      if (action?.[0] !== 'arrow') return;
+      e.preventDefault();
+      stepInLightbox(viewer, action[1], action[2]);
+      return;
+    }
     const onMap = e.target === viewer.canvas || e.target === document.body;
     const action = keyAction(e, onMap);
     if (!action) return;
@@ -63,4 +74,13 @@ async function step(viewer, dx, dy) {
     viewer.reveal(cell);
     return;
   }
+}
+
+// In the full-image view: the neighbouring item that way, shown there.
+async function stepInLightbox(viewer, dx, dy) {
+  const before = viewer.selected;
+  await step(viewer, dx, dy);
+  if (viewer.selected === before || viewer.selected < 0) return;
+  const record = await viewer.site.record(viewer.selected);
+  if (record) viewer.lightbox.show(record);
 }

@@ -1,6 +1,7 @@
 // The full-image view: the original file (when the site carries one the browser can show)
-// at its own resolution, scrollable, else the preview; in a modal dialog that Esc closes,
-// returning focus to what opened it.
+// at its own resolution, scrollable (centred when smaller than the screen), else the preview;
+// in a modal dialog that Esc closes, returning focus to what opened it. The arrow keys step
+// to the neighbouring items there as on the map (keyboard.js).
 
 // Extensions of originals a browser shows; others (TIFF) fall back to the preview.
 const SHOWN_EXTENSIONS = ['jpg', 'jpeg', 'png', 'webp', 'gif', 'bmp'];
@@ -22,14 +23,15 @@ export class Lightbox {
     return this.dialog.open;
   }
 
+  // Shows `record`'s image; when already open (arrow keys stepping items), in place.
   show(record) {
-    this.opener = document.activeElement;
+    if (!this.dialog.open) this.opener = document.activeElement;
     const extension = (record.original || '').split('?')[0].split('.').pop().toLowerCase();
     const source = record.original && SHOWN_EXTENSIONS.includes(extension) ? record.original : record.preview;
     document.getElementById('lightbox-title').textContent = record.title;
     this.size.textContent = '';
     this.image.alt = record.title;
     this.image.src = source;
-    this.dialog.showModal();
+    if (!this.dialog.open) this.dialog.showModal();
   }
 }

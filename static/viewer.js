@@ -30,6 +30,7 @@ import { Lightbox } from './lightbox.js';
 import { Minimap } from './minimap.js';
 import { Panel } from './panel.js';
 import { PointerHandler } from './pointer.js';
+import { Renames } from './renames.js';
 import { Renderer, ShownLayer } from './renderer.js';
 import { shownCells, shownText } from './shown.js';
 import { TileLayer } from './tiles.js';
@@ -271,9 +272,11 @@ class Viewer {
     if (this.cluster !== record) return;
     this.updateShown();
     this.search?.refresh();
+    this.filters?.recount();
     if (record) {
-      // On a phone the drawer would cover the map: it opens from its button there.
-      if (window.innerWidth > PHONE_WIDTH) this.groups.setOpen(true);
+      // On a phone the drawer would cover the map: it opens from its button there, and
+      // closes once a cluster is chosen in it, so the map shows the cluster.
+      this.groups.setOpen(window.innerWidth > PHONE_WIDTH);
       byId('status').textContent = `${record.name}: ${record.size.toLocaleString()} images`;
     }
     await this.groups.show(record);
@@ -306,7 +309,7 @@ class Viewer {
     this.site = site;
     this.panel = new Panel(byId('panel'), site.index.columns, (record) => this.lightbox.show(record));
     this.search = setupSearch(site, {
-      show: (found) => { this.hits = found; this.updateShown(); },
+      show: (found) => { this.hits = found; this.updateShown(); this.filters?.recount(); },
       pick: async (cell) => {
         await this.openItem(cell, { focus: true });
         this.flyTo(cell, PICK_PX / site.index.cell);
@@ -314,11 +317,12 @@ class Viewer {
       visible: (cell) => this.passes(cell) && (!this.inCluster || this.inCluster[cell] === 1),
       hiding: () => [this.passing && 'filters', this.inCluster && 'the cluster'].filter(Boolean).join(' and '),
     });
-    this.filters = setupFilters(site, { show: (pass) => { this.passing = pass; this.updateShown(); this.search.refresh(); } });
+    const narrowing = () => shownCells({ cells: site.cells, hits: this.hits, passing: null, inCluster: this.inCluster, isOccupied: () => undefined }).shown;
+    this.filters = setupFilters(site, { show: (pass) => { this.passing = pass; this.updateShown(); this.search.refresh(); }, narrowing });
     if (site.index.clusters?.length) {
-      this.clusters = new Clusters(site);
+      this.clusters = new Clusters(site, Renames.forPage());
       this.labels = new LabelLayer(this.clusters, this.viewport, () => { this.dirty = true; });
-      this.groups = new Groups(this.clusters, site, { select: (record) => this.selectCluster(record) });
+      this.groups = new Groups(this.clusters, site, { select: (record) => this.selectCluster(record), renamed: () => { this.dirty = true; } });
       this.clusters.level(0).then(() => { this.dirty = true; this.settled(); }, (error) => console.error(error.message));
     }
     this.refitBar();

@@ -93,9 +93,16 @@ export class Viewport {
     this.dirty = true;
   }
 
+  // Zooms by `factor` keeping the mosaic point under screen point (sx, sy) in place; zoomed
+  // out to the whole map or beyond, the map is centred instead, so it never parks in a
+  // corner or leaves the screen.
   zoomAt(factor, sx, sy, animated = true) {
     const point = this.toImage(sx, sy);
     const z = this.clampZoom(this.goal.z * factor);
+    if (factor < 1 && z <= this.fitZoom()) {
+      this.setGoal({ x: this.world.width / 2, y: this.world.height / 2 - this.top / 2 / z, z }, null, animated);
+      return;
+    }
     const goal = { x: point.x - (sx - this.width / 2) / z, y: point.y - (sy - this.height / 2) / z, z };
     this.setGoal(goal, { sx, sy, ix: point.x, iy: point.y }, animated);
   }

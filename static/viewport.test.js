@@ -73,3 +73,13 @@ test('the centre cannot leave the mosaic', () => {
   v.setGoal({ x: -500, y: 5000, z: 1 }, null, false);
   assert.deepEqual([v.view.x, v.view.y], [0, 1000]);
 });
+
+test('zooming out past the whole map centres it, wherever the pointer is', () => {
+  const v = viewport();
+  v.zoomAt(4, 900, 550, false);
+  for (let i = 0; i < 6; i++) v.zoomAt(1 / 1.6, 990, 590, false);
+  const top = v.toScreen(1000, 0), bottom = v.toScreen(1000, 1000);
+  assert.ok(Math.abs(top.x - 500) < 1e-6, `centred across: ${top.x}`);
+  assert.ok(Math.abs((top.y + bottom.y) / 2 - 350) < 1e-6, `centred below the bar: ${(top.y + bottom.y) / 2}`);
+  assert.equal(v.view.z, v.fitZoom() * 0.5, 'and no further out than half the whole map');
+});

@@ -197,15 +197,57 @@ impl Template {
         url
     }
 
-    /// The template filled from one CSV row.
+    /// The template filled from one CSV row, for reading (a title): an empty field takes with
+    /// it the punctuation and spaces that only frame it, so `{Name} ({Year})` with no year
+    /// reads "Name", not "Name ()" ([`drop_frame`]).
     pub fn render(&self, row: &[String]) -> String {
-        self.parts
-            .iter()
-            .map(|part| match part {
+        let mut pieces: Vec<String> = Vec::with_capacity(self.parts.len());
+        let mut empty = Vec::new();
+        for part in &self.parts {
+            let value = match part {
                 Part::Text(text) => text.as_str(),
-                Part::Column(i) => row.get(*i).map_or("", String::as_str),
-            })
-            .collect()
+                Part::Column(i) => row.get(*i).map_or("", |v| v.trim()),
+            };
+            if matches!(part, Part::Column(_)) && value.is_empty() {
+                empty.push(pieces.len());
+            }
+            pieces.push(value.to_string());
+        }
+        for &at in &empty {
+            drop_frame(&mut pieces, at, |k| matches!(self.parts[k], Part::Text(_)));
+        }
+        pieces.concat().trim().to_string()
+    }
+}
+
+/// Removes the frame of the empty field at `at` from the literal pieces beside it: the run of
+/// spaces and punctuation that ends the literal before it ("Name (" → "Name", "A, " → "A"),
+/// with, where that run opens a bracket, the literal after it up to the closing one; or,
+/// for a field with no literal before it, the run that starts the literal after it.
+fn drop_frame(pieces: &mut [String], at: usize, literal: impl Fn(usize) -> bool) {
+    let framing = |c: char| !c.is_alphanumeric();
+    let before = at.checked_sub(1).filter(|&k| literal(k));
+    let after = Some(at + 1).filter(|&k| k < pieces.len() && literal(k));
+    let Some(before) = before else {
+        if let Some(after) = after {
+            pieces[after] = pieces[after].trim_start_matches(framing).to_string();
+        }
+        return;
+    };
+    let kept = pieces[before].trim_end_matches(framing).len();
+    let run = pieces[before].split_off(kept);
+    let closing = run.chars().rev().find_map(|c| match c {
+        '(' => Some(')'),
+        '[' => Some(']'),
+        '«' => Some('»'),
+        '“' => Some('”'),
+        _ => None,
+    });
+    if let (Some(close), Some(after)) = (closing, after) {
+        let head: String = pieces[after].chars().take_while(|&c| framing(c)).collect();
+        if let Some(end) = head.find(close) {
+            pieces[after].drain(..end + close.len_utf8());
+        }
     }
 }
 
@@ -301,6 +343,31 @@ mod tests {
                 .render_url(&whole),
             "https://iiif.example.org/m/1"
         );
+    }
+
+    #[test]
+    fn an_empty_field_takes_its_frame_with_it() {
+        let render = |template: &str, row: [&str; 4]| {
+            let row = row.map(String::from);
+            Template::parse(template, &columns()).unwrap().render(&row)
+        };
+        fn row<'a>(name: &'a str, year: &'a str) -> [&'a str; 4] {
+            ["a.jpg", name, year, "7"]
+        }
+        assert_eq!(render("{Name} ({Year})", row("Vase", "")), "Vase");
+        assert_eq!(render("{Name} ({Year})", row("Vase", "  ")), "Vase");
+        assert_eq!(
+            render("{Name} ({Year})", row("Vase", "1901")),
+            "Vase (1901)"
+        );
+        assert_eq!(render("{Name}, {Year}", row("Vase", "")), "Vase");
+        assert_eq!(render("{Year}, {Name}", row("Vase", "")), "Vase");
+        assert_eq!(
+            render("{Name} [{Year}] no. {Id}", row("Vase", "")),
+            "Vase no. 7"
+        );
+        assert_eq!(render("{Name} – {Year}", row("", "1901")), "1901");
+        assert_eq!(render("Item {Id}: {Name}", row("", "")), "Item 7");
     }
 
     #[test]

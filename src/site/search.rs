@@ -256,7 +256,8 @@ mod tests {
         assert_eq!(find(&index, "ase"), vec![0, 2]);
         assert_eq!(find(&index, "ceram"), vec![0, 2]);
         assert_eq!(find(&index, "img"), vec![0, 1, 2, 3]);
-        assert_eq!(find(&index, "été"), vec![3]);
+        // A query is folded as the index is (static/words.js): "été" looks up "ete".
+        assert_eq!(find(&index, &words("été")[0]), vec![3]);
         assert!(find(&index, "xyz").is_empty());
     }
 

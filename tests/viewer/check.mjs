@@ -188,6 +188,37 @@ async function collection() {
   await page.click('#filters button[type=reset]');
   await page.waitForFunction(() => window.zoomap.shownCount() === null, null, { timeout: 5000 })
     .catch(() => check(false, 'Clear filters shows everything again'));
+  // Copy link says so where the visitor can see it.
+  await page.click('#copy-link');
+  await page.waitForFunction(() => !document.getElementById('toast').hidden, null, { timeout: 3000 })
+    .catch(() => check(false, 'Copy link shows a confirmation'));
+  const toast = await page.evaluate(() => { const t = document.getElementById('toast'); const r = t.getBoundingClientRect(); return { text: t.textContent, w: r.width, bottom: r.bottom }; });
+  check(/link/i.test(toast.text) && toast.w > 50 && toast.bottom <= 800, `Copy link's confirmation is on screen: ${JSON.stringify(toast)}`);
+  // Esc from a checkbox closes the filters and returns focus to their button.
+  await redBox.focus();
+  await page.keyboard.press('Escape');
+  check(await page.evaluate(() => document.getElementById('filters').hidden && document.activeElement.id === 'filters-toggle'),
+    'Esc on a checkbox closes the filters');
+  // A facet's values list by count, or A–Z at a press.
+  await page.click('#filters-toggle');
+  const colourLegend = `#filters fieldset:has(input[name="facet-${colour}"]) legend .sort`;
+  await page.click(colourLegend);
+  const sorted = await page.$$eval(`#filters input[name="facet-${colour}"]`, (boxes) => boxes.map((b) => b.parentElement.textContent.trim().split(' ')[0]));
+  check(sorted.join() === [...sorted].sort((a, b) => a.localeCompare(b)).join(), `A–Z lists the colours alphabetically: ${sorted.join(', ')}`);
+  await page.click(colourLegend);
+  await page.keyboard.press('Escape');
+  // The filters count what the search leaves: with "ripes", red counts the red stripes.
+  await page.click('#search');
+  await page.keyboard.type('ripes');
+  await page.waitForFunction((n) => window.zoomap.shownCount() === n, stripes.length, { timeout: 5000 })
+    .catch(() => check(false, 'search "ripes" again'));
+  await page.click('#filters-toggle');
+  const redStripes = stripes.filter((r) => r.fields[colour] === 'red').length;
+  await page.waitForFunction((n) => [...document.querySelectorAll('#filters label')].some((l) => l.querySelector('input').value !== undefined
+    && / red /.test(l.textContent) && l.querySelector('small').textContent === String(n)), redStripes, { timeout: 5000 })
+    .catch(() => check(false, `with a search, the red count is the ${redStripes} red stripes`));
+  await page.evaluate(() => window.zoomap.search(''));
+  await page.keyboard.press('Escape');
 
   // The minimap outlines the view and moves it on a press.
   const box = await (await page.$('#minimap')).boundingBox();
@@ -282,8 +313,26 @@ async function detail(start) {
   check(shown.src === original && shown.natural.join() === shown.file.join() && shown.drawn.join() === shown.file.join(),
     `the lightbox shows the original at its own size: ${JSON.stringify(shown)}`);
   await page.screenshot({ path: `${shots}/9-lightbox.png` });
+  const placed = await page.evaluate(() => {
+    const frame = document.querySelector('.lightbox-frame').getBoundingClientRect();
+    const img = document.getElementById('lightbox-image').getBoundingClientRect();
+    return { frame: [frame.left + frame.width / 2, frame.top + frame.height / 2, frame.width, frame.height], img: [img.left + img.width / 2, img.top + img.height / 2, img.width, img.height] };
+  });
+  const smaller = placed.img[2] < placed.frame[2] && placed.img[3] < placed.frame[3];
+  check(!smaller || (Math.abs(placed.img[0] - placed.frame[0]) < 2 && Math.abs(placed.img[1] - placed.frame[1]) < 2),
+    `an image smaller than the screen sits in its middle: ${JSON.stringify(placed)}`);
   const problems = await accessibilityProblems(page);
   check(problems.length === 0, `accessibility (lightbox): ${problems.join(' | ')}`);
+  // The arrow keys step to the neighbouring item inside the full-image view too.
+  const neighbour = await page.evaluate(async ([c, r]) => (await window.zoomap.record(c + 1, r)) || null, [start.col, start.row]);
+  if (neighbour) {
+    await page.keyboard.press('ArrowRight');
+    await page.waitForFunction((t) => document.getElementById('lightbox-title').textContent === t, neighbour.title, { timeout: 5000 })
+      .catch(() => check(false, `ArrowRight in the full-image view shows ${neighbour.title}`));
+    await page.keyboard.press('ArrowLeft');
+    await page.waitForFunction((t) => document.getElementById('lightbox-title').textContent === t, start.title, { timeout: 5000 })
+      .catch(() => check(false, 'ArrowLeft in the full-image view comes back'));
+  }
   await page.keyboard.press('Escape');
   check(await page.evaluate(() => !document.getElementById('lightbox').open && document.activeElement.id === 'panel-full'),
     'Esc closes the lightbox and gives focus back to its button');
@@ -323,13 +372,20 @@ async function keyboardAndHistory(start, at, index) {
   await page.waitForTimeout(60);
   const z1 = await page.evaluate(() => window.zoomap.view().z);
   check(Math.abs(z1 / z0 - 1.6) < 1e-3, `with reduced motion a zoom is immediate: ${z0} -> ${z1}`);
-  // Back closes a panel opened by a click, and stays on the map.
-  const p = await page.evaluate(([c, w]) => window.zoomap.cellCentre(c, w), [start.col, start.row]);
-  await page.mouse.click(p.x, p.y);
-  await waitForPanel(page, start.title, 'click before Back');
+  // Back closes a panel just opened, stays on the map and returns to the view the visitor
+  // had, even when the item opened before the hash recorded the last zoom.
+  await page.keyboard.press('+');
+  await page.waitForFunction((z) => window.zoomap.view().z !== z, z1, { timeout: 2000 }).catch(() => check(false, 'a second + zooms in'));
+  const zoomed = await page.evaluate(() => window.zoomap.view());
+  // Enter opens at once (a click waits for a second click), before the hash has caught up.
+  await page.keyboard.press('Enter');
+  await waitForPanel(page, start.title, 'Enter before Back');
   await page.goBack();
   await page.waitForTimeout(400);
   check(await page.evaluate(() => document.getElementById('panel').hidden && !!window.zoomap), `Back closes the panel and stays on the map (${page.url()})`);
+  const back = await page.evaluate(() => window.zoomap.view());
+  check(Math.abs(back.z / zoomed.z - 1) < 0.01 && Math.abs(back.x - zoomed.x) < 1 && Math.abs(back.y - zoomed.y) < 1,
+    `Back returns to the view the visitor had: ${JSON.stringify(zoomed)} -> ${JSON.stringify(back)}`);
   // Editing the hash in the same tab applies it.
   const next = at(start.col + 1, start.row);
   await page.evaluate((item) => { location.hash = `#item=${item}`; }, next.row * index.grid[0] + next.col);
@@ -555,6 +611,25 @@ async function clusterSelection() {
   const [x0, y0, x1, y1] = state.rect;
   check(x0 >= state.drawer - 20 && x1 <= 1220 && y0 >= 0 && y1 <= 820 && (x1 - x0 > 500 || y1 - y0 > 500), `the view fits the cluster beside the drawer: ${state.rect.map(Math.round)}`);
   await page.screenshot({ path: `${shots}/clusters-selected.png` });
+  // Renaming in the drawer: the name shows at once in the drawer and on the map, lasts a
+  // reload (this browser's storage) and goes into the names CSV below.
+  await page.click('#cluster-rename');
+  await page.fill('#cluster-rename-input', 'My shelf <b>');
+  await page.press('#cluster-rename-input', 'Enter');
+  await page.waitForTimeout(400);
+  const renamed = await page.evaluate((id) => ({
+    title: document.getElementById('cluster-title').textContent,
+    tree: document.querySelector(`#cluster-tree li[data-id="${id}"] .cluster-name`)?.textContent,
+  }), first.id);
+  check(renamed.title === 'My shelf <b>' && renamed.tree === 'My shelf <b>',
+    `a cluster renamed in the drawer is renamed there and in the tree, as text: ${JSON.stringify(renamed)}`);
+  // Another page of the same browser (same storage) draws the new name on the map.
+  const again = await page.context().newPage();
+  await ready(again);
+  await again.waitForTimeout(800);
+  const kept = await again.evaluate((id) => window.zoomap.labels().find((l) => l.id === id)?.name, first.id);
+  check(kept === 'My shelf <b>', `the name lasts a reload: ${kept}`);
+  await again.close();
 
   // The tree: the selected cluster's row is open; its first child selects from there.
   const child = await page.evaluate(() => {
@@ -573,7 +648,7 @@ async function clusterSelection() {
     return { ...list[index], index, level };
   }, child);
   const crumbs = await page.$$eval('#breadcrumb button', (buttons) => buttons.map((b) => b.textContent));
-  check(crumbs[0] === first.name, `the breadcrumb starts at ${JSON.stringify(first.name)}: ${crumbs.join(' › ')}`);
+  check(crumbs[0] === 'My shelf <b>', `the breadcrumb starts at the renamed ${JSON.stringify(first.name)}: ${crumbs.join(' › ')}`);
   await page.click('#search');
   await page.keyboard.type('teapot');
   await page.waitForTimeout(800);
@@ -589,6 +664,7 @@ async function clusterSelection() {
   const csv = readFileSync(await download.path(), 'utf8').trim().split('\n');
   const total = await page.evaluate(() => window.zoomap.index().clusters.reduce((n, l) => n + l.count, 0));
   check(csv[0] === 'id,name' && csv.length === total + 1 && csv.includes(`${record.id},${record.name}`), `names CSV: ${csv.length} lines for ${total} clusters`);
+  check(csv.includes(`${first.id},My shelf <b>`), `the names CSV carries the name given in the drawer (${first.id})`);
   const problems = await accessibilityProblems(page);
   check(problems.length === 0, `accessibility (clusters drawer): ${problems.join(' | ')}`);
   await page.keyboard.press('Escape');
@@ -610,6 +686,13 @@ async function clusterSelection() {
   await phone.waitForTimeout(300);
   check(await phone.$eval('#clusters', (el) => !el.hidden && el.getBoundingClientRect().right <= 390), 'the drawer opens and fits the phone');
   await phone.screenshot({ path: `${shots}/clusters-phone.png` });
+  // Choosing a cluster in the drawer closes it, so the cluster is seen on the map.
+  const other = await phone.evaluate(() => [...document.querySelectorAll('#cluster-tree .cluster-name')].map((b) => b.textContent));
+  await phone.tap('#cluster-tree li:nth-child(2) .cluster-name');
+  await phone.waitForTimeout(1200);
+  check(await phone.evaluate(() => document.getElementById('clusters').hidden && window.zoomap.cluster() !== null),
+    `choosing a cluster (${other[1]}) on the phone closes the drawer over the map`);
+  await phone.screenshot({ path: `${shots}/clusters-phone-chosen.png` });
 }
 
 // A site whose metadata is hostile: every title, field and URL is shown as text, no script
