@@ -64,7 +64,8 @@ export function setupSearch(site, { show, pick, visible, hiding }) {
     if (mine !== generation) return null;
     list.replaceChildren(...records.map((record, i) => resultRow(record.title, record.file, () => pick(cells[i]))),
       ...suggestions.map((word) => resultRow(`Did you mean “${word}”?`, '', () => api.run(word), 'suggestion')));
-    box.hidden = false;
+    // Listed while the box has focus: a search a link applies leaves the map in view.
+    box.hidden = document.activeElement !== input;
     highlight(0);
     return hits;
   }
@@ -180,7 +181,8 @@ export function setupFilters(site, { show, narrowing = () => null }) {
   if (years) {
     const slider = (name, value, label) => element('input', { type: 'range', name, min: years.min, max: years.max, defaultValue: value, value, ariaLabel: label });
     range = { from: slider('year-from', years.min, `${heading(years.name)} from`), to: slider('year-to', years.max, `${heading(years.name)} to`), text: element('output') };
-    form.append(element('fieldset', { className: 'years' }, element('legend', { textContent: heading(years.name) }), range.text, range.from, range.to));
+    // First, so that the slider is in view however many facets follow.
+    form.prepend(element('fieldset', { className: 'years' }, element('legend', { textContent: heading(years.name) }), range.text, range.from, range.to));
   }
   form.append(element('button', { type: 'reset', textContent: 'Clear filters' }));
 
@@ -253,6 +255,8 @@ export function setupFilters(site, { show, narrowing = () => null }) {
   return {
     get open() { return !form.hidden; },
     close() { setOpen(false); toggle.focus(); },
+    // Closes the filters where focus is elsewhere (another panel taking its turn).
+    hide() { setOpen(false); },
     // Counts again after search or the cluster changed what is left.
     recount,
     // The active filters as URL text: `column:code.code;…` and `from-to`, or '' when none.

@@ -29,6 +29,7 @@ import { applyLink, linkState } from './link.js';
 import { Lightbox } from './lightbox.js';
 import { Minimap } from './minimap.js';
 import { Panel } from './panel.js';
+import { takeTurns } from './panels.js';
 import { PointerHandler } from './pointer.js';
 import { Renames } from './renames.js';
 import { Renderer, ShownLayer } from './renderer.js';
@@ -325,6 +326,7 @@ class Viewer {
       this.groups = new Groups(this.clusters, site, { select: (record) => this.selectCluster(record), renamed: () => { this.dirty = true; } });
       this.clusters.level(0).then(() => { this.dirty = true; this.settled(); }, (error) => console.error(error.message));
     }
+    takeTurns({ filters: this.filters, groups: this.groups, phone: () => window.innerWidth <= PHONE_WIDTH });
     this.refitBar();
     this.dirty = true;
     site.loadOccupied().then(() => { if (this.shownLayer.shown) this.updateShown(); }, (error) => console.error(error.message));

@@ -199,6 +199,23 @@ async function collection() {
   await page.keyboard.press('Escape');
   check(await page.evaluate(() => document.getElementById('filters').hidden && document.activeElement.id === 'filters-toggle'),
     'Esc on a checkbox closes the filters');
+  // The search results and the filters take turns; the filters keep the minimap and their
+  // year slider in view.
+  await page.click('#filters-toggle');
+  const turns = await page.evaluate(() => {
+    const rect = (id) => document.getElementById(id).getBoundingClientRect();
+    const slider = document.querySelector('#filters input[name="year-from"]').getBoundingClientRect();
+    return { filters: rect('filters'), minimap: rect('minimap'), slider: slider.bottom };
+  });
+  check(turns.filters.bottom <= turns.minimap.top && turns.slider <= turns.filters.bottom,
+    `the filters end above the minimap with the year slider in view: ${JSON.stringify(turns)}`);
+  await page.click('#search');
+  await page.keyboard.type('ripes');
+  await page.waitForFunction(() => !document.getElementById('results').hidden, null, { timeout: 5000 })
+    .catch(() => check(false, 'the results list opens'));
+  check(await page.evaluate(() => document.getElementById('filters').hidden), 'the search results close the filters rather than cover them');
+  await page.evaluate(() => window.zoomap.search(''));
+  await page.keyboard.press('Escape');
   // A facet's values list by count, or A–Z at a press.
   await page.click('#filters-toggle');
   const colourLegend = `#filters fieldset:has(input[name="facet-${colour}"]) legend .sort`;
@@ -428,6 +445,7 @@ async function filteredSearch(records, column) {
   await shared.waitForFunction((n) => window.zoomap.shownCount() === n, expected.length, { timeout: 5000 })
     .catch(() => check(false, `a shared link (${hash}) shows the ${expected.length} red checks again`));
   check(await shared.$eval('#search', (el) => el.value) === 'checks', 'a shared link keeps the search text');
+  check(await shared.$eval('#results', (el) => el.hidden), 'a shared link shows its search on the map, not a results list over it');
   await waitForPanel(shared, listed[0], 'a shared link opens the same item');
   // A query that looks like a file name matches file names by prefix: "dots-b" is the blue
   // dots, not every item with "dots" in a word (which is what its words alone would find).
@@ -693,6 +711,14 @@ async function clusterSelection() {
   check(await phone.evaluate(() => document.getElementById('clusters').hidden && window.zoomap.cluster() !== null),
     `choosing a cluster (${other[1]}) on the phone closes the drawer over the map`);
   await phone.screenshot({ path: `${shots}/clusters-phone-chosen.png` });
+  // On the phone the drawer and the filters take turns, each fully on screen.
+  await phone.tap('#clusters-toggle');
+  await phone.waitForTimeout(300);
+  await phone.tap('#filters-toggle');
+  await phone.waitForTimeout(300);
+  const turn = await phone.evaluate(() => ({ drawer: document.getElementById('clusters').hidden, filters: document.getElementById('filters').getBoundingClientRect().toJSON(), shown: !document.getElementById('filters').hidden }));
+  check(turn.drawer && turn.shown && turn.filters.left >= 0 && turn.filters.right <= 390, `the filters replace the drawer on the phone, on screen: ${JSON.stringify(turn)}`);
+  await phone.screenshot({ path: `${shots}/filters-phone.png` });
 }
 
 // A site whose metadata is hostile: every title, field and URL is shown as text, no script
