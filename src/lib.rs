@@ -11,8 +11,9 @@
 //! - [`base`]: the types and helpers every layer above shares (grid geometry, vectors,
 //!   tables, messages, settings).
 //!
-//! A module imports only from its own layer's earlier modules and from the layers below it:
-//! `cmd` → `export`, `site` → `stages` → `base`.
+//! A module imports from the layers below its own (`cmd` → `export`, `site` → `stages` →
+//! `base`) and from its own layer without a circle; a stage imports only stages that run
+//! before it.
 
 pub mod base;
 pub mod cmd;
