@@ -122,7 +122,8 @@ export class SiteData {
     if (!hits || !isFileQuery(query)) return hits;
     const checked = Array.from(hits.subarray(0, FILE_MATCH_LIMIT));
     const records = await Promise.all(checked.map((cell) => this.record(cell)));
-    return Int32Array.from(byValue(checked, records, query.trim().toLowerCase()));
+    const narrowed = byValue(checked, records, query.trim().toLowerCase());
+    return narrowed ? Int32Array.from(narrowed) : hits;
   }
 
   // Up to `n` words of the index close to the words of `query`, nearest first: from the

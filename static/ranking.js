@@ -8,7 +8,7 @@ import { fold, shardKey } from './words.js';
 // word matches whose file name starts with it.
 const FILE_QUERY = /^[^\s]*[._-][^\s]*$/;
 // Suggestions for a query without matches: words at most this many edits away.
-export const SUGGEST_DISTANCE = 2;
+const SUGGEST_DISTANCE = 2;
 
 // The rank of indexed `word` for query word `term`: 3 the whole word, 2 a prefix, 1 inside
 // it, 0 no match.
@@ -49,19 +49,18 @@ export function isFileQuery(query) {
 // The word hits `cells` of an identifier-like `query` (lower case), their `records` beside
 // them, narrowed: items with a field or title equal to the query ("HERB.01950" as stored,
 // "great_white_shark" as shown) first, then those whose file name starts with it ("dots-b"
-// is the blue dots, not every dots item); where neither is, every word match, so such a
-// query never finds less than its words do.
+// is the blue dots, not every dots item); null where neither is, so that the caller keeps
+// every word match and such a query never finds less than its words do.
 export function byValue(cells, records, query) {
-  const exact = [], files = [], rest = [];
-  const folded = fold(query);
+  const exact = [], files = [];
+  const folded = fold(query).toLowerCase();
   cells.forEach((cell, i) => {
     const record = records[i] || {};
     const values = [record.title, ...(record.fields || [])].filter(Boolean).map((v) => fold(v.trim()).toLowerCase());
     if (values.includes(folded)) exact.push(cell);
     else if (fileMatches(record.file, query)) files.push(cell);
-    else rest.push(cell);
   });
-  return exact.length + files.length > 0 ? [...exact, ...files] : rest;
+  return exact.length + files.length > 0 ? [...exact, ...files] : null;
 }
 
 // Whether `file` (a path relative to the collection) or its last part starts with

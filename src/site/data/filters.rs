@@ -39,12 +39,12 @@ struct YearsEntry<'a> {
 /// index entries.
 pub fn write<'a>(out: &Path, data: &'a SiteData) -> Result<FilterEntries<'a>> {
     fs::create_dir_all(out.join("facets"))?;
-    let mut facets = Vec::new();
+    let mut entries = Vec::new();
     for (k, facet) in data.facets.iter().enumerate() {
-        let file = format!("facets/{k}.bin");
+        let name = format!("facets/{k}.bin");
         let codes = per_cell(data, &facet.codes, facets::NO_VALUE);
-        file::write(&out.join(&file), &codes)?;
-        facets.push(FacetEntry { facet, file });
+        file::write(&out.join(&name), &codes)?;
+        entries.push(FacetEntry { facet, file: name });
     }
     if let Some(years) = &data.years {
         let per_cell = per_cell(data, &years.years, facets::NO_YEAR);
@@ -52,7 +52,7 @@ pub fn write<'a>(out: &Path, data: &'a SiteData) -> Result<FilterEntries<'a>> {
         file::write(&out.join(YEARS_FILE), &bytes)?;
     }
     Ok(FilterEntries {
-        facets,
+        facets: entries,
         years: data.years.as_ref().map(|years| YearsEntry {
             years,
             file: YEARS_FILE,
