@@ -218,7 +218,7 @@ struct ReduceArgs {
     /// runs on one thread, about twice as slow).
     #[arg(long)]
     seed: Option<u64>,
-    /// Top-level clusters: auto (chosen by silhouette), a number, or none.
+    /// Top-level clusters: auto (chosen by the Davies–Bouldin index), a number, or none.
     #[arg(long, default_value = "auto", value_parser = parse_cluster_count)]
     clusters: ClusterCount,
     /// How the top-level clusters are found: k-means (every image in a cluster) or HDBSCAN

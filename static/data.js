@@ -5,8 +5,8 @@
 
 import { cached, LruCache } from './lru.js';
 import { missingKeys } from './schema.js';
-import { addNear, byValue, isFileQuery, nearest, pairKeys, rankedCells, termRank } from './ranking.js';
-import { shardKey, words } from './words.js';
+import { addNear, byIdentifier, byValue, isFileQuery, nearest, pairKeys, rankedCells, termRank } from './ranking.js';
+import { identifiers, shardKey, words } from './words.js';
 
 const REGION_CACHE_LIMIT = 600;
 const SHARD_CACHE_LIMIT = 64;
@@ -115,11 +115,17 @@ export class SiteData {
   // Cells matching every word of `query` (prefix or substring of a word of the title,
   // metadata or file name), best first: whole-word matches, then prefixes, then the rest,
   // in reading order within each. An identifier-like query ("HERB.01950", "IMG_0001") keeps
-  // the exact values and file names starting with it, where there are any (ranking.js
-  // `byValue`). Null when the query has no word to search for.
+  // the items holding it whole (the index files identifiers whole too: ranking.js
+  // `byIdentifier`); where none does ("img_0001.jpg"), the exact values and file names
+  // starting with it (`byValue`); else every word match. Null when the query has no word.
   async search(query) {
     const hits = await this.wordSearch(query);
     if (!hits || !isFileQuery(query)) return hits;
+    const whole = identifiers(query);
+    if (whole.length === 1) {
+      const kept = byIdentifier(hits, await this.matchTerm(whole[0]));
+      if (kept.length > 0) return Int32Array.from(kept);
+    }
     const checked = Array.from(hits.subarray(0, FILE_MATCH_LIMIT));
     const records = await Promise.all(checked.map((cell) => this.record(cell)));
     const narrowed = byValue(checked, records, query.trim().toLowerCase());

@@ -1,7 +1,7 @@
 // The pointer on the map, as maplibre's handlers: hovering shows an item's title (or a
 // cluster name's size) in the tooltip, a click opens the item under it once no second click
 // follows, a tap opens it at once where cells are large enough to aim at; elsewhere both
-// zoom in. A click on a cluster name selects the cluster.
+// zoom in, as a tap on nothing does. A click on a cluster name selects the cluster.
 
 // Cells smaller than this on screen are too small to point at: no hover, a click zooms in.
 const MIN_CELL_PX = 4;
@@ -90,7 +90,8 @@ export class PointerHandler {
   }
 
   // A click opens the item under it once no second click follows; a tap opens it at once
-  // where cells are large enough to aim at; elsewhere both zoom in.
+  // where cells are large enough to aim at; elsewhere both zoom in, and so does a tap on an
+  // empty cell or beside the map (a touch always answers).
   tap(sx, sy, pointerType) {
     const v = this.viewer;
     this.tooltip.hidden = true;
@@ -101,11 +102,13 @@ export class PointerHandler {
       return;
     }
     const minimum = pointerType === 'mouse' ? MIN_CELL_PX : MIN_TAP_CELL_PX;
-    if (v.cellPx() < minimum) {
+    const cell = v.cellAt(sx, sy);
+    const empty = cell < 0 || v.site.isOccupied(cell) === false;
+    if (v.cellPx() < minimum || (empty && pointerType !== 'mouse')) {
       v.viewport.zoomAt(CLICK_ZOOM, sx, sy);
       return;
     }
-    const open = () => v.openItem(v.cellAt(sx, sy), { focus: false });
+    const open = () => v.openItem(cell, { focus: false });
     if (pointerType === 'mouse') this.clickTimer = setTimeout(open, DOUBLE_CLICK_MS);
     else open();
   }

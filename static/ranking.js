@@ -46,6 +46,15 @@ export function isFileQuery(query) {
   return FILE_QUERY.test(query.trim());
 }
 
+// The word hits `cells` (best first) narrowed to those whose index holds the query's whole
+// identifier, `whole` (cell -> rank of the identifier, as `termRank`): the exact identifier
+// first ("herb.01950" before "herb.019501"), then prefixes, then the rest, each in the
+// order of `cells`.
+export function byIdentifier(cells, whole) {
+  const kept = Array.from(cells).filter((cell) => whole.has(cell));
+  return kept.sort((a, b) => whole.get(b) - whole.get(a));
+}
+
 // The word hits `cells` of an identifier-like `query` (lower case), their `records` beside
 // them, narrowed: items with a field or title equal to the query ("HERB.01950" as stored,
 // "great_white_shark" as shown) first, then those whose file name starts with it ("dots-b"

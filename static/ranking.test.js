@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
 
-import { addNear, byValue, editDistance, fileMatches, isFileQuery, nearest, pairKeys, rankedCells, termRank } from './ranking.js';
+import { addNear, byIdentifier, byValue, editDistance, fileMatches, isFileQuery, nearest, pairKeys, rankedCells, termRank } from './ranking.js';
 import { shardKey } from './words.js';
 
 test('a word ranks whole over prefix over substring', () => {
@@ -61,4 +61,11 @@ test('an identifier query keeps exact values, then file-name prefixes, else ever
   assert.deepEqual(byValue(cells, records, 'herb.0'), [11], 'a prefix of a file name');
   assert.equal(byValue(cells, records, 'zz.9'), null, 'neither: the caller keeps every word match');
   assert.deepEqual(byValue([10], [records[0]], 'oberg'), [10], 'values compare folded');
+});
+
+test('an identifier filed whole keeps its holders, the exact identifier first', () => {
+  const hits = Int32Array.from([4, 9, 2, 7]);
+  const whole = new Map([[9, 2], [2, 3], [7, 1]]);
+  assert.deepEqual(byIdentifier(hits, whole), [2, 9, 7]);
+  assert.deepEqual(byIdentifier(hits, new Map()), [], 'nothing filed whole: the caller falls back');
 });

@@ -80,10 +80,13 @@ export class Viewport {
   }
 
   // Sets the goal (a move by the user or for them); without `animated` the view jumps there.
+  // A goal past the map's edge is pulled back, and the point under the pointer is then let
+  // go (it cannot stay put), so the view always settles with part of the map on screen.
   setGoal(goal, anchor = null, animated = true) {
     this.atHome = false;
+    const wanted = { x: goal.x, y: goal.y };
     this.goal = this.clampCentre(goal);
-    this.anchor = anchor;
+    this.anchor = wanted.x === this.goal.x && wanted.y === this.goal.y ? anchor : null;
     if (!animated) this.jump();
   }
 

@@ -83,3 +83,15 @@ test('zooming out past the whole map centres it, wherever the pointer is', () =>
   assert.ok(Math.abs((top.y + bottom.y) / 2 - 350) < 1e-6, `centred below the bar: ${(top.y + bottom.y) / 2}`);
   assert.equal(v.view.z, v.fitZoom() * 0.5, 'and no further out than half the whole map');
 });
+
+test('zooming in over the margin beside the map settles with the map on screen', () => {
+  const v = viewport();
+  for (let i = 0; i < 4; i++) v.zoomAt(0.5, 20, 300);
+  for (let i = 0; i < 4; i++) v.zoomAt(2, 20, 300);
+  let frames = 0;
+  while (v.step() !== null && frames < 1000) frames += 1;
+  assert.ok(frames < 1000, 'the glide ends');
+  const [x0, , x1] = v.visibleRect();
+  assert.ok(x1 > 0 && x0 < 2000, `part of the map is on screen: ${x0}..${x1}`);
+  assert.ok(v.view.x >= 0 && v.view.x <= 2000);
+});

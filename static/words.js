@@ -11,6 +11,16 @@ export function words(text) {
     .map((w) => w.toLowerCase());
 }
 
+// The identifiers of `text`, whole and folded to lower case ("herb.01950"): runs of letters,
+// digits, `.`, `_` and `-` with one of those three inside: src/site/search.rs `identifiers`.
+export function identifiers(text) {
+  return fold(text)
+    .split(/[^\p{Alphabetic}\p{N}._-]+/u)
+    .map((run) => run.replace(/^[._-]+|[._-]+$/g, ''))
+    .filter((run) => /[._-]/.test(run))
+    .map((run) => run.toLowerCase());
+}
+
 // A search shard's file name: the hex of the UTF-8 bytes of a word's first `n` characters.
 export function shardKey(word, n) {
   const start = [...word].slice(0, n).join('');

@@ -1,5 +1,6 @@
 //! The search index: every word of each item's title, metadata and file name (without its
-//! extension), filed under each pair of adjacent characters it contains. A query word of two
+//! extension), and each identifier whole ("herb.01950" besides "herb" and "01950"), filed
+//! under each pair of adjacent characters it contains. A query word of two
 //! or more characters fetches the one shard named by its first two characters, which holds
 //! every word that contains them, so prefix and substring matches both need one small request
 //! and the page never loads all records. Static-site search tools (pagefind, tinysearch) match
@@ -19,6 +20,23 @@ pub fn words(text: &str) -> Vec<String> {
     fold(text)
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| w.chars().nth(1).is_some())
+        .map(str::to_lowercase)
+        .collect()
+}
+
+/// Characters that join the parts of an identifier ("HERB.01950", "great_white_shark",
+/// "1850-1870"); the same set marks an identifier-like query in static/ranking.js.
+const JOINERS: [char; 3] = ['.', '_', '-'];
+
+/// The identifiers of `text`, whole and [`fold`]ed to lower case: runs of letters, digits and
+/// [`JOINERS`] with a joiner inside (joiners at either end dropped), so that an accession
+/// number or a file stem typed as stored is found as one word. `identifiers` in
+/// static/words.js is the same rule (a parity test checks).
+pub fn identifiers(text: &str) -> Vec<String> {
+    fold(text)
+        .split(|c: char| !c.is_alphanumeric() && !JOINERS.contains(&c))
+        .map(|run| run.trim_matches(JOINERS))
+        .filter(|run| run.contains(JOINERS))
         .map(str::to_lowercase)
         .collect()
 }
@@ -103,7 +121,8 @@ pub fn build(items: &[Item], cell_of: impl Fn(&Item) -> u32, split_bytes: usize)
     let mut postings: HashMap<String, Vec<u32>> = HashMap::new();
     for item in items {
         let cell = cell_of(item);
-        for word in searchable_text(item).flat_map(words) {
+        let texts = searchable_text(item);
+        for word in texts.flat_map(|t| words(t).into_iter().chain(identifiers(t))) {
             postings.entry(word).or_default().push(cell);
         }
     }
@@ -259,6 +278,21 @@ mod tests {
         // A query is folded as the index is (static/words.js): "été" looks up "ete".
         assert_eq!(find(&index, &words("été")[0]), vec![3]);
         assert!(find(&index, "xyz").is_empty());
+    }
+
+    #[test]
+    fn identifiers_are_filed_whole_as_well_as_split() {
+        let items = vec![
+            item("Iris", 0, &["HERB.01950", "Öberg"]),
+            item("Iris", 1, &["HERB.019501"]),
+            item("Herb 01950 notes", 2, &[]),
+        ];
+        let index = build(&items, |i| i.cell.col, SPLIT_BYTES);
+        assert_eq!(find(&index, "herb.01950"), vec![0, 1]);
+        assert_eq!(find(&index, "01950"), vec![0, 1, 2], "and by its parts");
+        assert_eq!(find(&index, "img_2"), vec![2], "file stems too");
+        let shard = index.shard(&shard_key("he", 2)).unwrap();
+        assert!(shard.words.contains(&"herb.01950"));
     }
 
     #[test]

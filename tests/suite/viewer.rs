@@ -11,6 +11,7 @@ use std::path::Path;
 use std::process::Command;
 
 use common::{example_images, root, tiny_weights};
+use zoomap::site::search;
 
 /// Whether the browser and its driver are installed; the test [`common::skip`]s where not.
 fn browser_available() -> bool {
@@ -215,6 +216,7 @@ const SPLIT_SAMPLES: &[&str] = &[
     "日本語のテキスト",
     "Ⅻ ₂½ 42 x9",
     "🏺vase🏺 a_b c-d e.f",
+    "HERB.01950, great_white_shark; -1850-1870. http://x.org/a_b javascript:alert(1) Öberg_Ü.2",
     "",
 ];
 
@@ -242,19 +244,33 @@ fn node_eval(module: &str, call: &str) -> Option<serde_json::Value> {
     Some(serde_json::from_slice(&out.stdout).unwrap())
 }
 
-/// The viewer's search words (static/words.js, run by node) are the index's
-/// (`site::search::words`) for every sample, so a query finds what the index filed.
+/// The viewer's search words and identifiers (static/words.js, run by node) are the index's
+/// (`site::search::words`, `identifiers`) for every sample, so a query finds what the index
+/// filed.
 #[test]
 fn search_words_split_the_same_in_the_viewer_and_the_index() {
     let samples = serde_json::to_string(SPLIT_SAMPLES).unwrap();
-    let Some(viewer) = node_eval("words.js", &format!("{samples}.map((t) => m.words(t))")) else {
+    let call = format!("{samples}.map((t) => [m.words(t), m.identifiers(t)])");
+    let Some(viewer) = node_eval("words.js", &call) else {
         return;
     };
-    let index: Vec<Vec<String>> = SPLIT_SAMPLES
+    let both: Vec<(Vec<String>, Vec<String>)> = SPLIT_SAMPLES
         .iter()
-        .map(|t| zoomap::site::search::words(t))
+        .map(|t| (search::words(t), search::identifiers(t)))
         .collect();
-    assert_eq!(viewer, serde_json::json!(index));
+    assert_eq!(viewer, serde_json::json!(both));
+    let index: Vec<Vec<String>> = both.into_iter().map(|b| b.0).collect();
+    assert_eq!(
+        search::identifiers(SPLIT_SAMPLES[9]),
+        [
+            "herb.01950",
+            "great_white_shark",
+            "1850-1870",
+            "x.org",
+            "a_b",
+            "oberg_u.2"
+        ]
+    );
     assert_eq!(index[3], ["οδος", "σοφος", "σας"]);
     assert_eq!(index[1], ["naive", "cafe", "unicode"], "diacritics folded");
 }

@@ -67,6 +67,17 @@ async function waitForPanel(page, title, what) {
   }
 }
 
+// The minimap's pixels in the view outline's colour (#ffcc33).
+function minimapOutline(page) {
+  return page.evaluate(() => {
+    const c = document.getElementById('minimap');
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 0; i < d.length; i += 4) if (d[i] > 230 && d[i + 1] > 180 && d[i + 1] < 230 && d[i + 2] < 90) n++;
+    return n;
+  });
+}
+
 // Brightness of the map canvas at a screen point.
 const brightness = (page, p) => page.evaluate(({ x, y }) => {
   const c = document.getElementById('map');
@@ -245,15 +256,26 @@ async function collection() {
   const moved = await page.evaluate(() => window.zoomap.view());
   const size = [index.grid[0] * index.cell, index.grid[1] * index.cell];
   check(moved.x > size[0] * 0.7 && moved.y > size[1] * 0.7, `a press on the minimap's corner centres the view there: ${JSON.stringify(moved)} of ${size}`);
-  const outline = await page.evaluate(() => {
-    const c = document.getElementById('minimap');
-    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-    let n = 0;
-    for (let i = 0; i < d.length; i += 4) if (d[i] > 230 && d[i + 1] > 180 && d[i + 1] < 230 && d[i + 2] < 90) n++;
-    return n;
-  });
+  const outline = await minimapOutline(page);
   check(outline > 20, `the minimap outlines the view in #ffcc33 (${outline} pixels)`);
   await page.screenshot({ path: `${shots}/7-minimap.png` });
+
+  // Wheel ticks over the dark margin beside the map, out then in, leave part of the map on
+  // screen and its outline on the minimap.
+  await page.click('#home');
+  await page.waitForTimeout(800);
+  await page.mouse.move(8, 400);
+  for (const dy of [400, 400, 400, 400, -400, -400, -400, -400, -400, -400]) {
+    await page.mouse.wheel(0, dy);
+    await page.waitForTimeout(120);
+  }
+  await page.waitForTimeout(1500);
+  const [settled, again] = [await page.evaluate(() => window.zoomap.view()), await page.waitForTimeout(300).then(() => page.evaluate(() => window.zoomap.view()))];
+  check(settled.x === again.x && settled.z === again.z, `the view settles after wheeling over the margin: ${JSON.stringify(settled)} then ${JSON.stringify(again)}`);
+  check(settled.x >= 0 && settled.x <= size[0] && settled.y >= 0 && settled.y <= size[1], `the view's centre stays on the map: ${JSON.stringify(settled)} of ${size}`);
+  const outlineAfter = await minimapOutline(page);
+  check(outlineAfter > 20, `the minimap still outlines the view after wheeling over the margin (${outlineAfter} pixels)`);
+  await page.screenshot({ path: `${shots}/7-margin-wheel.png` });
 
   // Touch: a tap opens an item, two fingers pinch-zoom.
   const phone = await open({ viewport: { width: 800, height: 600 }, hasTouch: true, isMobile: true });
@@ -471,6 +493,15 @@ async function filteredSearch(records, column) {
 async function phoneLayout() {
   const phone = await open({ viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true });
   await ready(phone);
+  // A tap on the whole-map view beside the map (or on an empty cell) zooms in there: a touch
+  // always answers.
+  const whole = await phone.evaluate(() => window.zoomap.view().z);
+  await phone.touchscreen.tap(195, 230);
+  await phone.waitForTimeout(800);
+  const tapped = await phone.evaluate(() => window.zoomap.view().z);
+  check(tapped > whole * 1.5, `a tap beside the whole map zooms in: ${whole} -> ${tapped}`);
+  await phone.screenshot({ path: `${shots}/11-phone-tap.png` });
+  await phone.click('#home');
   await phone.click('#search');
   await phone.keyboard.type('spiral');
   await phone.waitForFunction(() => window.zoomap.shownCount() > 0, null, { timeout: 5000 }).catch(() => check(false, 'search on the phone'));

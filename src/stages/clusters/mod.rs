@@ -1,29 +1,27 @@
 //! Clusters: a hierarchy of groups of similar images on the PCA vectors t-SNE saw, as the
 //! seed tools make them (tringn's k-means with an automatic k, ImageMachine's 16 children per
 //! level), so that the map can name its regions. The top level's k is chosen by the
-//! silhouette of a sample (measured on flowers12: it peaks at k = 9–11 for 12 species, where
-//! spherical BIC keeps falling and the elbow has no knee), the finest of the near-ties; each
+//! Davies–Bouldin index of a sample, the finest of the near-ties (see [`kmeans`]); each
 //! cluster large enough is split again into up to 16 children, level after level.
 //! `bench/cluster_criteria.py` measures the criteria, `bench/clusters.sh` the result.
 //!
-//! k-means is linfa-clustering's (k-means++ start, Lloyd iterations, the best of several
-//! runs): the well-kept Rust implementation, seeded through its own RNG so that a `--seed`
-//! build is reproducible. HDBSCAN (`--cluster-method hdbscan`) is petal-clustering's, the
+//! k-means is linfa-clustering's Lloyd iterations (the well-kept Rust implementation) from
+//! greedy k-means++ starts, the best of several seeded runs, so that a `--seed` build is
+//! reproducible. HDBSCAN (`--cluster-method hdbscan`) is petal-clustering's, the
 //! maintained Rust one; its flat clusters on flowers12 match Python `hdbscan`'s (2 clusters,
 //! 35% vs 36% noise, ARI 0.083 vs 0.087).
 
 pub mod evidence;
 pub mod geometry;
+pub mod kmeans;
 pub mod names;
 
 use anyhow::{Result, bail};
 use linfa::prelude::*;
-use linfa_clustering::KMeans;
-use linfa_nn::distance::L2Dist;
 use ndarray::{ArrayView2, Axis};
-use rand_xoshiro::Xoshiro256Plus;
-use rand_xoshiro::rand_core::SeedableRng;
 use rayon::prelude::*;
+
+use kmeans::{choose_k, fit, sample_indices};
 
 use crate::base::grid::{Cell, Grid};
 use crate::base::vectors::{Vectors, first_non_finite_row};
@@ -32,7 +30,7 @@ use crate::base::vectors::{Vectors, first_non_finite_row};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ClusterCount {
-    /// Chosen by the silhouette of a sample, from 2 to [`MAX_TOP_K`].
+    /// Chosen by the Davies–Bouldin index of a sample, from 2 to [`kmeans::MAX_TOP_K`].
     Auto,
     /// Exactly this many (fewer when there are fewer images).
     Fixed(usize),
@@ -45,7 +43,7 @@ pub enum ClusterCount {
 #[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 #[serde(rename_all = "lowercase")]
 pub enum ClusterMethod {
-    /// k-means with k chosen by silhouette (tringn, ImageMachine): every image in a cluster.
+    /// k-means with an automatic or chosen k (tringn, ImageMachine): every image in a cluster.
     Kmeans,
     /// HDBSCAN's flat clusters (Mozgalo, PixPlot's hotspots), with PixPlot's minimum
     /// cluster size: images in no dense region are noise and in no cluster.
@@ -76,8 +74,6 @@ impl Default for ClusterOptions {
     }
 }
 
-/// The largest automatic top-level k.
-pub const MAX_TOP_K: usize = 20;
 /// Children per cluster at most (ImageMachine's 16).
 pub const MAX_CHILDREN: usize = 16;
 /// A cluster with more members than this is split again…
@@ -89,17 +85,11 @@ pub const MAX_LEVELS: usize = 5;
 const CHILD_MEMBERS: usize = 32;
 /// Fewer images than this get no clusters: there is nothing to group.
 const MIN_IMAGES: usize = 8;
-/// Points the top-level k is chosen on, and of those, points the silhouette is measured on.
-const SELECTION_POINTS: usize = 20_000;
-const SILHOUETTE_POINTS: usize = 2_000;
-/// Silhouettes within this of the best count as tied.
-const SILHOUETTE_TIE: f64 = 0.005;
-/// k-means runs (best inertia kept) at the top level and below, and iterations per run: ten
-/// at the top as scikit-learn's `n_init=10` (flowers12 k = 12: ARI 0.775, against 0.696 with
-/// three), where the cost is small next to the levels below.
+/// k-means runs (best inertia kept) at the top level and below: ten at the top as
+/// scikit-learn's `n_init=10` (flowers12 k = 12: ARI 0.775, against 0.696 with three), where
+/// the cost is small next to the levels below.
 const TOP_RUNS: usize = 10;
 const CHILD_RUNS: usize = 1;
-const MAX_ITERATIONS: u64 = 100;
 /// A node with more members than this is fitted on a sample of this many and the rest
 /// assigned to the nearest centre: the centres of at most 20 clusters are as well placed
 /// from 20,000 points as from a million, at a fiftieth of the cost.
@@ -329,7 +319,7 @@ pub fn cluster(points: &Vectors, options: &ClusterOptions) -> Result<Option<Hier
         ClusterMethod::Kmeans => {
             let k = match options.count {
                 ClusterCount::Fixed(k) => k.clamp(1, n),
-                _ => choose_k(data.view(), options.seed)?,
+                _ => choose_k(data.view(), TOP_RUNS, options.seed)?,
             };
             let all: Vec<usize> = (0..n).collect();
             split(data.view(), &all, k, TOP_RUNS, options.seed)?
@@ -426,22 +416,6 @@ fn split(
     Ok(groups)
 }
 
-fn fit(
-    points: ArrayView2<'_, f32>,
-    k: usize,
-    runs: usize,
-    seed: u64,
-) -> Result<KMeans<f32, L2Dist>> {
-    let dataset = DatasetBase::from(points);
-    Ok(
-        KMeans::params_with_rng(k, Xoshiro256Plus::seed_from_u64(seed))
-            .n_runs(runs)
-            .max_n_iterations(MAX_ITERATIONS)
-            .tolerance(1e-4)
-            .fit(&dataset)?,
-    )
-}
-
 /// HDBSCAN's clusters of the rows of `data`, largest first, noise left out; fitted on a
 /// sample of [`FIT_POINTS`] rows when there are more (HDBSCAN's tree grows faster than the
 /// data), the rest joining the cluster of their nearest centre when they lie within that
@@ -536,94 +510,6 @@ fn most_central(data: ArrayView2<'_, f32>, members: &[usize], count: usize) -> V
     }
     ranked.sort_by(|a, b| a.0.total_cmp(&b.0));
     ranked.into_iter().map(|(_, m)| m).collect()
-}
-
-/// The top-level k with the best mean silhouette on a sample: k-means fitted on up to
-/// [`SELECTION_POINTS`] rows for each k in 2..=[`MAX_TOP_K`], scored on
-/// [`SILHOUETTE_POINTS`] of them.
-fn choose_k(data: ArrayView2<'_, f32>, seed: u64) -> Result<usize> {
-    let n = data.nrows();
-    let chosen = sample_indices(n, SELECTION_POINTS, seed);
-    let sample = data.select(Axis(0), &chosen);
-    let scored = SILHOUETTE_POINTS.min(chosen.len());
-    let distances = pairwise(sample.view(), scored);
-    let most = MAX_TOP_K.min(n / 4).max(2);
-    let mut scores = Vec::new();
-    for k in 2..=most {
-        let labels = fit(sample.view(), k, TOP_RUNS, seed)?
-            .predict(&sample)
-            .to_vec();
-        scores.push((k, silhouette(&distances, &labels[..scored], k)));
-    }
-    let best = scores.iter().map(|s| s.1).fold(f64::NEG_INFINITY, f64::max);
-    // Silhouette curves of real image features are flat near their peak (flowers12: 0.175
-    // at both k = 9 and 11); of the near-ties, the finest grouping is kept.
-    Ok(scores
-        .iter()
-        .filter(|s| s.1 >= best - SILHOUETTE_TIE)
-        .map(|s| s.0)
-        .max()
-        .unwrap_or(2))
-}
-
-/// `count` distinct rows of `0..n` (all of them, in order, when `n <= count`).
-fn sample_indices(n: usize, count: usize, seed: u64) -> Vec<usize> {
-    use rand::seq::index::sample;
-    if n <= count {
-        return (0..n).collect();
-    }
-    let mut rng = <rand_chacha::ChaCha8Rng as rand::SeedableRng>::seed_from_u64(seed);
-    let mut rows = sample(&mut rng, n, count).into_vec();
-    rows.sort_unstable();
-    rows
-}
-
-/// Euclidean distances between the first `count` rows of `points`, row-major.
-fn pairwise(points: ArrayView2<'_, f32>, count: usize) -> Vec<f32> {
-    (0..count * count)
-        .into_par_iter()
-        .map(|ij| {
-            let (i, j) = (ij / count, ij % count);
-            points
-                .row(i)
-                .iter()
-                .zip(points.row(j))
-                .map(|(a, b)| (a - b) * (a - b))
-                .sum::<f32>()
-                .sqrt()
-        })
-        .collect()
-}
-
-/// The mean silhouette of `labels` (in 0..k) given their pairwise `distances`.
-fn silhouette(distances: &[f32], labels: &[usize], k: usize) -> f64 {
-    let n = labels.len();
-    let mut sizes = vec![0usize; k];
-    labels.iter().for_each(|&l| sizes[l] += 1);
-    let total: f64 = (0..n)
-        .into_par_iter()
-        .map(|i| {
-            let mut sums = vec![0f64; k];
-            for j in 0..n {
-                sums[labels[j]] += f64::from(distances[i * n + j]);
-            }
-            let own = labels[i];
-            if sizes[own] < 2 {
-                return 0.0;
-            }
-            let a = sums[own] / (sizes[own] - 1) as f64;
-            let b = (0..k)
-                .filter(|&c| c != own && sizes[c] > 0)
-                .map(|c| sums[c] / sizes[c] as f64)
-                .fold(f64::INFINITY, f64::min);
-            if b.is_finite() {
-                (b - a) / a.max(b)
-            } else {
-                0.0
-            }
-        })
-        .sum();
-    total / n as f64
 }
 
 #[cfg(test)]
