@@ -33,8 +33,9 @@ export function setupControls(viewer) {
 }
 
 // Writes the link to what is shown now (`hash`, a HashLink) and copies it, saying so in
-// the status line and on screen, or shows it to copy by hand where the clipboard refuses.
-export async function copyLink(hash) {
+// the status line and on screen, or shows it to copy by hand where the clipboard refuses;
+// `note` adds what the link leaves out.
+export async function copyLink(hash, note = '') {
   hash.write();
   let said;
   try {
@@ -43,6 +44,7 @@ export async function copyLink(hash) {
   } catch {
     said = `Copy this link: ${location.href}`;
   }
+  if (note) said += ` (${note})`;
   byId('status').textContent = said;
   toast(said);
 }

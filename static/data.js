@@ -39,6 +39,7 @@ export class SiteData {
     this.shards = new LruCache(SHARD_CACHE_LIMIT);
     this.codes = new LruCache();
     this.occupied = null;
+    this.occupiedLoad = null;
   }
 
   static async load(base, version) {
@@ -80,9 +81,12 @@ export class SiteData {
     return (this.occupied[cell >> 3] >> (cell & 7) & 1) === 1;
   }
 
-  async loadOccupied() {
-    const bytes = await (await fetchOk(this.url('occupied.bin'))).arrayBuffer();
-    this.occupied = new Uint8Array(bytes);
+  // Loads the occupied-cell bitmap (once; later calls share the first load).
+  loadOccupied() {
+    this.occupiedLoad ??= fetchOk(this.url('occupied.bin')).then((r) => r.arrayBuffer()).then((bytes) => {
+      this.occupied = new Uint8Array(bytes);
+    });
+    return this.occupiedLoad;
   }
 
   // The record at a cell if its region has loaded: the record, null for an empty cell, or

@@ -8,3 +8,12 @@ export function element(tag, attributes = {}, ...children) {
   node.append(...children);
   return node;
 }
+
+// Saves `blob` as a file named `name` through a temporary link.
+export function download(blob, name) {
+  const link = element('a', { href: URL.createObjectURL(blob), download: name });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(link.href), 1000);
+}

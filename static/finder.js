@@ -107,7 +107,11 @@ export function setupSearch(site, { show, pick, visible, hiding }) {
 
   input.addEventListener('input', schedule);
   input.addEventListener('focus', () => { if (hits) box.hidden = false; });
-  input.addEventListener('blur', () => { box.hidden = true; });
+  // The results stay while focus moves into them (their "Select these" button) and go once
+  // it leaves both.
+  const leaving = (e) => { if (e.relatedTarget !== input && !box.contains(e.relatedTarget)) box.hidden = true; };
+  input.addEventListener('blur', leaving);
+  box.addEventListener('focusout', leaving);
   input.addEventListener('keydown', (e) => {
     const keys = {
       Enter: choose,
@@ -184,7 +188,8 @@ export function setupFilters(site, { show, narrowing = () => null }) {
     // First, so that the slider is in view however many facets follow.
     form.prepend(element('fieldset', { className: 'years' }, element('legend', { textContent: heading(years.name) }), range.text, range.from, range.to));
   }
-  form.append(element('button', { type: 'reset', textContent: 'Clear filters' }));
+  form.append(element('button', { type: 'reset', textContent: 'Clear filters' }), ' ',
+    element('button', { type: 'button', id: 'filters-select', textContent: 'Select these' }));
 
   const chosen = () => facets.map((facet) => new Set(
     [...form.querySelectorAll(`input[name="facet-${facet.column}"]:checked`)].map((box) => Number(box.value))));

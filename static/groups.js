@@ -6,7 +6,7 @@
 // and the breadcrumb of the clusters under the centre of the view. Everything from the data
 // is set as text.
 
-import { element } from './dom.js';
+import { download, element } from './dom.js';
 
 // Values of a breakdown listed at most.
 const BREAKDOWN_LIMIT = 12;
@@ -197,12 +197,7 @@ export class Groups {
   }
 
   async downloadNames() {
-    const csv = await this.clusters.namesCsv();
-    const link = element('a', { href: URL.createObjectURL(new Blob([csv], { type: 'text/csv' })), download: 'cluster-names.csv' });
-    document.body.append(link);
-    link.click();
-    link.remove();
-    setTimeout(() => URL.revokeObjectURL(link.href), 1000);
+    download(new Blob([await this.clusters.namesCsv()], { type: 'text/csv' }), 'cluster-names.csv');
   }
 
   // The breadcrumb of the clusters holding `cell`, down to level `depth`.

@@ -21,6 +21,15 @@ export function scriptingHandle(viewer, ready) {
       return hits ? Array.from(hits, (c) => viewer.site.colRow(c)) : [];
     },
     shownCount: () => viewer.shownCount,
+    // The selection: how many items it holds and the [col, row] of each selected cell that
+    // holds one, in reading order.
+    selection: () => {
+      const { mask, count } = viewer.selector ?? {};
+      if (!mask) return { count: 0, cells: [] };
+      const cells = [];
+      for (let c = 0; c < mask.length; c++) if (mask[c] && viewer.site.isOccupied(c) !== false) cells.push(viewer.site.colRow(c));
+      return { count, cells };
+    },
     firstPaint: () => viewer.renderer.firstPaintAt,
     // The cluster names drawn now: the cluster (id, level, name, size, bounds in cells), the
     // text shown and its box on screen.

@@ -1,19 +1,21 @@
-// The URL hash keeps the view, the open item, the search, the filters and the selected
-// cluster (`#x=…&y=…&z=…&item=…&q=…&f=…&years=…&cluster=…`), so that any view, filtered or not, can be linked
+// The URL hash keeps the view, the open item, the search, the filters, the selected
+// cluster and the selection (`#x=…&y=…&z=…&item=…&q=…&f=…&years=…&cluster=…&sel=…`, the
+// selection as selection.js encodes it), so that any view, filtered or not, can be linked
 // to. Moving the view rewrites it a moment after things rest; opening an item pushes a
 // history entry, so Back closes it.
 
 // How long the view must rest before the hash is rewritten, in milliseconds.
 const HASH_DELAY_MS = 250;
 
-// The hash naming `state` ({ view, item, query, facets, years, cluster }).
-export function formatHash({ view, item, query, facets, years, cluster }) {
+// The hash naming `state` ({ view, item, query, facets, years, cluster, selection }).
+export function formatHash({ view, item, query, facets, years, cluster, selection }) {
   const params = new URLSearchParams({ x: view.x.toFixed(1), y: view.y.toFixed(1), z: view.z.toPrecision(4) });
   if (item >= 0) params.set('item', item);
   if (query) params.set('q', query);
   if (facets) params.set('f', facets);
   if (years) params.set('years', years);
   if (cluster) params.set('cluster', cluster);
+  if (selection) params.set('sel', selection);
   return `#${params}`;
 }
 
@@ -31,11 +33,12 @@ export function parseHash(hash) {
     facets: params.get('f') || '',
     years: params.get('years') || '',
     cluster: params.get('cluster') || '',
+    selection: params.get('sel') || '',
   };
 }
 
 export class HashLink {
-  // `current()`: what to write, as { view, item, query, facets, years, cluster } (item -1
+  // `current()`: what to write, as { view, item, query, facets, years, cluster, selection } (item -1
   // when none is open, the rest '' when unused).
   constructor(current) {
     this.current = current;

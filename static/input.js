@@ -12,12 +12,14 @@ const WHEEL_LINE_PX = 16;
 const DOUBLE_CLICK_ZOOM = 2;
 
 // Listens on `canvas`, moving `viewport`; `on` receives hover(sx, sy) for a mouse moving
-// without a button, tap(sx, sy, pointerType), leave(), drag() when a drag starts and rest() when all
-// pointers are up.
+// without a button, tap(sx, sy, pointerType, event), leave(), drag() when a drag starts and
+// rest() when all pointers are up; `on.lasso(event)` gives, for a press that draws a lasso
+// instead of panning, the object that draws it (beginLasso, extendLasso, endLasso), or null.
 export function trackPointers(canvas, viewport, on) {
   const pointers = new Map();
   let press = null;
   let pinch = null;
+  let lasso = null;
   const pinchState = () => {
     const [a, b] = [...pointers.values()];
     return { d: Math.hypot(a.x - b.x, a.y - b.y), x: (a.x + b.x) / 2, y: (a.y + b.y) / 2 };
@@ -26,6 +28,13 @@ export function trackPointers(canvas, viewport, on) {
   canvas.addEventListener('pointerdown', (e) => {
     canvas.setPointerCapture(e.pointerId);
     pointers.set(e.pointerId, { x: e.offsetX, y: e.offsetY });
+    const drawer = pointers.size === 1 ? on.lasso(e) : null;
+    lasso = drawer ? { drawer, moved: 0 } : null;
+    if (lasso) {
+      drawer.beginLasso(e.offsetX, e.offsetY, e);
+      press = null;
+      return;
+    }
     if (pointers.size === 1) press = { moved: 0 };
     if (pointers.size === 2) {
       pinch = pinchState();
@@ -41,6 +50,11 @@ export function trackPointers(canvas, viewport, on) {
     }
     const dx = e.offsetX - last.x, dy = e.offsetY - last.y;
     pointers.set(e.pointerId, { x: e.offsetX, y: e.offsetY });
+    if (lasso) {
+      lasso.moved += Math.abs(dx) + Math.abs(dy);
+      lasso.drawer.extendLasso(e.offsetX, e.offsetY);
+      return;
+    }
     if (pointers.size === 2 && pinch) {
       const now = pinchState();
       viewport.zoomAt(now.d / pinch.d, now.x, now.y, false);
@@ -58,10 +72,19 @@ export function trackPointers(canvas, viewport, on) {
 
   const end = (e) => {
     pointers.delete(e.pointerId);
+    if (lasso) {
+      // A press that barely moved is a click (Shift + click) or a tap: no lasso.
+      const tapped = lasso.moved <= DRAG_THRESHOLD_PX;
+      lasso.drawer.endLasso(!tapped && e.type === 'pointerup');
+      lasso = null;
+      if (tapped && e.type === 'pointerup') on.tap(e.offsetX, e.offsetY, e.pointerType, e);
+      on.rest();
+      return;
+    }
     canvas.classList.remove('dragging');
     if (pointers.size < 2) pinch = null;
     if (press && press.moved <= DRAG_THRESHOLD_PX && e.type === 'pointerup' && pointers.size === 0) {
-      on.tap(e.offsetX, e.offsetY, e.pointerType);
+      on.tap(e.offsetX, e.offsetY, e.pointerType, e);
     }
     if (pointers.size === 0) {
       press = null;

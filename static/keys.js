@@ -9,7 +9,7 @@ export const KEYS = [
   { keys: ['+', '=', '-', '_'], label: '`+` / `-`', does: 'zoom in / out at the centre', action: 'zoom' },
   { keys: ['0'], label: '`0`', does: 'the whole map', action: 'home' },
   { keys: ['Enter', ' '], label: 'Enter or Space (map focused)', does: 'open the item at the centre; focus moves into the panel', action: 'openCentre', onMapOnly: true },
-  { keys: ['Escape'], label: 'Esc', does: 'close the full image, the key list, the filters, or the panel (focus returns to the map)', action: 'escape' },
+  { keys: ['Escape'], label: 'Esc', does: 'close the full image, the key list, the filters, or the panel (focus returns to the map); then clear the selection', action: 'escape' },
   { keys: ['/'], label: '`/`', does: 'search (↑/↓ choose a result, Enter opens it, Esc clears)', action: 'search' },
   { keys: ['c'], label: '`c`', does: 'copy a link to this view', action: 'copyLink' },
   { keys: ['g'], label: '`g`', does: 'the Clusters drawer (Esc closes it, then shows the whole map again)', action: 'clusters' },

@@ -1,12 +1,14 @@
 // The link and the viewer: what the URL hash should name now (hash.js writes it), and
 // applying what a link names (at start, on Back and Forward, and when the hash is edited):
-// the view, the filters, the search, the cluster and the open item, in that order.
+// the view, the filters, the search, the cluster, the selection and the open item, in that
+// order.
 
-// What the hash should name now: { view, item, query, facets, years, cluster }.
+// What the hash should name now: { view, item, query, facets, years, cluster, selection }.
 export function linkState(viewer) {
   const filters = viewer.filters ? viewer.filters.state() : { facets: '', years: '' };
   const cluster = viewer.cluster ? viewer.cluster.id : '';
-  return { view: viewer.viewport.goal, item: viewer.selected, query: viewer.search ? viewer.search.query() : '', ...filters, cluster };
+  const selection = viewer.selector ? viewer.selector.linkText() : '';
+  return { view: viewer.viewport.goal, item: viewer.selected, query: viewer.search ? viewer.search.query() : '', ...filters, cluster, selection };
 }
 
 // Applies what a link names (at start, on Back and Forward, and when the hash is edited);
@@ -22,6 +24,10 @@ export async function applyLink(viewer, link, moveView = true) {
   if (viewer.clusters && link.cluster !== (viewer.cluster ? viewer.cluster.id : '')) {
     const record = link.cluster ? await viewer.clusters.byId(link.cluster) : null;
     await viewer.selectCluster(record, { fly: !link.view });
+  }
+  if (viewer.selector && link.selection !== viewer.selector.linkText()) {
+    await viewer.site.loadOccupied();
+    viewer.selector.applyLink(link.selection);
   }
   if (link.item >= 0 && link.item < viewer.site.cells && link.item !== viewer.selected) {
     await viewer.openItem(link.item, { focus: false, history: 'none' });

@@ -1,7 +1,8 @@
 // The pointer on the map, as maplibre's handlers: hovering shows an item's title (or a
 // cluster name's size) in the tooltip, a click opens the item under it once no second click
 // follows, a tap opens it at once where cells are large enough to aim at; elsewhere both
-// zoom in, as a tap on nothing does. A click on a cluster name selects the cluster.
+// zoom in, as a tap on nothing does. A click on a cluster name selects the cluster;
+// Shift + click adds the item to the selection or takes it away.
 
 // Cells smaller than this on screen are too small to point at: no hover, a click zooms in.
 const MIN_CELL_PX = 4;
@@ -92,10 +93,14 @@ export class PointerHandler {
   // A click opens the item under it once no second click follows; a tap opens it at once
   // where cells are large enough to aim at; elsewhere both zoom in, and so does a tap on an
   // empty cell or beside the map (a touch always answers).
-  tap(sx, sy, pointerType) {
+  tap(sx, sy, pointerType, event = {}) {
     const v = this.viewer;
     this.tooltip.hidden = true;
     clearTimeout(this.clickTimer);
+    if (v.selector && (event.shiftKey || (v.selector.touchMode && pointerType !== 'mouse'))) {
+      v.selector.toggleCell(v.cellAt(sx, sy));
+      return;
+    }
     const name = v.labels ? v.labels.hit(sx, sy) : null;
     if (name) {
       v.selectCluster(name);

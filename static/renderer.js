@@ -1,7 +1,7 @@
 // Drawing the map canvas: the tiles of the level the zoom needs over coarser ones still on
 // screen, the cells search and filters leave out darkened, search hits, the hovered and the
-// open cell outlined, then the cluster names (labels.js) with the hovered and the selected
-// cluster outlined.
+// open cell outlined, the selection's edge and the lasso being drawn, then the cluster names
+// (labels.js) with the hovered and the selected cluster outlined.
 
 // Levels below the drawn one that are drawn first, as placeholders under finer tiles still
 // loading; of those, the one this many levels below is also requested.
@@ -16,6 +16,10 @@ export const HIGHLIGHT = '#ffcc33';
 const HOVER = 'rgba(255,255,255,0.9)';
 // The smallest outline drawn, in screen pixels, so the open cell shows at any zoom.
 const MIN_OUTLINE_PX = 3;
+// The selection's edge is drawn once cells are this many screen pixels wide (below, the
+// shade alone shows it).
+const SELECTION_EDGE_MIN_PX = 4;
+const SELECTION = '#5ad1ff';
 
 // What search and filters leave shown, as an image of one pixel per cell: clear where
 // shown, shaded elsewhere; drawn scaled over the map and the minimap.
@@ -57,8 +61,9 @@ export class Renderer {
   }
 
   // Draws one frame. `marks`: { site, hits, hovered, selected, labels, hoveredCluster,
-  // cluster, left } (site null until loaded, labels null without clusters, left the screen
-  // x where the free area starts).
+  // cluster, left, selection, lasso } (site null until loaded, labels null without
+  // clusters, left the screen x where the free area starts, selection a per-cell mask or
+  // null, lasso the one being drawn or null).
   draw(marks) {
     const { context: ctx, viewport, tiles } = this;
     ctx.setTransform(this.dpr, 0, 0, this.dpr, 0, 0);
@@ -79,6 +84,8 @@ export class Renderer {
     if (drawn > 0 && this.firstPaintAt === null) this.firstPaintAt = performance.now();
     if (!marks.site) return;
     this.drawShown(marks.site, marks.hits);
+    if (marks.selection) this.drawSelectionEdge(marks.site, marks.selection);
+    if (marks.lasso) this.drawLasso(marks.lasso);
     this.outline(marks.site, marks.hovered, HOVER, 2);
     this.outline(marks.site, marks.selected, HIGHLIGHT, 3);
     const { labels, hoveredCluster, cluster, left } = marks;
@@ -121,6 +128,51 @@ export class Renderer {
         ctx.strokeRect(q.x + 1, q.y + 1, c * z - 2, c * z - 2);
       }
     }
+  }
+
+  // The edge between selected and unselected cells on screen, as one path.
+  drawSelectionEdge(site, mask) {
+    const c = site.index.cell, z = this.viewport.view.z;
+    if (c * z < SELECTION_EDGE_MIN_PX) return;
+    const { c0, r0, c1, r1 } = this.visibleCells(site);
+    const at = (col, row) => col >= 0 && row >= 0 && col < site.cols && row < site.rows && mask[site.cellOf(col, row)] === 1;
+    const path = new Path2D();
+    const line = (x0, y0, x1, y1) => {
+      const a = this.viewport.toScreen(x0 * c, y0 * c), b = this.viewport.toScreen(x1 * c, y1 * c);
+      path.moveTo(a.x, a.y);
+      path.lineTo(b.x, b.y);
+    };
+    for (let row = r0; row <= r1; row++) {
+      for (let col = c0; col <= c1; col++) {
+        if (!at(col, row)) continue;
+        if (!at(col - 1, row)) line(col, row, col, row + 1);
+        if (!at(col + 1, row)) line(col + 1, row, col + 1, row + 1);
+        if (!at(col, row - 1)) line(col, row, col + 1, row);
+        if (!at(col, row + 1)) line(col, row + 1, col + 1, row + 1);
+      }
+    }
+    this.context.strokeStyle = SELECTION;
+    this.context.lineWidth = 2;
+    this.context.stroke(path);
+  }
+
+  // The lasso being drawn ({ points } in mosaic pixels, `removing` dashed).
+  drawLasso({ points, removing }) {
+    const ctx = this.context;
+    ctx.beginPath();
+    points.forEach(([x, y], i) => {
+      const p = this.viewport.toScreen(x, y);
+      if (i === 0) ctx.moveTo(p.x, p.y);
+      else ctx.lineTo(p.x, p.y);
+    });
+    ctx.closePath();
+    ctx.fillStyle = removing ? 'rgba(255,80,80,0.12)' : 'rgba(90,209,255,0.12)';
+    ctx.fill();
+    ctx.setLineDash(removing ? [6, 4] : []);
+    ctx.strokeStyle = removing ? '#ff6b6b' : SELECTION;
+    ctx.lineWidth = 2;
+    ctx.stroke();
+    ctx.setLineDash([]);
   }
 
   outline(site, cell, colour, lineWidth) {

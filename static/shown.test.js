@@ -35,3 +35,12 @@ test('before the occupied bitmap loads, the cells are shown but not counted', ()
   assert.deepEqual(Array.from(shown), [0, 1]);
   assert.equal(count, null);
 });
+
+test('a selection narrows what is shown as the other masks do', () => {
+  const inSelection = Uint8Array.from([1, 0, 1, 1]);
+  const alone = shownCells({ cells: 4, hits: null, passing: null, inCluster: null, inSelection, isOccupied: occupied([0, 1, 3]) });
+  assert.deepEqual(Array.from(alone.shown), [1, 0, 1, 1]);
+  assert.equal(alone.count, 2);
+  const withSearch = shownCells({ cells: 4, hits: Int32Array.from([1, 3]), passing: null, inCluster: null, inSelection, isOccupied: occupied([0, 1, 3]) });
+  assert.deepEqual(Array.from(withSearch.shown), [0, 0, 0, 1]);
+});

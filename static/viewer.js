@@ -5,15 +5,17 @@
 // out, and keeps a minimap of the view. Cluster names sit on the map like place names; a
 // name or a row of the Clusters tree selects its cluster (flown to, the rest dimmed, its
 // details shown). Item data comes in pieces as needed (data.js), so a map of a million
-// items opens as fast as one of ten. The URL hash keeps the view, the open item, the
-// search, the filters and the cluster; opening an item is a history entry that Back closes.
+// items opens as fast as one of ten. A lasso, a click or a list selects items to export
+// (selector.js). The URL hash keeps the view, the open item, the search, the filters, the
+// cluster and the selection; opening an item is a history entry that Back closes.
 //
 // This file is the composition root: it builds the parts and holds the state they share
 // (the site, the open item, the hits, filters and cluster). One concern per file: viewport
 // (view, easing), tiles + renderer (drawing), input + pointer + keyboard + keys + controls
 // (what the visitor does), hash + link (the URL), shown (what narrows the map), data +
-// ranking + finder (item data, search, filters), clusters + labels + groups, panel,
-// lightbox, minimap, handle (`window.zoomap`) and lru (the one bounded cache).
+// ranking + finder (item data, search, filters), clusters + labels + groups, selector +
+// selection + selectionpanel + exports, panel, lightbox, minimap, handle (`window.zoomap`)
+// and lru (the one bounded cache).
 
 import { Clusters } from './clusters.js';
 import { setupControls } from './controls.js';
@@ -33,6 +35,7 @@ import { takeTurns } from './panels.js';
 import { PointerHandler } from './pointer.js';
 import { Renames } from './renames.js';
 import { Renderer, ShownLayer } from './renderer.js';
+import { Selector } from './selector.js';
 import { shownCells, shownText } from './shown.js';
 import { TileLayer } from './tiles.js';
 import { Viewport } from './viewport.js';
@@ -80,6 +83,8 @@ class Viewer {
     this.cluster = null;
     this.inCluster = null;
     this.shownCount = null;
+    // The selection (selector.js), once the site has loaded.
+    this.selector = null;
     this.opening = 0;
     this.expectBack = false;
     this.dirty = true;
@@ -109,7 +114,8 @@ class Viewer {
       this.viewport.dirty = false;
       const { site, hits, hovered, selected, labels, hoveredCluster, cluster } = this;
       const [left] = this.freeArea();
-      this.renderer.draw({ site, hits, hovered, selected, labels, hoveredCluster, cluster, left });
+      const { mask: selection = null, lasso = null } = this.selector ?? {};
+      this.renderer.draw({ site, hits, hovered, selected, labels, hoveredCluster, cluster, left, selection, lasso });
       this.minimap.draw(site);
       if (this.renderer.firstPaintAt !== null) byId('loading').hidden = true;
     }
@@ -128,7 +134,8 @@ class Viewer {
   // The screen area the open panel and drawer leave free, as [left, top, right, bottom].
   freeArea() {
     const { width, height, top } = this.viewport;
-    return [this.groups ? this.groups.width() : 0, top, width - (this.panel ? this.panel.width() : 0), height];
+    const right = Math.max(this.panel ? this.panel.width() : 0, this.selector ? this.selector.panel.width() : 0);
+    return [this.groups ? this.groups.width() : 0, top, width - right, height];
   }
 
   // Moves the view so `cell` sits in the middle of the free area, zoomed in to at least `z`.
@@ -185,6 +192,7 @@ class Viewer {
       this.closePanel(history);
       return;
     }
+    if (this.selector?.panel.open) this.selector.panel.setOpen(false);
     this.panel.show(record, focus);
     byId('status').textContent = record.title;
     if (history === 'push' && !wasOpen) this.hash.push();
@@ -218,7 +226,8 @@ class Viewer {
   updateShown() {
     const { site, hits, passing, inCluster } = this;
     const isOccupied = (cell) => site.isOccupied(cell);
-    const { shown, count } = shownCells({ cells: site.cells, hits, passing, inCluster, isOccupied });
+    const inSelection = this.selector?.mask ?? null;
+    const { shown, count } = shownCells({ cells: site.cells, hits, passing, inCluster, inSelection, isOccupied });
     this.shownCount = count;
     this.shownLayer.set(shown, site.cols, site.rows);
     byId('shown').textContent = shownText(count, site.index.count);
@@ -231,7 +240,8 @@ class Viewer {
     const { viewport } = this;
     trackPointers(this.canvas, viewport, {
       hover: (sx, sy) => this.pointer.hover(sx, sy),
-      tap: (sx, sy, pointerType) => this.pointer.tap(sx, sy, pointerType),
+      tap: (sx, sy, pointerType, event) => this.pointer.tap(sx, sy, pointerType, event),
+      lasso: (event) => (this.selector?.lassoPress(event) ? this.selector : null),
       leave: () => this.pointer.leave(),
       drag: () => { this.pointer.tooltip.hidden = true; },
       rest: () => this.hash.schedule(),
@@ -249,15 +259,18 @@ class Viewer {
     window.addEventListener('hashchange', () => applyLink(this, HashLink.read()));
   }
 
-  // Esc closes the filters when open, else the panel, else the Clusters drawer, else shows
-  // the whole map again where a cluster was selected.
+  // Esc closes the filters when open, else the panel, the selection's panel, the Clusters
+  // drawer, else shows the whole map again where a cluster was selected, else clears the
+  // selection.
   escape() {
     if (this.filters?.open) this.filters.close();
     else if (this.selected >= 0) this.closePanel();
+    else if (this.selector?.panel.open) this.selector.panel.setOpen(false);
     else if (this.groups?.open) {
       this.groups.setOpen(false);
       this.groups.toggle.focus();
     } else if (this.cluster) this.selectCluster(null);
+    else if (this.selector?.mask) this.selector.clear();
   }
 
   // Redraws once the drawer has opened or closed (the free area changed).
@@ -326,6 +339,7 @@ class Viewer {
       this.groups = new Groups(this.clusters, site, { select: (record) => this.selectCluster(record), renamed: () => { this.dirty = true; } });
       this.clusters.level(0).then(() => { this.dirty = true; this.settled(); }, (error) => console.error(error.message));
     }
+    this.selector = new Selector(this);
     takeTurns({ filters: this.filters, groups: this.groups, phone: () => window.innerWidth <= PHONE_WIDTH });
     this.refitBar();
     this.dirty = true;

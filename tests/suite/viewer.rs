@@ -148,6 +148,7 @@ const HOSTILE_ROWS: &[[&str; 3]] = &[
         "mailto:curator@example.org",
     ],
     ["Relative link", "", "objects/7.html"],
+    ["=HYPERLINK(\"http://evil.example/\")", "+1+2", ""],
 ];
 
 fn csv_field(value: &str) -> String {

@@ -310,6 +310,7 @@ async function collection() {
   await keyboardAndHistory(start, at, index);
   await filteredSearch(records, column);
   await phoneLayout();
+  await selecting(records, at, index);
 }
 
 // Zoom stops at the cells' native resolution; the lightbox shows the original at its own
@@ -486,6 +487,115 @@ async function filteredSearch(records, column) {
   await shared.fill('#search', 'chekcs');
   await shared.waitForFunction(() => [...document.querySelectorAll('#results-list li.suggestion')].some((li) => li.textContent.includes('checks')), null, { timeout: 5000 })
     .catch(() => check(false, 'a misspelt query suggests "checks"'));
+}
+
+// Draws a lasso through the screen points `points` (Shift held; with `remove`, Ctrl too).
+async function lasso(page, points, remove = false) {
+  await page.keyboard.down('Shift');
+  if (remove) await page.keyboard.down('Control');
+  await page.mouse.move(points[0].x, points[0].y);
+  await page.mouse.down();
+  for (const p of [...points.slice(1), points[0]]) await page.mouse.move(p.x, p.y, { steps: 6 });
+  await page.mouse.up();
+  if (remove) await page.keyboard.up('Control');
+  await page.keyboard.up('Shift');
+  await page.waitForTimeout(300);
+}
+
+// The text of a download `click` starts.
+async function downloaded(page, click) {
+  const [file] = await Promise.all([page.waitForEvent('download'), click()]);
+  return readFileSync(await file.path(), 'utf8');
+}
+
+// Selecting: a lasso over a block of cells selects exactly its items, Shift + click adds one,
+// Ctrl + Shift + lasso takes the block away; the CSV, the file list and the link carry the
+// selection; search results and a cluster add theirs; Esc clears; on a phone the Select
+// button makes a drag draw the lasso.
+async function selecting(records, at, index) {
+  const page = await open();
+  await ready(page);
+  const start = records.find((r) => at(r.col + 1, r.row) && at(r.col, r.row + 1) && at(r.col + 1, r.row + 1));
+  const block = [[0, 0], [1, 0], [1, 1], [0, 1]].map(([dc, dr]) => at(start.col + dc, start.row + dr));
+  const corner = (col, row) => page.evaluate(([c, w]) => {
+    const cell = window.zoomap.index().cell, z = window.zoomap.view().z;
+    const p = window.zoomap.cellCentre(c, w);
+    return { x: p.x, y: p.y, half: cell * z / 2 };
+  }, [col, row]);
+  const a = await corner(start.col, start.row), b = await corner(start.col + 1, start.row + 1);
+  const m = a.half * 0.8;
+  const square = [{ x: a.x - m, y: a.y - m }, { x: b.x + m, y: a.y - m }, { x: b.x + m, y: b.y + m }, { x: a.x - m, y: b.y + m }];
+  await lasso(page, square);
+  const key = (c) => `${c[0]},${c[1]}`;
+  let sel = await page.evaluate(() => window.zoomap.selection());
+  check(JSON.stringify(sel.cells.map(key).sort()) === JSON.stringify(block.map((r) => key([r.col, r.row])).sort()),
+    `the lasso selects its 2 × 2 block: ${JSON.stringify(sel.cells)}`);
+  check(await page.$eval('#selection-toggle', (el) => el.textContent) === '4 selected', 'the header counts the selection');
+  await page.screenshot({ path: `${shots}/14-lasso.png` });
+  const other = records.find((r) => !block.includes(r));
+  const q = await corner(other.col, other.row);
+  await page.keyboard.down('Shift');
+  await page.mouse.click(q.x, q.y);
+  await page.keyboard.up('Shift');
+  await page.waitForTimeout(300);
+  check((await page.evaluate(() => window.zoomap.selection())).count === 5, 'Shift + click adds one item');
+
+  await page.click('#selection-toggle');
+  await page.waitForSelector('#selection:not([hidden])');
+  const csv = (await downloaded(page, () => page.click('#selection-csv'))).replace(/^\ufeff/, '').trim().split('\r\n');
+  check(csv.length === 6 && csv[0].startsWith('file,title,url,') && index.columns.every((c) => csv[0].includes(c)), `the CSV has a header and 5 rows: ${csv.join(' | ')}`);
+  check(block.every((r) => csv.some((line) => line.startsWith(`${r.file},`) && r.fields.filter(Boolean).every((f) => line.includes(f)))), 'each selected item is a CSV row with its metadata');
+  const files = (await downloaded(page, () => page.click('#selection-files'))).trim().split('\n');
+  check(JSON.stringify(files.sort()) === JSON.stringify([...block, other].map((r) => r.file).sort()), `the file list: ${files.join(' ')}`);
+  const problems = await accessibilityProblems(page);
+  check(problems.length === 0, `accessibility (selection panel): ${problems.join(' | ')}`);
+  await page.screenshot({ path: `${shots}/15-selection-panel.png` });
+
+  await page.waitForTimeout(400);
+  const linked = await open();
+  await ready(linked, new URL(await page.evaluate(() => location.href)).hash);
+  await linked.waitForTimeout(300);
+  check((await linked.evaluate(() => window.zoomap.selection())).count === 5, 'a link restores the selection');
+
+  await page.click('#selection-close');
+  await lasso(page, square, true);
+  sel = await page.evaluate(() => window.zoomap.selection());
+  check(sel.count === 1 && key(sel.cells[0]) === key([other.col, other.row]), `Ctrl + Shift + lasso takes the block away: ${JSON.stringify(sel.cells)}`);
+
+  await page.click('#search');
+  await page.keyboard.type('dots');
+  await page.waitForFunction(() => document.querySelectorAll('#results-list li').length > 0, null, { timeout: 5000 });
+  const hits = (await page.evaluate(() => window.zoomap.search('dots'))).length;
+  await page.click('#results-select');
+  await page.waitForTimeout(200);
+  const fromSearch = (await page.evaluate(() => window.zoomap.selection())).count;
+  check(fromSearch >= hits && fromSearch <= hits + 1, `Select these adds the ${hits} search results: ${fromSearch}`);
+  await page.evaluate(() => window.zoomap.search(''));
+  await page.keyboard.press('Escape');
+  if (index.clusters?.length) {
+    await page.evaluate(() => { location.hash = `${location.hash}&cluster=0`; });
+    await page.waitForFunction(() => window.zoomap.cluster() === '0', null, { timeout: 5000 });
+    const size = (await page.evaluate(() => window.zoomap.labels())).find((l) => l.id === '0')?.size ?? 1;
+    await page.click('#cluster-select');
+    await page.waitForTimeout(200);
+    const union = (await page.evaluate(() => window.zoomap.selection())).count;
+    check(union >= size && union >= fromSearch, `a cluster's Select these adds its ${size} items to the ${fromSearch}: ${union}`);
+  }
+  for (let i = 0; i < 4; i++) await page.keyboard.press('Escape');
+  check((await page.evaluate(() => window.zoomap.selection())).count === 0, 'Esc clears the selection once the panels are closed');
+
+  const phone = await open({ viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true });
+  await ready(phone);
+  await phone.click('#select-mode');
+  const cdp = await phone.context().newCDPSession(phone);
+  const finger = (type, x, y) => cdp.send('Input.dispatchTouchEvent', { type, touchPoints: type === 'touchEnd' ? [] : [{ x, y, id: 1 }] });
+  await finger('touchStart', 60, 300);
+  for (const [x, y] of [[330, 300], [330, 600], [60, 600], [60, 310]]) await finger('touchMove', x, y);
+  await finger('touchEnd', 0, 0);
+  await phone.waitForTimeout(300);
+  const touched = (await phone.evaluate(() => window.zoomap.selection())).count;
+  check(touched > 0, `the phone's Select button makes a drag draw the lasso: ${touched} selected`);
+  await phone.screenshot({ path: `${shots}/16-phone-select.png` });
 }
 
 // On a 390 × 844 phone with a search running, the header holds: the search box keeps room,
@@ -791,7 +901,7 @@ async function hostile() {
       await page.waitForTimeout(200);
     } else {
       check(!panel.linkShown && panel.href === null, `${r.title}: a link is shown for ${JSON.stringify(r.url_text)}`);
-      check(panel.text === r.url_text, `${r.title}: URL text ${JSON.stringify(panel.text)}, expected ${JSON.stringify(r.url_text)}`);
+      check(panel.text === (r.url_text ?? null), `${r.title}: URL text ${JSON.stringify(panel.text)}, expected ${JSON.stringify(r.url_text)}`);
     }
     // Every filled field but the file name, which the panel shows once, at its foot.
     const fields = r.fields.filter((v) => v && v !== r.file);
@@ -799,6 +909,20 @@ async function hostile() {
     await page.keyboard.press('Escape');
   }
   await page.screenshot({ path: `${shots}/hostile-map.png` });
+  // A formula-like title and note are neutralised in the selection's CSV (OWASP).
+  const formula = records.find((r) => r.title.startsWith('=HYPERLINK'));
+  check(Boolean(formula), 'the fixture has a formula-like title');
+  if (formula) {
+    await page.keyboard.press('Escape');
+    const f = await page.evaluate(([c, w]) => window.zoomap.cellCentre(c, w), [formula.col, formula.row]);
+    await page.keyboard.down('Shift');
+    await page.mouse.click(f.x, f.y);
+    await page.keyboard.up('Shift');
+    await page.click('#selection-toggle');
+    const csv = await downloaded(page, () => page.click('#selection-csv'));
+    check(csv.includes(`"'=HYPERLINK(""http://evil.example/"")"`) && csv.includes(",'+1+2,"), `formulas neutralised in the CSV: ${csv}`);
+    await page.click('#selection-clear');
+  }
   // Search lists hostile titles as text.
   await page.click('#search');
   await page.keyboard.type('onerror');
@@ -810,14 +934,18 @@ async function hostile() {
     pwned: window.pwned,
     jsLinks: [...document.querySelectorAll('a[href]')].filter((a) => !/^(https?|mailto):$/.test(new URL(a.href, location.href).protocol)).length,
     handlers: [...document.querySelectorAll('*')].filter((el) => [...el.attributes].some((a) => a.name.startsWith('on'))).length,
-    injected: document.querySelectorAll('iframe, svg, object, embed, body img:not(#panel-preview):not(#lightbox-image), script:not([src]):not([type="application/json"])').length,
+    // Images are the viewer's own only when they show the site's previews (or are its
+    // empty preview and full-image elements).
+    injected: [...document.querySelectorAll('iframe, svg, object, embed, body img, script:not([src]):not([type="application/json"])')]
+      .filter((el) => el.tagName !== 'IMG' || !(['panel-preview', 'lightbox-image'].includes(el.id) || new URL(el.src, location.href).pathname.includes('/previews/')))
+      .map((el) => `${el.tagName} ${el.outerHTML.slice(0, 80)}`),
     violations: window.cspViolations,
   }));
   check(dom.pwned === undefined, `a hostile payload ran: ${dom.pwned}`);
   check(dialogs.length === 0, `dialogs opened: ${dialogs.join(' | ')}`);
   check(dom.jsLinks === 0, `${dom.jsLinks} links with a scheme other than http(s)/mailto`);
   check(dom.handlers === 0, `${dom.handlers} elements with an on* attribute`);
-  check(dom.injected === 0, `${dom.injected} injected elements`);
+  check(dom.injected.length === 0, `injected elements: ${dom.injected.join(', ')}`);
   check(dom.violations.length === 0, `CSP violations: ${dom.violations.join(' | ')}`);
 }
 

@@ -1,0 +1,84 @@
+// What a selection exports, assembled in the browser from the site's own files (so it works
+// on any static host): a CSV of the selected items (file, title, URL, every metadata column,
+// cell, cluster ids and names per level) and the list of their files. Region files are
+// fetched one region at a time, in cell order within each, with progress reported.
+
+import { csvField } from './csv.js';
+
+// The CSV's header for metadata `columns` and `levels` cluster levels.
+export function csvHeader(columns, levels) {
+  const clusters = [];
+  for (let level = 1; level <= levels; level++) clusters.push(`cluster_${level}`, `name_${level}`);
+  return ['file', 'title', 'url', ...columns, 'col', 'row', ...clusters].map(csvField).join(',');
+}
+
+// One CSV line for `record` at [col, row], with its cluster `path` ([{ id, name }, …], top
+// first, padded to `levels`); every field neutralised against spreadsheet formulas.
+export function csvRow(record, [col, row], path, columns, levels) {
+  const fields = columns.map((_, i) => record.fields?.[i] ?? '');
+  const clusters = [];
+  for (let level = 0; level < levels; level++) clusters.push(path[level]?.id ?? '', path[level]?.name ?? '');
+  return [record.file, record.title, record.url || '', ...fields, String(col), String(row), ...clusters].map(csvField).join(',');
+}
+
+// The selected cells of `mask` grouped by region key, each region's cells ascending, regions
+// in the order of their first cell.
+export function cellsByRegion(mask, regionKey) {
+  const regions = new Map();
+  for (let cell = 0; cell < mask.length; cell++) {
+    if (!mask[cell]) continue;
+    const key = regionKey(cell);
+    if (!regions.has(key)) regions.set(key, []);
+    regions.get(key).push(cell);
+  }
+  return regions;
+}
+
+// Visits each selected item of `mask`: `visit(record, cell)`, region by region, reporting
+// `progress(done, total)` in regions. Empty cells are skipped.
+export async function eachSelected(site, mask, visit, progress = () => {}) {
+  const regions = cellsByRegion(mask, (cell) => site.regionKey(cell));
+  let done = 0;
+  for (const [key, cells] of regions) {
+    const records = await site.region(key);
+    for (const cell of cells) {
+      const record = records.get(cell);
+      if (record) visit(record, cell);
+    }
+    progress(++done, regions.size);
+  }
+}
+
+// The cluster path of each cell, a function of the cell: from every level's codes and
+// records, fetched first.
+export async function clusterPaths(clusters) {
+  if (!clusters) return () => [];
+  const levels = await Promise.all(clusters.levels.map((_, level) => Promise.all([clusters.cellCodes(level), clusters.level(level)])));
+  return (cell) => {
+    const path = [];
+    levels.forEach(([codes, records], level) => {
+      if (codes[cell] !== clusters.none(level)) path.push(records[codes[cell]]);
+    });
+    return path;
+  };
+}
+
+// The CSV of the selected items of `mask` as a Blob (UTF-8 with a byte-order mark, which
+// spreadsheets need to read it as UTF-8).
+export async function selectionCsv(site, clusters, mask, progress) {
+  const { columns } = site.index;
+  const levels = clusters ? clusters.depth : 0;
+  const pathOf = await clusterPaths(clusters);
+  const lines = ['\ufeff' + csvHeader(columns, levels)];
+  await eachSelected(site, mask, (record, cell) => {
+    lines.push(csvRow(record, site.colRow(cell), pathOf(cell), columns, levels));
+  }, progress);
+  return new Blob([lines.join('\r\n') + '\r\n'], { type: 'text/csv;charset=utf-8' });
+}
+
+// The selected items' files, one path per line (for `rsync --files-from`, `xargs`).
+export async function selectionFiles(site, mask, progress) {
+  const lines = [];
+  await eachSelected(site, mask, (record) => lines.push(record.file), progress);
+  return new Blob([lines.join('\n') + '\n'], { type: 'text/plain;charset=utf-8' });
+}
