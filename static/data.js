@@ -37,6 +37,7 @@ export class SiteData {
     this.splitKeys = new Set(index.search.split);
     this.regions = new LruCache(REGION_CACHE_LIMIT);
     this.shards = new LruCache(SHARD_CACHE_LIMIT);
+    this.similarFiles = new LruCache(SHARD_CACHE_LIMIT);
     this.codes = new LruCache();
     this.occupied = null;
     this.occupiedLoad = null;
@@ -174,6 +175,25 @@ export class SiteData {
       }
     });
     return found;
+  }
+
+  // The cells of the items nearest the item in `cell` in feature space, nearest first, from
+  // its region's `similar/` file (src/site/data/similar.rs); none where the site has none.
+  async similar(cell) {
+    const entry = this.index.similar;
+    if (!entry) return [];
+    const key = this.regionKey(cell);
+    const bytes = await cached(this.similarFiles, key, () => fetchOk(this.url(`similar/${key}.bin`)).then((r) => r.arrayBuffer()).then((b) => new Uint8Array(b)));
+    const [col, row] = this.colRow(cell);
+    const side = this.index.region;
+    const start = ((row % side) * side + (col % side)) * entry.k * entry.bytes;
+    const cells = [];
+    for (let n = 0; n < entry.k; n++) {
+      let value = 0;
+      for (let b = entry.bytes - 1; b >= 0; b--) value = value * 256 + bytes[start + n * entry.bytes + b];
+      if (value > 0) cells.push(value - 1);
+    }
+    return cells;
   }
 
   // The per-cell codes of a filter file (a facet's Uint8Array or the years' Int16Array).

@@ -15,10 +15,12 @@ export const INDEX_SCHEMA = {
   years: ['column', 'name', 'min', 'max', 'file'],
   search: ['keys', 'split'],
   clusters: ['count', 'records', 'codes', 'bytes'],
+  similar: ['k', 'bytes'],
 };
 
 // The keys `index` lacks, as `key` or `key.entry` (for an entry of a list or object), none
-// when it has them all; a `years` of null (no year column) lacks nothing.
+// when it has them all; a `years` or `similar` of null (no year column, no neighbours) lacks
+// nothing.
 export function missingKeys(index) {
   const missing = [];
   for (const [key, inner] of Object.entries(INDEX_SCHEMA)) {

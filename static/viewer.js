@@ -14,7 +14,7 @@
 // (view, easing), tiles + renderer (drawing), input + pointer + keyboard + keys + controls
 // (what the visitor does), hash + link (the URL), shown (what narrows the map), data +
 // ranking + finder (item data, search, filters), clusters + labels + groups, selector +
-// selection + selectionpanel + exports, panel, lightbox, minimap, handle (`window.zoomap`)
+// selection + selectionpanel + exports, panel + similar, lightbox, minimap, handle (`window.zoomap`)
 // and lru (the one bounded cache).
 
 import { Clusters } from './clusters.js';
@@ -36,6 +36,7 @@ import { PointerHandler } from './pointer.js';
 import { Renames } from './renames.js';
 import { Renderer, ShownLayer } from './renderer.js';
 import { Selector } from './selector.js';
+import { SimilarStrip } from './similar.js';
 import { shownCells, shownText } from './shown.js';
 import { TileLayer } from './tiles.js';
 import { Viewport } from './viewport.js';
@@ -83,8 +84,10 @@ class Viewer {
     this.cluster = null;
     this.inCluster = null;
     this.shownCount = null;
-    // The selection (selector.js), once the site has loaded.
+    // The selection (selector.js) and the panel's "more like this" (similar.js), once the
+    // site has loaded.
     this.selector = null;
+    this.similar = null;
     this.opening = 0;
     this.expectBack = false;
     this.dirty = true;
@@ -194,6 +197,7 @@ class Viewer {
     }
     if (this.selector?.panel.open) this.selector.panel.setOpen(false);
     this.panel.show(record, focus);
+    this.similar.show(cell);
     byId('status').textContent = record.title;
     if (history === 'push' && !wasOpen) this.hash.push();
     else this.hash.schedule();
@@ -322,6 +326,7 @@ class Viewer {
     const site = await SiteData.load(this.config.data, this.config.version);
     this.site = site;
     this.panel = new Panel(byId('panel'), site.index.columns, (record) => this.lightbox.show(record));
+    this.similar = new SimilarStrip(this);
     this.search = setupSearch(site, {
       show: (found) => { this.hits = found; this.updateShown(); this.filters?.recount(); },
       pick: async (cell) => {

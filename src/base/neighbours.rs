@@ -140,6 +140,42 @@ impl Graph {
     }
 }
 
+/// The first few neighbours of every row, as rows only, for the viewer's "more like this":
+/// `k` per row, nearest first, [`Similar::NONE`] where a row has fewer.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Similar {
+    /// Neighbours per row.
+    pub k: usize,
+    /// Row-major: row i's neighbours at `i * k .. (i + 1) * k`.
+    pub rows: Vec<u32>,
+}
+
+impl Similar {
+    /// Marks a missing neighbour.
+    pub const NONE: u32 = u32::MAX;
+
+    /// Row `i`'s neighbours, nearest first.
+    pub fn row(&self, i: usize) -> impl Iterator<Item = usize> + '_ {
+        self.rows[i * self.k..(i + 1) * self.k]
+            .iter()
+            .take_while(|&&j| j != Self::NONE)
+            .map(|&j| j as usize)
+    }
+}
+
+impl Graph {
+    /// The first `k` neighbours of each row, as rows only.
+    pub fn similar(&self, k: usize) -> Similar {
+        let mut rows = Vec::with_capacity(self.rows() * k);
+        for i in 0..self.rows() {
+            let start = rows.len();
+            rows.extend(self.row(i).take(k).map(|(j, _)| j as u32));
+            rows.resize(start + k, Similar::NONE);
+        }
+        Similar { k, rows }
+    }
+}
+
 /// The share of the neighbours in `found` that are also in `wanted`, row by row: the
 /// recall of an approximate search against the exact one, or the agreement of two spaces'
 /// neighbourhoods.
@@ -328,6 +364,19 @@ impl TopK {
 mod tests {
     use super::*;
     use rand::{Rng, SeedableRng};
+
+    #[test]
+    fn similar_keeps_the_nearest_rows_padded() {
+        let nb = |index, distance| Neighbour { index, distance };
+        let graph = Graph::keep(
+            &[vec![nb(2, 0.5), nb(1, 0.7), nb(3, 0.9)], vec![nb(0, 0.7)]],
+            60,
+        );
+        let similar = graph.similar(2);
+        assert_eq!(similar.rows, [2, 1, 0, Similar::NONE]);
+        assert_eq!(similar.row(0).collect::<Vec<_>>(), [2, 1]);
+        assert_eq!(similar.row(1).collect::<Vec<_>>(), [0]);
+    }
 
     #[test]
     fn matches_a_sort_of_every_distance() {

@@ -83,6 +83,10 @@ pub struct SiteData {
     pub years: Option<facets::Years>,
     /// Per column, whether it may name clusters ([`naming::nameable_columns`]).
     pub naming: Vec<bool>,
+    /// Each item's nearest items in feature space (rows of `items`), when positions came
+    /// from features: the viewer's "more like this".
+    #[serde(skip)]
+    pub similar: Option<crate::base::neighbours::Similar>,
 }
 
 impl SiteData {
@@ -107,6 +111,7 @@ impl SiteData {
             facets,
             years,
             naming,
+            similar: None,
         }
     }
 

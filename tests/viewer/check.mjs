@@ -584,6 +584,23 @@ async function selecting(records, at, index) {
   for (let i = 0; i < 4; i++) await page.keyboard.press('Escape');
   check((await page.evaluate(() => window.zoomap.selection())).count === 0, 'Esc clears the selection once the panels are closed');
 
+  // More like this: the open item's nearest items, one click away, and selectable.
+  const s = await corner(start.col, start.row);
+  await page.mouse.click(s.x, s.y);
+  await waitForPanel(page, start.title, 'click for more like this');
+  await page.waitForFunction(() => document.querySelectorAll('#panel-similar button').length > 0, null, { timeout: 5000 })
+    .catch(() => check(false, 'the panel shows more like this'));
+  const neighbours = await page.$$eval('#panel-similar button', (buttons) => buttons.map((b) => b.title));
+  check(neighbours.length >= 1 && neighbours.length <= 12 && neighbours[0].startsWith('1. '), `more like this, ranked: ${neighbours.join(' | ')}`);
+  await page.screenshot({ path: `${shots}/17-more-like-this.png` });
+  await page.click('#panel-similar-select');
+  check((await page.evaluate(() => window.zoomap.selection())).count === neighbours.length, 'Select these selects the neighbours');
+  await page.click('#panel-similar button');
+  await waitForPanel(page, neighbours[0].slice(3), 'a neighbour opens');
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('Escape');
+
   const phone = await open({ viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true });
   await ready(phone);
   await phone.click('#select-mode');

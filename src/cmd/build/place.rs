@@ -5,7 +5,7 @@ use anyhow::{Context, Result};
 
 use super::stopwatch::Stopwatch;
 use crate::base::grid::{Cell, Grid};
-use crate::base::neighbours::Graph;
+use crate::base::neighbours::{Graph, Similar};
 use crate::base::vectors::{Rows, Selection};
 use crate::cmd::options::BuildOptions;
 use crate::stages::layout;
@@ -14,6 +14,9 @@ use crate::stages::reduce::{self, Reduced};
 use crate::stages::refine::{self, Refined};
 use crate::stages::scan::Scan;
 use crate::stages::thumbs_features::{Extracted, VectorSource};
+
+/// Nearest images kept per image for the viewer's "more like this" (its panel shows 12).
+const SIMILAR: usize = 12;
 
 /// Where the placed images go, in scan order of the placed ones.
 pub struct Placement {
@@ -30,6 +33,9 @@ pub struct Placement {
     pub warnings: Vec<String>,
     /// What the grid refinement did, when positions came from features.
     pub refined: Option<Refined>,
+    /// Each image's nearest images in feature space (the viewer's "more like this"), when
+    /// positions came from features.
+    pub similar: Option<Similar>,
 }
 
 /// Where the placed images go: the user's positions, or features reduced and laid out.
@@ -74,7 +80,9 @@ fn place_by_features(
     let refined = clock.run("refine", || {
         refine::refine(&mut assigned, grid, &reduced.neighbours, options.refine)
     })?;
-    // The neighbour lists served only the refinement; a million of them are 480 MB.
+    // The neighbour lists served the refinement; the viewer keeps a few of each (a million
+    // full lists are 480 MB).
+    let similar = reduced.neighbours.similar(SIMILAR);
     reduced.neighbours = Graph::default();
     Ok(Placement {
         points: reduced.points.clone(),
@@ -83,6 +91,7 @@ fn place_by_features(
         warnings: reduced.warnings.clone(),
         reduced: Some((features, reduced)),
         refined: Some(refined),
+        similar: Some(similar),
     })
 }
 
@@ -113,5 +122,6 @@ fn place_given(positions: &Positions, names: &[&str], aspect: f64) -> Result<Pla
         reduced: None,
         warnings: Vec::new(),
         refined: None,
+        similar: None,
     })
 }

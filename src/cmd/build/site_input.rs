@@ -60,6 +60,7 @@ pub fn site_data(
         items,
     );
     data.name_by(&options.items.name_columns)?;
+    data.similar = mapped.placement.similar.clone();
     Ok(data)
 }
 

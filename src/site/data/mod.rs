@@ -1,7 +1,8 @@
 //! The item data, split so a page loads only what its view needs, written as a list of
 //! steps that each write their files and return their entry of `index.json`: the regions of
 //! item records and the occupied-cell bitmap ([`regions`]), per-cell facet and year codes
-//! ([`filters`]), the search shards ([`shards`]) and the cluster levels ([`clusters`]). This
+//! ([`filters`]), the search shards ([`shards`]), the cluster levels ([`clusters`]) and each
+//! item's nearest items ([`similar`]). This
 //! module owns `index.json`'s schema ([`Index`]) and writes it last; the viewer's mirror of
 //! it (`static/schema.js`) is checked against it by a parity test.
 
@@ -10,6 +11,7 @@ mod file;
 mod filters;
 mod regions;
 mod shards;
+mod similar;
 
 use std::path::Path;
 
@@ -45,6 +47,8 @@ pub struct Index<'a> {
     search: shards::SearchKeys,
     /// The cluster levels, top first; empty without clusters.
     clusters: Vec<clusters::LevelEntry>,
+    /// The nearest items' files; null where positions were given.
+    similar: Option<similar::SimilarEntry>,
 }
 
 /// Writes the `data/` folder of a site for `data` and its `clusters`, if any: each step,
@@ -65,6 +69,7 @@ pub fn write_data(dir: &Path, data: &SiteData, clusters: Option<&ClusterMap>) ->
             Some(map) => clusters::write(&out, data, map)?,
             None => Vec::new(),
         },
+        similar: similar::write(&out, data)?,
     };
     file::write(&out.join("index.json"), &serde_json::to_vec(&index)?)
 }
@@ -75,6 +80,7 @@ mod tests {
 
     use super::*;
     use crate::base::grid::{Cell, Grid};
+    use crate::base::neighbours::Similar;
     use crate::site::{Item, facets, search};
 
     fn site(n: u32, cols: u32) -> SiteData {
@@ -171,5 +177,39 @@ mod tests {
         let keys = index["search"]["keys"].as_array().unwrap();
         assert!(keys.contains(&key.clone().into()));
         assert!(dir.path().join(format!("data/search/{key}.json")).is_file());
+        assert!(index["similar"].is_null(), "no neighbours given");
+    }
+
+    #[test]
+    fn each_cell_lists_its_items_nearest_cells() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut data = site(40, 20);
+        // Item i's neighbours: i + 1 and i + 21 (when they exist), then none.
+        let rows: Vec<u32> = (0..40u32)
+            .flat_map(|i| {
+                let next = |j: u32| if j < 40 { j } else { Similar::NONE };
+                let (a, b) = (next(i + 1), next(i + 21));
+                [a, if a == Similar::NONE { a } else { b }, Similar::NONE]
+            })
+            .collect();
+        data.similar = Some(Similar { k: 3, rows });
+        write_data(dir.path(), &data, None).unwrap();
+        let index = json(&dir.path().join("data/index.json"));
+        assert_eq!(index["similar"], serde_json::json!({"k": 3, "bytes": 3}));
+        let left = fs::read(dir.path().join("data/similar/0_0.bin")).unwrap();
+        let right = fs::read(dir.path().join("data/similar/1_0.bin")).unwrap();
+        assert_eq!((left.len(), right.len()), (256 * 9, 256 * 9));
+        let at = |bytes: &[u8], slot: usize, n: usize| {
+            let o = (slot * 3 + n) * 3;
+            u32::from_le_bytes([bytes[o], bytes[o + 1], bytes[o + 2], 0])
+        };
+        // Item 2 sits at (2, 0): slot 2 of region 0_0; its neighbours are cells 3 and 23.
+        assert_eq!(
+            [at(&left, 2, 0), at(&left, 2, 1), at(&left, 2, 2)],
+            [4, 24, 0]
+        );
+        // Item 37 at (17, 1): slot 16 + 1 of region 1_0; neighbour 38 only (58 is past 40).
+        assert_eq!([at(&right, 17, 0), at(&right, 17, 1)], [39, 0]);
+        assert_eq!(at(&left, 16 * 5, 0), 0, "row 5 is past the grid");
     }
 }

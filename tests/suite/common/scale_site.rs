@@ -13,6 +13,7 @@ use std::path::Path;
 use std::time::Instant;
 
 use zoomap::base::grid::{Cell, Grid};
+use zoomap::base::neighbours::Similar;
 use zoomap::base::vectors::Vectors;
 use zoomap::cmd::report::peak_rss_mib;
 use zoomap::site::{self, Item, PageConfig, SiteData};
@@ -106,7 +107,7 @@ pub fn write_synthetic_site(
         image::RgbImage::from_pixel(128, 128, image::Rgb(*colour))
             .save(out.join(format!("previews/{k}.jpg")))?;
     }
-    let data = SiteData::new(
+    let mut data = SiteData::new(
         format!("{n} synthetic items"),
         Grid { cols, rows },
         cell,
@@ -115,6 +116,14 @@ pub fn write_synthetic_site(
             .to_vec(),
         (0..n).map(|i| world.item(i)).collect(),
     );
+    // "More like this": the next 12 items in order, as a stand-in for feature neighbours
+    // (what a real build writes, at its size).
+    data.similar = Some(Similar {
+        k: 12,
+        rows: (0..n)
+            .flat_map(|i| (1..=12u32).map(move |d| if d < n { (i + d) % n } else { Similar::NONE }))
+            .collect(),
+    });
     let page = PageConfig {
         title: data.title.clone(),
         width: pyramid.width,
