@@ -96,6 +96,46 @@ try {
   const after = await heapMiB(cdp);
   console.log(`JS heap after searches, a filter and a cluster: ${after.used.toFixed(1)} MiB used of ${after.total.toFixed(1)} MiB`);
 
+  // Selecting a third of the map with a lasso, its link and its CSV, in a fresh page.
+  const lasso = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  await lasso.goto(url);
+  await lasso.waitForFunction(() => window.zoomap && window.zoomap.firstPaint() !== null, null, { timeout: 30000 });
+  await lasso.evaluate(() => window.zoomap.ready);
+  await lasso.waitForTimeout(2000);
+  const box = await lasso.evaluate(() => {
+    const [cols, rows] = window.zoomap.index().grid;
+    return { a: window.zoomap.cellCentre(0, 0), b: window.zoomap.cellCentre(cols - 1, rows - 1) };
+  });
+  const third = (box.b.x - box.a.x) / 3;
+  const corners = [[box.a.x + third, box.a.y - 2], [box.a.x + 2 * third, box.a.y - 2], [box.a.x + 2 * third, box.b.y + 2], [box.a.x + third, box.b.y + 2]];
+  await lasso.keyboard.down('Shift');
+  await lasso.mouse.move(...corners[0]);
+  await lasso.mouse.down();
+  for (const c of [...corners.slice(1), corners[0]]) await lasso.mouse.move(...c, { steps: 4 });
+  const t0 = Date.now();
+  await lasso.mouse.up();
+  await lasso.waitForFunction(() => window.zoomap.selection().count > 0, null, { timeout: 60000, polling: 50 });
+  const selectMs = Date.now() - t0;
+  await lasso.keyboard.up('Shift');
+  const selected = await lasso.evaluate(() => window.zoomap.selection().count);
+  await lasso.waitForTimeout(600);
+  const link = await lasso.evaluate(() => location.href);
+  const sel = new URL(link).hash.match(/sel=([^&]*)/)?.[1] ?? '';
+  console.log(`lasso over a third of the map: ${selected} items selected in ${selectMs} ms; link ${link.length} characters (sel ${sel.length})`);
+  await lasso.screenshot({ path: `${shots}/scale-7-lasso.png` });
+  await lasso.click('#selection-toggle');
+  const t1 = Date.now();
+  const [file] = await Promise.all([lasso.waitForEvent('download', { timeout: 600000 }), lasso.click('#selection-csv')]);
+  const csvPath = await file.path();
+  const csvMs = Date.now() - t1;
+  const { size } = await import('node:fs').then((fs) => fs.statSync(csvPath));
+  console.log(`its CSV: ${(size / 2 ** 20).toFixed(1)} MiB downloaded in ${(csvMs / 1000).toFixed(1)} s`);
+  const restored = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  const t2 = Date.now();
+  await restored.goto(link);
+  await restored.waitForFunction(() => window.zoomap && window.zoomap.selection().count > 0, null, { timeout: 60000 });
+  console.log(`the link restores ${await restored.evaluate(() => window.zoomap.selection().count)} selected in ${Date.now() - t2} ms`);
+
   // What a viewer that loads every record up front pays, in a fresh page of the same site.
   const whole = await browser.newPage();
   const wholeCdp = await whole.context().newCDPSession(whole);

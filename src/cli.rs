@@ -116,6 +116,10 @@ struct ItemArgs {
     /// long free text].
     #[arg(long, value_delimiter = ',', value_name = "COL,…")]
     name_columns: Vec<String>,
+    /// The curator's saved groups, `filename,group` as the viewer's "Save as a group" writes
+    /// it: a "Group" column of the metadata (a facet, searchable, shown in the panel).
+    #[arg(long, value_name = "FILE")]
+    groups: Option<PathBuf>,
     /// Whether the site carries the original files, for the panel's full-image view and
     /// download link: copied, hard-linked, left out, or (auto) copied when they total at most
     /// 1 GiB.
@@ -400,6 +404,7 @@ impl ItemArgs {
             url: self.url.clone(),
             name_columns: self.name_columns.clone(),
             originals: self.originals,
+            groups: self.groups.clone(),
         }
     }
 }

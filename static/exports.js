@@ -82,3 +82,11 @@ export async function selectionFiles(site, mask, progress) {
   await eachSelected(site, mask, (record) => lines.push(record.file), progress);
   return new Blob([lines.join('\n') + '\n'], { type: 'text/plain;charset=utf-8' });
 }
+
+// The selected items as a saved group named `name`: the `filename,group` CSV that
+// `zoomap build --groups FILE` reads (src/site/groups.rs).
+export async function selectionGroupCsv(site, mask, name, progress) {
+  const lines = ['filename,group'];
+  await eachSelected(site, mask, (record) => lines.push(`${csvField(record.file)},${csvField(name)}`), progress);
+  return new Blob([lines.join('\r\n') + '\r\n'], { type: 'text/csv;charset=utf-8' });
+}

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
 
-import { cellsByRegion, csvHeader, csvRow } from './exports.js';
+import { cellsByRegion, csvHeader, csvRow, selectionGroupCsv } from './exports.js';
 
 test('a CSV row holds the item, its cell and clusters, with formulas neutralised', () => {
   assert.equal(csvHeader(['Name', 'Year'], 2), 'file,title,url,Name,Year,col,row,cluster_1,name_1,cluster_2,name_2');
@@ -16,4 +16,11 @@ test('selected cells group by region, in cell order', () => {
   const mask = Uint8Array.from([1, 0, 1, 1, 0, 1]);
   const regions = cellsByRegion(mask, (cell) => (cell % 2 ? 'odd' : 'even'));
   assert.deepEqual([...regions], [['even', [0, 2]], ['odd', [3, 5]]]);
+});
+
+test('a saved group is the filename,group CSV that --groups reads', async () => {
+  const records = new Map([[0, { file: 'a/=1.jpg' }], [2, { file: 'b, c.jpg' }]]);
+  const site = { regionKey: () => 'r', region: async () => records };
+  const blob = await selectionGroupCsv(site, Uint8Array.from([1, 1, 1]), 'Blue ware', () => {});
+  assert.equal(await blob.text(), 'filename,group\r\na/=1.jpg,Blue ware\r\n"b, c.jpg",Blue ware\r\n');
 });

@@ -1,11 +1,12 @@
 // The selection's panel: how many items and what share of the map, the counts of a chosen
 // metadata column's values inside it, up to 48 of its images (a click flies to one), and its
-// actions: the CSV of its items, the list of their files, a link, clearing it. Everything
-// from the data is set as text.
+// actions: the CSV of its items, the list of their files, a link, clearing it, and saving
+// it as a named group for the next build (`--groups`). Everything from the data is set as
+// text.
 
 import { copyLink } from './controls.js';
 import { download, element } from './dom.js';
-import { selectionCsv, selectionFiles } from './exports.js';
+import { selectionCsv, selectionFiles, selectionGroupCsv } from './exports.js';
 import { selectedCells } from './selection.js';
 
 // Images shown in the panel at most, and breakdown values listed at most.
@@ -35,6 +36,10 @@ export class SelectionPanel {
       'selection-link': () => copyLink(viewer.hash, selector.tooLongForLink() ? 'the selection is too scattered to fit in a link, so it is left out' : ''),
       'selection-clear': () => selector.clear(),
     };
+    byId('selection-group').addEventListener('submit', (e) => {
+      e.preventDefault();
+      this.save('group');
+    });
     for (const [id, action] of Object.entries(actions)) byId(id).addEventListener('click', action);
   }
 
@@ -103,7 +108,8 @@ export class SelectionPanel {
     }));
   }
 
-  // Downloads the CSV (`what` 'csv') or the file list ('files'), with progress.
+  // Downloads the CSV (`what` 'csv'), the file list ('files') or the saved group ('group',
+  // named by the panel's group name), with progress.
   async save(what) {
     const { site, clusters } = this.viewer;
     const { mask } = this.selector;
@@ -111,10 +117,17 @@ export class SelectionPanel {
     const progress = byId('selection-progress');
     progress.hidden = false;
     const report = (done, total) => { progress.max = total; progress.value = done; };
+    const name = byId('selection-group-name').value.trim() || 'Selection';
+    const made = {
+      csv: () => selectionCsv(site, clusters, mask, report),
+      files: () => selectionFiles(site, mask, report),
+      group: () => selectionGroupCsv(site, mask, name, report),
+    };
+    const files = { csv: 'selection.csv', files: 'selection-files.txt', group: 'groups.csv' };
+    const said = { csv: 'Selection saved as CSV', files: 'File list saved', group: `Group "${name}" saved: build with --groups groups.csv to keep it` };
     try {
-      const blob = what === 'csv' ? await selectionCsv(site, clusters, mask, report) : await selectionFiles(site, mask, report);
-      download(blob, what === 'csv' ? 'selection.csv' : 'selection-files.txt');
-      byId('status').textContent = what === 'csv' ? 'Selection saved as CSV' : 'File list saved';
+      download(await made[what](), files[what]);
+      byId('status').textContent = said[what];
     } finally {
       progress.hidden = true;
     }

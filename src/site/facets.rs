@@ -72,8 +72,9 @@ pub fn find_years(columns: &[String], items: &[Item]) -> Option<Years> {
     })
 }
 
-/// Every column, except `skip`, with 2 to [`MAX_FACET_VALUES`] distinct values and no more
-/// than half as many values as items (a column of names is no filter).
+/// Every column, except `skip`, with 2 (1 for the saved groups) to [`MAX_FACET_VALUES`]
+/// distinct values and no more than half as many values as items (a column of names is no
+/// filter).
 pub fn find_facets(columns: &[String], items: &[Item], skip: Option<usize>) -> Vec<Facet> {
     (0..columns.len())
         .filter(|&c| Some(c) != skip)
@@ -95,7 +96,13 @@ fn facet(column: usize, name: &str, items: &[Item]) -> Option<Facet> {
             values.push((value, 1));
         }
     }
-    if values.len() < 2 || values.len() * 2 > items.len() {
+    // A curator's saved groups are a filter from the first group on.
+    let least = if super::groups::is_group_column(name) {
+        1
+    } else {
+        2
+    };
+    if values.len() < least || values.len() * 2 > items.len() {
         return None;
     }
     values.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));

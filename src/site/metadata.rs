@@ -68,6 +68,38 @@ impl Metadata {
         Ok(Self { columns, rows })
     }
 
+    /// Adds the column `name` holding `values` (keyed by image name, as the rows are): rows
+    /// without a value get "", and an image with a value but no row gets a row of its own,
+    /// its file name in `filename_column` (added first where there are no columns yet).
+    pub fn add_column(
+        &mut self,
+        name: &str,
+        filename_column: &str,
+        values: &std::collections::BTreeMap<String, String>,
+    ) {
+        if self.columns.is_empty() {
+            self.columns.push(filename_column.to_string());
+        }
+        let key = self
+            .columns
+            .iter()
+            .position(|c| c == filename_column)
+            .unwrap_or(0);
+        let width = self.columns.len();
+        self.columns.push(name.to_string());
+        for row in self.rows.values_mut() {
+            row.push(String::new());
+        }
+        for (image, value) in values {
+            let row = self.rows.entry(image.clone()).or_insert_with(|| {
+                let mut row = vec![String::new(); width + 1];
+                row[key] = image.clone();
+                row
+            });
+            row[width] = value.clone();
+        }
+    }
+
     /// The row of the image named `name` (its path relative to the collection), matched
     /// exactly or, failing that, by the bare file name.
     pub fn row_for(&self, name: &str) -> Option<&[String]> {
@@ -269,6 +301,8 @@ pub struct ItemOptions {
     pub name_columns: Vec<String>,
     /// Whether the site carries the original files, for the full-image view and download.
     pub originals: Originals,
+    /// The curator's saved groups (`filename,group`), a column of the metadata.
+    pub groups: Option<PathBuf>,
 }
 
 impl Default for ItemOptions {
@@ -281,6 +315,7 @@ impl Default for ItemOptions {
             url: None,
             name_columns: Vec::new(),
             originals: Originals::Auto,
+            groups: None,
         }
     }
 }

@@ -4,6 +4,7 @@
 
 pub mod data;
 pub mod facets;
+pub mod groups;
 pub mod links;
 pub mod metadata;
 pub mod naming;

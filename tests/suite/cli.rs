@@ -306,6 +306,40 @@ fn exported_features_round_trip_through_features_flag() {
     assert_eq!(report["features"]["dim"], 32);
 }
 
+/// The viewer's "Save as a group" CSV, read back with `--groups`: the group is a facet and a
+/// search word, and images without a group are no warning.
+#[test]
+fn saved_groups_become_a_facet_and_a_search_word() {
+    let dir = tempfile::tempdir().unwrap();
+    let images = dir.path().join("images");
+    let names = example_images(&images, 12);
+    let features = features_tsv(dir.path(), &names);
+    let groups = dir.path().join("groups.csv");
+    let rows: String = names[..3]
+        .iter()
+        .map(|n| format!("{n},Blue ware\r\n"))
+        .collect();
+    fs::write(&groups, format!("filename,group\r\n{rows}")).unwrap();
+    let (site, export) = (dir.path().join("site"), dir.path().join("export"));
+    let extra = ["--groups", groups.to_str().unwrap()];
+    let (ok, stdout, stderr) = build_from_features(&images, &site, &features, &export, &extra);
+    assert!(ok, "{stderr}");
+    assert!(!stdout.contains("no metadata row"), "{stdout}");
+    let index: serde_json::Value =
+        serde_json::from_slice(&fs::read(site.join("data/index.json")).unwrap()).unwrap();
+    let facet = index["facets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["name"] == "Group")
+        .unwrap_or_else(|| panic!("a Group facet: {}", index["facets"]));
+    assert_eq!(facet["values"], serde_json::json!(["Blue ware"]));
+    assert_eq!(facet["counts"], serde_json::json!([3]));
+    let key = zoomap::site::search::shard_key("bl", 2);
+    let shard = fs::read_to_string(site.join(format!("data/search/{key}.json"))).unwrap();
+    assert!(shard.contains("\"blue\""), "{shard}");
+}
+
 /// `zoomap build IMAGES -o SITE --cell 64 --features FEATURES --export EXPORT`, then `extra`.
 fn build_from_features(
     images: &std::path::Path,

@@ -547,6 +547,10 @@ async function selecting(records, at, index) {
   check(block.every((r) => csv.some((line) => line.startsWith(`${r.file},`) && r.fields.filter(Boolean).every((f) => line.includes(f)))), 'each selected item is a CSV row with its metadata');
   const files = (await downloaded(page, () => page.click('#selection-files'))).trim().split('\n');
   check(JSON.stringify(files.sort()) === JSON.stringify([...block, other].map((r) => r.file).sort()), `the file list: ${files.join(' ')}`);
+  await page.fill('#selection-group-name', 'Blue ware');
+  const group = (await downloaded(page, () => page.click('#selection-group button[type=submit]'))).trim().split('\r\n');
+  check(group[0] === 'filename,group' && group.length === 6 && group.slice(1).every((line) => line.endsWith(',Blue ware')),
+    `Save as a group writes the --groups CSV: ${group.join(' | ')}`);
   const problems = await accessibilityProblems(page);
   check(problems.length === 0, `accessibility (selection panel): ${problems.join(' | ')}`);
   await page.screenshot({ path: `${shots}/15-selection-panel.png` });

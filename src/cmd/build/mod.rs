@@ -52,7 +52,12 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     options.validate()?;
     let text = TextSources::load(options)?;
     let scan = clock.run("scan", || scan_collection(options, &text))?;
-    let mut notes = collection_warnings(&scan, text.metadata.as_ref());
+    // A metadata table made of `--groups` alone names only the grouped images: no warning.
+    let csv = text
+        .metadata
+        .as_ref()
+        .filter(|_| options.items.metadata.is_some());
+    let mut notes = collection_warnings(&scan, csv);
     let output = resolved(&options.output);
     let staging = Staging::create(&output)?;
     let dir = staging.path();

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use anyhow::Result;
 
 use crate::cmd::options::BuildOptions;
-use crate::site::{Metadata, Template};
+use crate::site::{Metadata, Template, groups};
 use crate::stages::clusters;
 
 /// The templates and metadata, checked before any heavy work.
@@ -28,6 +28,14 @@ impl TextSources {
             .as_deref()
             .map(|path| Metadata::load(path, &options.items.filename_column))
             .transpose()?;
+        let metadata = match &options.items.groups {
+            Some(path) => Some(groups::join_groups(
+                metadata,
+                path,
+                &options.items.filename_column,
+            )?),
+            None => metadata,
+        };
         let columns = metadata
             .as_ref()
             .map(|m| m.columns.clone())
