@@ -42,6 +42,23 @@ pub fn from_spreadsheet_text(text: &str) -> &str {
     }
 }
 
+/// Opens the table at `path` (its delimiter sniffed, rows of any length when `flexible`) and
+/// reads its header; an unreadable file or header is an error naming the file.
+pub fn open(path: &Path, flexible: bool) -> Result<(csv::Reader<std::fs::File>, Vec<String>)> {
+    let fail = |e: csv::Error| anyhow::anyhow!("{}: {e}", path.display());
+    let mut reader = reader_builder(path)?
+        .flexible(flexible)
+        .from_path(path)
+        .map_err(fail)?;
+    let header = reader
+        .headers()
+        .map_err(fail)?
+        .iter()
+        .map(str::to_string)
+        .collect();
+    Ok((reader, header))
+}
+
 /// The longest first line looked at to choose the delimiter.
 const SNIFF_BYTES: u64 = 1 << 20;
 

@@ -27,16 +27,8 @@ pub fn is_group_column(column: &str) -> bool {
 /// an error naming the file and line.
 pub fn read_groups(path: &Path) -> Result<BTreeMap<String, String>> {
     let fail = |what: String| anyhow!("{}: {what}", path.display());
-    let mut reader = table::reader_builder(path)?
-        .flexible(true)
-        .from_path(path)
-        .map_err(|e| fail(e.to_string()))?;
-    let header: Vec<String> = reader
-        .headers()
-        .map_err(|e| fail(e.to_string()))?
-        .iter()
-        .map(|h| h.trim().to_lowercase())
-        .collect();
+    let (mut reader, header) = table::open(path, true)?;
+    let header: Vec<String> = header.iter().map(|h| h.trim().to_lowercase()).collect();
     let column = |name: &str| {
         header.iter().position(|h| h == name).ok_or_else(|| {
             fail(format!(

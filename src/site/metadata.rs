@@ -26,16 +26,7 @@ impl Metadata {
     /// name or an unreadable row is an error naming the file and line.
     pub fn load(path: &Path, filename_column: &str) -> Result<Self> {
         let fail = |what: String| anyhow::anyhow!("{}: {what}", path.display());
-        let mut reader = table::reader_builder(path)?
-            .flexible(false)
-            .from_path(path)
-            .map_err(|e| fail(e.to_string()))?;
-        let columns: Vec<String> = reader
-            .headers()
-            .map_err(|e| fail(e.to_string()))?
-            .iter()
-            .map(str::to_string)
-            .collect();
+        let (mut reader, columns) = table::open(path, false)?;
         let key = columns
             .iter()
             .position(|c| c == filename_column)
