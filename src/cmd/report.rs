@@ -8,6 +8,7 @@ use crate::base::neighbours::Search;
 use crate::cmd::options::BuildOptions;
 use crate::site::Item;
 use crate::stages::clusters::ClusterSummary;
+use crate::stages::duplicates::DuplicateSummary;
 use crate::stages::refine::Refined;
 use crate::stages::thumbs_features::{ExtractionCounts, FeatureSource, Skipped};
 
@@ -99,6 +100,8 @@ pub struct BuildReport {
     pub peak_rss_mib: Option<f64>,
     /// The cluster hierarchy, if the build made one.
     pub clusters: Option<ClusterSummary>,
+    /// Near-duplicate groups and the images in them; `None` when positions were given.
+    pub duplicates: Option<DuplicateSummary>,
     /// The options of the build.
     pub options: BuildOptions,
 }
@@ -148,6 +151,12 @@ impl BuildReport {
             self.features_text()
         ));
         lines.extend(self.clusters_line());
+        if let Some(d) = self.duplicates.as_ref().filter(|d| d.groups > 0) {
+            lines.push(format!(
+                "near-duplicates: {} groups, {} images (the viewer's Near-duplicate filter; duplicates.tsv with --export)",
+                d.groups, d.items
+            ));
+        }
         for skipped in &self.skipped {
             lines.push(format!("skipped {}", skipped.reason));
         }

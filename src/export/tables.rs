@@ -2,7 +2,7 @@
 //! vectors laid out, before PCA) with `features.txt` (their image paths, so the pair can be fed
 //! back with `--features`) and `reduced.npy` (after PCA), rows in the same order; with
 //! clusters, `clusters.tsv` (each image's cluster id and name at every level) and
-//! `clusters.json` (the tree).
+//! `clusters.json` (the tree); with near-duplicates, `duplicates.tsv` (group, file).
 //!
 //! Each file is written under a temporary name and renamed into place, and the folder gets a
 //! marker ([`EXPORT_MARKER`]) listing them: a later export replaces only those, and a folder
@@ -15,6 +15,7 @@ use anyhow::{Context, Result, bail};
 use crate::base::message::first_few;
 use crate::base::pairing;
 use crate::base::table::spreadsheet_text;
+use crate::stages::duplicates::Duplicates;
 pub use crate::stages::scan::EXPORT_MARKER;
 
 use crate::base::grid::Cell;
@@ -52,6 +53,31 @@ pub fn write_clusters_table(
             .with_context(|| format!("{}: cannot write", path.display()))
     })?;
     add_to_marker(dir, &["clusters.tsv", "clusters.json"])
+}
+
+/// Writes `duplicates.tsv` into `dir`: `group` (numbered from 1) and `file`, one row per image
+/// in a near-duplicate group; `rows` are the groups' rows.
+pub fn write_duplicates_table(
+    dir: &Path,
+    rows: &[ExportRow<'_>],
+    duplicates: &Duplicates,
+) -> Result<()> {
+    replace(dir, "duplicates.tsv", |path| {
+        let mut writer = csv::WriterBuilder::new()
+            .delimiter(b'\t')
+            .quote_style(csv::QuoteStyle::Necessary)
+            .from_path(path)?;
+        writer.write_record(["group", "file"])?;
+        for (g, members) in duplicates.groups.iter().enumerate() {
+            for &m in members {
+                writer.write_record([(g + 1).to_string(), spreadsheet_text(rows[m].file)])?;
+            }
+        }
+        writer
+            .flush()
+            .with_context(|| format!("{}: cannot write", path.display()))
+    })?;
+    add_to_marker(dir, &["duplicates.tsv"])
 }
 
 fn write_clusters_tsv(path: &Path, rows: &[ExportRow<'_>], clusters: &ClusterMap) -> Result<()> {

@@ -5,6 +5,7 @@
 use serde::Serialize;
 
 use super::Item;
+use crate::stages::duplicates::DUPLICATE_COLUMN;
 
 /// A column with more distinct values than this is not offered as a facet.
 pub const MAX_FACET_VALUES: usize = 24;
@@ -96,8 +97,8 @@ fn facet(column: usize, name: &str, items: &[Item]) -> Option<Facet> {
             values.push((value, 1));
         }
     }
-    // A curator's saved groups are a filter from the first group on.
-    let least = if super::groups::is_group_column(name) {
+    // A curator's saved groups, and the near-duplicate flag, are filters of one value too.
+    let least = if super::groups::is_group_column(name) || name == DUPLICATE_COLUMN {
         1
     } else {
         2

@@ -7,11 +7,13 @@
 //!    user brings;
 //! 3. [`reduce`]: PCA, then t-SNE to two dimensions;
 //! 4. [`layout`]: one grid cell per image, near its t-SNE point;
-//! 5. [`refine`]: cell swaps that bring PCA neighbours together;
+//! 5. [`refine`]: cell swaps that bring PCA neighbours together, and [`duplicates`] found
+//!    on the same neighbour lists;
 //! 6. [`clusters`]: the cluster hierarchy, named from the items' text;
 //! 7. [`tiles`]: the mosaic streamed into a DeepZoom pyramid.
 
 pub mod clusters;
+pub mod duplicates;
 pub mod features;
 pub mod layout;
 pub mod positions;

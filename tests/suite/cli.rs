@@ -325,19 +325,71 @@ fn saved_groups_become_a_facet_and_a_search_word() {
     let (ok, stdout, stderr) = build_from_features(&images, &site, &features, &export, &extra);
     assert!(ok, "{stderr}");
     assert!(!stdout.contains("no metadata row"), "{stdout}");
-    let index: serde_json::Value =
-        serde_json::from_slice(&fs::read(site.join("data/index.json")).unwrap()).unwrap();
-    let facet = index["facets"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["name"] == "Group")
-        .unwrap_or_else(|| panic!("a Group facet: {}", index["facets"]));
+    let facet = site_facet(&site, "Group");
     assert_eq!(facet["values"], serde_json::json!(["Blue ware"]));
     assert_eq!(facet["counts"], serde_json::json!([3]));
     let key = zoomap::site::search::shard_key("bl", 2);
     let shard = fs::read_to_string(site.join(format!("data/search/{key}.json"))).unwrap();
     assert!(shard.contains("\"blue\""), "{shard}");
+}
+
+/// Two images with nearly the same vector are flagged: in the summary, the report, the
+/// viewer's Near-duplicate filter and `duplicates.tsv`; the rest are not.
+#[test]
+fn near_duplicates_are_flagged_in_the_report_the_filter_and_the_export() {
+    let dir = tempfile::tempdir().unwrap();
+    let images = dir.path().join("images");
+    let names = example_images(&images, 12);
+    let rows: String = names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| {
+            // Image 1 is image 0 with a hair of noise; the others lie apart on a spiral.
+            let k = if i == 1 { 0.0 } else { i as f32 };
+            let nudge = if i == 1 { 0.01 } else { 0.0 };
+            format!(
+                "{n}\t{}\t{}\t{}\n",
+                k.cos() * (1.0 + k) + nudge,
+                k.sin() * (1.0 + k),
+                k
+            )
+        })
+        .collect();
+    let features = dir.path().join("features.tsv");
+    fs::write(&features, format!("image\ta\tb\tc\n{rows}")).unwrap();
+    let (site, export) = (dir.path().join("site"), dir.path().join("export"));
+    let (ok, stdout, stderr) = build_from_features(&images, &site, &features, &export, &[]);
+    assert!(ok, "{stderr}");
+    assert!(
+        stdout.contains("near-duplicates: 1 groups, 2 images"),
+        "{stdout}"
+    );
+    let report = common::report(&site);
+    assert_eq!(
+        report["duplicates"],
+        serde_json::json!({"groups": 1, "items": 2})
+    );
+    let tsv = fs::read_to_string(export.join("duplicates.tsv")).unwrap();
+    assert_eq!(
+        tsv,
+        format!("group\tfile\n1\t{}\n1\t{}\n", names[0], names[1])
+    );
+    let facet = site_facet(&site, "Near-duplicate");
+    assert_eq!(facet["counts"], serde_json::json!([2]), "{facet}");
+}
+
+/// The facet named `name` of the site's `index.json` (a panic naming the facets there if none).
+fn site_facet(site: &std::path::Path, name: &str) -> serde_json::Value {
+    let index: serde_json::Value =
+        serde_json::from_slice(&fs::read(site.join("data/index.json")).unwrap()).unwrap();
+    let found = index["facets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["name"] == name);
+    found
+        .cloned()
+        .unwrap_or_else(|| panic!("a {name} facet: {}", index["facets"]))
 }
 
 /// `zoomap build IMAGES -o SITE --cell 64 --features FEATURES --export EXPORT`, then `extra`.

@@ -185,6 +185,7 @@ fn report(
         neighbour_search: reduced.map(|r| r.neighbour_search),
         refined: placement.refined,
         clusters: found.clusters.map(ClusterMap::summary),
+        duplicates: placement.duplicates.as_ref().map(|d| d.summary()),
         options: options.clone(),
     }
 }

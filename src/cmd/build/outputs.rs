@@ -11,8 +11,8 @@ use crate::export::{folders, tables};
 use crate::site;
 use crate::stages::clusters::ClusterMap;
 
-/// `--export`: one row per item with its 2-D point and cell, and the vectors when features
-/// were reduced.
+/// `--export`: one row per item with its 2-D point and cell, the vectors and the
+/// near-duplicate groups when features were reduced.
 pub fn write_export(
     dir: &Path,
     items: &[site::Item],
@@ -35,6 +35,9 @@ pub fn write_export(
         .as_ref()
         .map(|(f, r)| (f as &dyn Rows, &r.pca));
     tables::write_export(dir, &rows, vectors)?;
+    if let Some(duplicates) = &placement.duplicates {
+        tables::write_duplicates_table(dir, &rows, duplicates)?;
+    }
     match clusters {
         Some(map) => tables::write_clusters_table(dir, &rows, map),
         None => Ok(()),

@@ -8,6 +8,7 @@ use crate::base::grid::{Cell, Grid};
 use crate::base::neighbours::{Graph, Similar};
 use crate::base::vectors::{Rows, Selection};
 use crate::cmd::options::BuildOptions;
+use crate::stages::duplicates::{self, Duplicates};
 use crate::stages::layout;
 use crate::stages::positions::{self, Positions};
 use crate::stages::reduce::{self, Reduced};
@@ -36,6 +37,8 @@ pub struct Placement {
     /// Each image's nearest images in feature space (the viewer's "more like this"), when
     /// positions came from features.
     pub similar: Option<Similar>,
+    /// The near-duplicate groups, when positions came from features.
+    pub duplicates: Option<Duplicates>,
 }
 
 /// Where the placed images go: the user's positions, or features reduced and laid out.
@@ -83,6 +86,7 @@ fn place_by_features(
     // The neighbour lists served the refinement; the viewer keeps a few of each (a million
     // full lists are 480 MB).
     let similar = reduced.neighbours.similar(SIMILAR);
+    let duplicates = duplicates::find(&reduced.neighbours);
     reduced.neighbours = Graph::default();
     Ok(Placement {
         points: reduced.points.clone(),
@@ -92,6 +96,7 @@ fn place_by_features(
         reduced: Some((features, reduced)),
         refined: Some(refined),
         similar: Some(similar),
+        duplicates: Some(duplicates),
     })
 }
 
@@ -123,5 +128,6 @@ fn place_given(positions: &Positions, names: &[&str], aspect: f64) -> Result<Pla
         warnings: Vec::new(),
         refined: None,
         similar: None,
+        duplicates: None,
     })
 }

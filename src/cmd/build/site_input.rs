@@ -11,6 +11,7 @@ use crate::cmd::options::BuildOptions;
 use crate::site::originals::WrittenOriginals;
 use crate::site::{self, PageConfig, Placed, SiteData, paths};
 use crate::stages::clusters::{self, ClusterMap};
+use crate::stages::duplicates::{DUPLICATE_COLUMN, Duplicates};
 use crate::stages::tiles;
 
 /// The viewer's record of each placed image, in the order of `placed`.
@@ -46,12 +47,20 @@ pub fn site_data(
     mapped: &Mapped,
     originals: &WrittenOriginals,
 ) -> Result<SiteData> {
-    let items = item_records(mapped, originals, text);
-    let columns = text
+    let mut items = item_records(mapped, originals, text);
+    let mut columns = text
         .metadata
         .as_ref()
         .map(|m| m.columns.clone())
         .unwrap_or_default();
+    if let Some(duplicates) = mapped
+        .placement
+        .duplicates
+        .as_ref()
+        .filter(|d| !d.groups.is_empty())
+    {
+        flag_duplicates(&mut columns, &mut items, duplicates);
+    }
     let mut data = SiteData::new(
         map_title(options),
         mapped.placement.grid,
@@ -62,6 +71,21 @@ pub fn site_data(
     data.name_by(&options.items.name_columns)?;
     data.similar = mapped.placement.similar.clone();
     Ok(data)
+}
+
+/// Adds [`DUPLICATE_COLUMN`] to `columns` and each item's fields (items in `placed` order).
+fn flag_duplicates(columns: &mut Vec<String>, items: &mut [site::Item], duplicates: &Duplicates) {
+    let width = columns.len();
+    columns.push(DUPLICATE_COLUMN.to_string());
+    let groups = duplicates.group_of(items.len());
+    for (item, group) in items.iter_mut().zip(groups) {
+        item.fields.resize(width, String::new());
+        item.fields.push(if group.is_some() {
+            "yes".into()
+        } else {
+            String::new()
+        });
+    }
 }
 
 /// Clusters the PCA vectors t-SNE saw, names them from the items' text and places them on
