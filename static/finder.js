@@ -133,6 +133,8 @@ export function setupSearch(site, { show, pick, visible, hiding }) {
     },
     // The query that ran, for the URL.
     query: () => ran,
+    // The hits the results list shows (those the filters and cluster leave), or null.
+    shownHits: () => hits,
     // Lists again with the filters as they are now.
     refresh() {
       if (ran) pending = run(ran);

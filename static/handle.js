@@ -1,6 +1,8 @@
 // `window.zoomap`, the page's scripting handle for tests and embedding pages: where things
 // are on screen and what is shown, read from the viewer. Keep it stable; the README lists it.
 
+import { selectedCells } from './selection.js';
+
 // The handle of `viewer`; `ready` settles once the site data has loaded and the link applied.
 export function scriptingHandle(viewer, ready) {
   const cell = (col, row) => viewer.site.cellOf(col, row);
@@ -26,9 +28,8 @@ export function scriptingHandle(viewer, ready) {
     selection: () => {
       const { mask, count } = viewer.selector ?? {};
       if (!mask) return { count: 0, cells: [] };
-      const cells = [];
-      for (let c = 0; c < mask.length; c++) if (mask[c] && viewer.site.isOccupied(c) !== false) cells.push(viewer.site.colRow(c));
-      return { count, cells };
+      const cells = selectedCells(mask, Infinity, (c) => viewer.site.isOccupied(c) !== false);
+      return { count, cells: cells.map((c) => viewer.site.colRow(c)) };
     },
     firstPaint: () => viewer.renderer.firstPaintAt,
     // The cluster names drawn now: the cluster (id, level, name, size, bounds in cells), the

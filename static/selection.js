@@ -94,9 +94,10 @@ export function selectedCount(mask, isOccupied) {
   return count;
 }
 
-// The selected cells of `mask` in cell order (row by row), at most `limit` of them.
-export function selectedCells(mask, limit = Infinity) {
+// The selected cells of `mask` that `keep` accepts, in cell order (row by row), at most
+// `limit` of them.
+export function selectedCells(mask, limit = Infinity, keep = () => true) {
   const cells = [];
-  for (let cell = 0; cell < mask.length && cells.length < limit; cell++) if (mask[cell]) cells.push(cell);
+  for (let cell = 0; cell < mask.length && cells.length < limit; cell++) if (mask[cell] && keep(cell)) cells.push(cell);
   return cells;
 }

@@ -96,7 +96,7 @@ export class SelectionPanel {
   async showImages() {
     const { site } = this.viewer;
     const mine = ++this.shown;
-    const cells = selectedCells(this.selector.mask).filter((cell) => site.isOccupied(cell) !== false).slice(0, GRID_LIMIT);
+    const cells = selectedCells(this.selector.mask, GRID_LIMIT, (cell) => site.isOccupied(cell) !== false);
     const records = await Promise.all(cells.map((cell) => site.record(cell).catch(() => null)));
     if (mine !== this.shown) return;
     byId('selection-images').replaceChildren(...cells.flatMap((cell, i) => {

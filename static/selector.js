@@ -18,6 +18,8 @@ export class Selector {
     // One byte per cell (1 selected), or null when nothing is selected.
     this.mask = null;
     this.count = 0;
+    // The selection as link text ('' for none or too scattered to fit).
+    this.text = '';
     // The lasso being drawn: its points in mosaic pixels and whether it removes.
     this.lasso = null;
     this.touchMode = false;
@@ -35,7 +37,7 @@ export class Selector {
     const v = this.viewer;
     const set = (mask) => mask && Array.from(mask.keys()).filter((cell) => mask[cell] === 1);
     const sources = {
-      'results-select': () => v.hits && Array.from(v.hits).filter((cell) => v.passes(cell) && (!v.inCluster || v.inCluster[cell] === 1)),
+      'results-select': () => v.search.shownHits(),
       'cluster-select': () => set(v.inCluster),
       'filters-select': () => set(v.passing),
     };
@@ -87,13 +89,6 @@ export class Selector {
     this.set(mask);
   }
 
-  // Adds the cells set in `other` (a per-cell mask), as the union.
-  addMask(other) {
-    const mask = this.mask ?? new Uint8Array(this.site.cells);
-    for (let cell = 0; cell < other.length; cell++) if (other[cell]) mask[cell] = 1;
-    this.set(mask);
-  }
-
   remove(cells) {
     if (!this.mask) return;
     for (const cell of cells) this.mask[cell] = 0;
@@ -117,6 +112,9 @@ export class Selector {
     const count = mask ? selectedCount(mask, (cell) => site.isOccupied(cell) !== false) : 0;
     this.mask = count > 0 ? mask : null;
     this.count = count;
+    // Encoded once per change: the link is rewritten at every rest of the view.
+    const text = this.mask ? encodeSelection(this.mask) : '';
+    this.text = text.length <= MAX_LINK_CHARS ? text : '';
     this.toggle.hidden = count === 0;
     this.toggle.textContent = `${count.toLocaleString()} selected`;
     this.viewer.updateShown();
@@ -132,9 +130,7 @@ export class Selector {
 
   // The selection as link text ('' for none, or when too scattered to fit in a link).
   linkText() {
-    if (!this.mask) return '';
-    const text = encodeSelection(this.mask);
-    return text.length <= MAX_LINK_CHARS ? text : '';
+    return this.text;
   }
 
   // Whether the selection is too scattered to travel in a link.

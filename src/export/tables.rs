@@ -63,10 +63,7 @@ pub fn write_duplicates_table(
     duplicates: &Duplicates,
 ) -> Result<()> {
     replace(dir, "duplicates.tsv", |path| {
-        let mut writer = csv::WriterBuilder::new()
-            .delimiter(b'\t')
-            .quote_style(csv::QuoteStyle::Necessary)
-            .from_path(path)?;
+        let mut writer = tsv_writer(path)?;
         writer.write_record(["group", "file"])?;
         for (g, members) in duplicates.groups.iter().enumerate() {
             for &m in members {
@@ -80,11 +77,16 @@ pub fn write_duplicates_table(
     add_to_marker(dir, &["duplicates.tsv"])
 }
 
-fn write_clusters_tsv(path: &Path, rows: &[ExportRow<'_>], clusters: &ClusterMap) -> Result<()> {
-    let mut writer = csv::WriterBuilder::new()
+/// A tab-separated writer to `path`, quoting only where a field needs it.
+fn tsv_writer(path: &Path) -> Result<csv::Writer<std::fs::File>> {
+    Ok(csv::WriterBuilder::new()
         .delimiter(b'\t')
         .quote_style(csv::QuoteStyle::Necessary)
-        .from_path(path)?;
+        .from_path(path)?)
+}
+
+fn write_clusters_tsv(path: &Path, rows: &[ExportRow<'_>], clusters: &ClusterMap) -> Result<()> {
+    let mut writer = tsv_writer(path)?;
     let mut header = vec!["filename".to_string()];
     for level in 1..=clusters.levels.len() {
         header.push(format!("cluster_{level}"));
@@ -201,10 +203,7 @@ fn replace(dir: &Path, name: &str, write: impl FnOnce(&Path) -> Result<()>) -> R
 }
 
 fn write_tsv(path: &Path, rows: &[ExportRow<'_>]) -> Result<()> {
-    let mut writer = csv::WriterBuilder::new()
-        .delimiter(b'\t')
-        .quote_style(csv::QuoteStyle::Necessary)
-        .from_path(path)?;
+    let mut writer = tsv_writer(path)?;
     writer.write_record(["filename", "title", "url", "x", "y", "col", "row"])?;
     for row in rows {
         writer.write_record([
