@@ -273,6 +273,12 @@ export function setupFilters(site, { show, narrowing = () => null }) {
       const s = span();
       return { facets: facetText, years: s ? `${s[0]}-${s[1]}` : '' };
     },
+    // Shows only the values `codes` of the facet of column `column`, other filters kept.
+    only(column, codes) {
+      const wanted = new Set(codes.map(String));
+      for (const box of form.querySelectorAll(`input[name="facet-${column}"]`)) box.checked = wanted.has(box.value);
+      return apply();
+    },
     // Applies URL text made by `state`.
     setState({ facets: facetText = '', years: yearText = '' }) {
       const wanted = new Map(facetText.split(';').filter(Boolean).map((part) => {

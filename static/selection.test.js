@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
 
-import { decodeSelection, encodeSelection, lassoCells, selectedCells, selectedCount } from './selection.js';
+import { decodeLassos, decodeSelection, encodeLassos, encodeSelection, lassoCells, lassoPoints, quantiseLasso, selectedCells, selectedCount } from './selection.js';
 
 test('a lasso selects the cells whose centre it encloses', () => {
   // A 10 × 10 grid of 10-px cells (centres at 5, 15, 25, …); a rectangle from (16, 26) to
@@ -42,4 +42,29 @@ test('a lasso over a third of a million-cell map fits in a link', () => {
   assert.ok(text.length < 4000, `${text.length} characters`);
   assert.deepEqual(decodeSelection(text, cols * rows), mask);
   assert.deepEqual(selectedCells(mask, 2), [selectedCells(mask)[0], selectedCells(mask)[1]]);
+});
+
+test('a free-hand lasso travels as its points where they are shorter than its cells', () => {
+  // A wobbly 200-point loop over a 1000 × 1000 grid of 8-px cells: its edge cuts each row at
+  // a different column, so the runs cost bytes per row and the points a few bytes each.
+  const cell = 8, cols = 1000, rows = 1000;
+  const drawn = [];
+  for (let a = 0; a < 200; a++) {
+    const t = (2 * Math.PI * a) / 200, r = 2400 + 180 * Math.sin(7 * t) + 0.37 * a;
+    drawn.push([4000 + r * Math.cos(t), 4000 + r * Math.sin(t)]);
+  }
+  const points = quantiseLasso(drawn, cell);
+  assert.ok(points.every(([x, y]) => Number.isInteger(x) && Number.isInteger(y)), 'whole quarter cells');
+  const lassos = [{ removing: false, points }, { removing: true, points: quantiseLasso([[3000, 3000], [5000, 3000], [4000, 5000]], cell) }];
+  const text = encodeLassos(lassos);
+  assert.match(text, /^~[A-Za-z0-9_-]+$/);
+  assert.deepEqual(decodeLassos(text), lassos);
+  const mask = new Uint8Array(cols * rows);
+  for (const { removing, points: p } of lassos) lassoCells(lassoPoints(p, cell), cell, cols, rows).forEach((c) => { mask[c] = removing ? 0 : 1; });
+  const runs = encodeSelection(mask);
+  assert.ok(text.length * 2 < runs.length, `lassos ${text.length} characters, runs ${runs.length}`);
+  assert.equal(decodeLassos(runs), null, 'runs are not lassos');
+  assert.equal(decodeLassos('~%%'), null);
+  assert.equal(decodeLassos('~BwE'), null, 'an unknown kind of lasso');
+  assert.equal(decodeLassos('~AQU'), null, 'fewer points than it says');
 });

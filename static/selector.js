@@ -5,7 +5,7 @@
 // dims the rest of the map, is counted in the header, travels in the link (`sel=`), and its
 // panel (selectionpanel.js) breaks it down and exports it.
 
-import { decodeSelection, encodeSelection, lassoCells, MAX_LINK_CHARS, selectedCount } from './selection.js';
+import { decodeLassos, decodeSelection, encodeLassos, encodeSelection, lassoCells, lassoPoints, MAX_LINK_CHARS, quantiseLasso, selectedCount } from './selection.js';
 import { SelectionPanel } from './selectionpanel.js';
 
 const byId = (id) => document.getElementById(id);
@@ -20,6 +20,9 @@ export class Selector {
     this.count = 0;
     // The selection as link text ('' for none or too scattered to fit).
     this.text = '';
+    // The lassos (quantised, selection.js) that made the selection when lassos alone did,
+    // else null: a link carries them where they are shorter than the cells' runs.
+    this.lassos = [];
     // The lasso being drawn: its points in mosaic pixels and whether it removes.
     this.lasso = null;
     this.touchMode = false;
@@ -69,17 +72,25 @@ export class Selector {
   }
 
   // Ends the lasso: when `apply`, the cells whose centre it encloses join (or leave) the
-  // selection; else (a click, a cancelled touch) it is dropped.
+  // selection; else (a click, a cancelled touch) it is dropped. The lasso is first rounded
+  // to what a link keeps, so that a link selects the same cells.
   endLasso(apply) {
     if (!this.lasso) return;
     const { points, removing } = this.lasso;
     this.lasso = null;
     this.viewer.dirty = true;
-    if (!apply) return;
+    if (!apply || (removing && !this.mask)) return;
+    const lasso = { removing, points: quantiseLasso(points, this.site.index.cell) };
+    const lassos = this.lassos && [...this.lassos, lasso];
+    this.set(this.withLasso(this.mask ?? new Uint8Array(this.site.cells), lasso), lassos);
+  }
+
+  // `mask` with the cells `lasso` encloses set (or cleared, when it takes away).
+  withLasso(mask, { removing, points }) {
     const { site } = this;
-    const cells = lassoCells(points, site.index.cell, site.cols, site.rows);
-    if (removing) this.remove(cells);
-    else this.add(cells);
+    const cells = lassoCells(lassoPoints(points, site.index.cell), site.index.cell, site.cols, site.rows);
+    for (const cell of cells) mask[cell] = removing ? 0 : 1;
+    return mask;
   }
 
   // Adds `cells` (an iterable of cell indices) to the selection.
@@ -106,20 +117,29 @@ export class Selector {
     this.set(null);
   }
 
-  // Makes `mask` the selection (null, or one selecting no item, clears it).
-  set(mask) {
+  // Makes `mask` the selection (null, or one selecting no item, clears it); `lassos`: the
+  // lassos that made it, when only lassos did.
+  set(mask, lassos = null) {
     const { site } = this;
     const count = mask ? selectedCount(mask, (cell) => site.isOccupied(cell) !== false) : 0;
     this.mask = count > 0 ? mask : null;
     this.count = count;
-    // Encoded once per change: the link is rewritten at every rest of the view.
-    const text = this.mask ? encodeSelection(this.mask) : '';
-    this.text = text.length <= MAX_LINK_CHARS ? text : '';
+    this.lassos = this.mask ? lassos : [];
+    this.text = this.mask ? this.shortestText() : '';
     this.toggle.hidden = count === 0;
     this.toggle.textContent = `${count.toLocaleString()} selected`;
     this.viewer.updateShown();
     this.panel.refresh();
     byId('status').textContent = count ? `${count.toLocaleString()} images selected` : 'Selection cleared';
+  }
+
+  // The selection's link text, encoded once per change (the link is rewritten at every rest
+  // of the view): its lassos or its runs of cells, whichever is shorter; '' when neither fits.
+  shortestText() {
+    const texts = [encodeSelection(this.mask)];
+    if (this.lassos?.length) texts.push(encodeLassos(this.lassos));
+    const text = texts.reduce((a, b) => (b.length < a.length ? b : a));
+    return text.length <= MAX_LINK_CHARS ? text : '';
   }
 
   setTouchMode(on) {
@@ -138,9 +158,14 @@ export class Selector {
     return Boolean(this.mask) && this.linkText() === '';
   }
 
-  // Applies a link's selection text ('' clears).
+  // Applies a link's selection text ('' clears): lassos replayed, or runs of cells.
   applyLink(text) {
     if (text === this.linkText()) return;
-    this.set(text ? decodeSelection(text, this.site.cells) : null);
+    const lassos = text ? decodeLassos(text) : null;
+    if (lassos) {
+      this.set(lassos.reduce((mask, lasso) => this.withLasso(mask, lasso), new Uint8Array(this.site.cells)), lassos);
+    } else {
+      this.set(text ? decodeSelection(text, this.site.cells) : null);
+    }
   }
 }

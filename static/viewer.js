@@ -35,6 +35,7 @@ import { takeTurns } from './panels.js';
 import { PointerHandler } from './pointer.js';
 import { Renames } from './renames.js';
 import { Renderer, ShownLayer } from './renderer.js';
+import { listSavedGroups } from './savedgroups.js';
 import { Selector } from './selector.js';
 import { SimilarStrip } from './similar.js';
 import { shownCells, shownText } from './shown.js';
@@ -298,12 +299,14 @@ class Viewer {
       byId('status').textContent = `${record.name}: ${record.size.toLocaleString()} images`;
     }
     await this.groups.show(record);
-    if (record && fly) {
-      const c = this.site.index.cell;
-      const [c0, r0, c1, r1] = record.bounds;
-      this.viewport.fitRect([c0 * c, r0 * c, (c1 + 1) * c, (r1 + 1) * c], this.freeArea());
-    }
+    if (record && fly) this.fitCells(record.bounds);
     this.dirty = true;
+  }
+
+  // Fits the view to the cells from [c0, r0] to [c1, r1] (grid columns and rows).
+  fitCells([c0, r0, c1, r1]) {
+    const c = this.site.index.cell;
+    this.viewport.fitRect([c0 * c, r0 * c, (c1 + 1) * c, (r1 + 1) * c], this.freeArea());
   }
 
   // Enter on the map: the item at the centre of the free area, moving focus into the panel.
@@ -345,6 +348,7 @@ class Viewer {
       this.clusters.level(0).then(() => { this.dirty = true; this.settled(); }, (error) => console.error(error.message));
     }
     this.selector = new Selector(this);
+    listSavedGroups(this);
     takeTurns({ filters: this.filters, groups: this.groups, phone: () => window.innerWidth <= PHONE_WIDTH });
     this.refitBar();
     this.dirty = true;

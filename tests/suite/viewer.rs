@@ -23,8 +23,9 @@ fn browser_available() -> bool {
     ok
 }
 
-/// Runs check.mjs in `mode` against the served `site`.
-fn check_in_browser(site: &Path, mode: &str) {
+/// Runs check.mjs in `mode` against the served `site`, with `inputs` (a folder of the
+/// build's inputs and exports) where the mode reads them.
+fn check_in_browser(site: &Path, mode: &str, inputs: Option<&Path>) {
     let (mut server, addr) = common::serve(site, "127.0.0.1");
     let url = format!("http://{addr}/");
     let shots = root().join("target/viewer-screenshots");
@@ -32,6 +33,7 @@ fn check_in_browser(site: &Path, mode: &str) {
     let out = Command::new("node")
         .arg(root().join("tests/viewer/check.mjs"))
         .args([url.as_str(), shots.to_str().unwrap(), mode])
+        .args(inputs)
         .output()
         .expect("node runs");
     server.kill().unwrap();
@@ -74,7 +76,22 @@ fn viewer_shows_searches_filters_and_navigates_a_collection() {
     }
     let metadata = dir.path().join("items.csv");
     std::fs::write(&metadata, csv).unwrap();
+    // Two saved groups sharing an item, and the export the lasso is checked against.
+    let groups = dir.path().join("groups.csv");
+    let rows = [
+        (0, "Blue ware"),
+        (1, "Blue ware"),
+        (2, "Blue ware"),
+        (2, "Kept"),
+        (3, "Kept"),
+    ];
+    let groups_csv: String = rows
+        .iter()
+        .map(|(i, g)| format!("{},{g}\n", names[*i]))
+        .collect();
+    std::fs::write(&groups, format!("filename,group\n{groups_csv}")).unwrap();
     let site = dir.path().join("site");
+    let export = dir.path().join("export");
     let (ok, _, stderr) = build_with_metadata(
         &images,
         &site,
@@ -84,10 +101,14 @@ fn viewer_shows_searches_filters_and_navigates_a_collection() {
             "{Name} ({Year})",
             "--url",
             "https://example.org/item/{Id}",
+            "--groups",
+            groups.to_str().unwrap(),
+            "--export",
+            export.to_str().unwrap(),
         ],
     );
     assert!(ok, "{stderr}");
-    check_in_browser(&site, "collection");
+    check_in_browser(&site, "collection", Some(dir.path()));
     let shots = root().join("target/viewer-screenshots");
     let page = format!("file://{}", site.join("index.html").display());
     let out = Command::new("node")
@@ -111,7 +132,7 @@ fn viewer_loads_little_and_searches_a_large_synthetic_map() {
     let site = dir.path().join("site");
     let summary = common::scale_site::write_synthetic_site(&site, 40_000, 16).unwrap();
     println!("{summary}");
-    check_in_browser(&site, "scale");
+    check_in_browser(&site, "scale", None);
 }
 
 /// Titles, fields and URLs that would run script if any of them reached the page as HTML or
@@ -201,7 +222,7 @@ fn viewer_shows_hostile_metadata_as_text_and_runs_none_of_it() {
         "{}",
         report["unlinked_urls"]
     );
-    check_in_browser(&site, "hostile");
+    check_in_browser(&site, "hostile", None);
 }
 
 /// Texts whose words differ between naive splitters: accents, Greek final sigma, a dotted

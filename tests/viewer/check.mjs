@@ -1,5 +1,7 @@
 // Drives a served zoomap site in headless Chromium and checks what a visitor sees.
-// Usage: node check.mjs URL SCREENSHOT_DIR collection|scale|hostile   (exits non-zero on failure)
+// Usage: node check.mjs URL SCREENSHOT_DIR collection|scale|hostile [INPUTS]   (exits non-zero on failure)
+//   INPUTS (collection): the folder holding the build's groups.csv (`--groups`) and its
+//     `--export` folder export/ (items.tsv).
 //   collection: a small built site with metadata: tiles, hover, click, panel keys, search,
 //     facet and year filters, minimap, touch tap and pinch, deep link.
 //   scale: a large synthetic site: little is fetched before the first paint, search and
@@ -11,9 +13,11 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
 
+import { encodeLassos, quantiseLasso } from '../../static/selection.js';
+
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
-const [url, shots, mode] = process.argv.slice(2);
+const [url, shots, mode, inputs] = process.argv.slice(2);
 const flags = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
   '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
 const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: flags });
@@ -311,6 +315,7 @@ async function collection() {
   await filteredSearch(records, column);
   await phoneLayout();
   await selecting(records, at, index);
+  await savedGroups();
 }
 
 // Zoom stops at the cells' native resolution; the lightbox shows the original at its own
@@ -489,6 +494,13 @@ async function filteredSearch(records, column) {
     .catch(() => check(false, 'a misspelt query suggests "checks"'));
 }
 
+// The exported items.tsv of the collection (INPUTS/export): its rows as { file, col, row }.
+function exportedItems() {
+  const [header, ...lines] = readFileSync(`${inputs}/export/items.tsv`, 'utf8').trim().split('\n').map((line) => line.split('\t'));
+  const column = (name) => header.indexOf(name);
+  return lines.map((f) => ({ file: f[column('filename')], col: Number(f[column('col')]), row: Number(f[column('row')]) }));
+}
+
 // Draws a lasso through the screen points `points` (Shift held; with `remove`, Ctrl too).
 async function lasso(page, points, remove = false) {
   await page.keyboard.down('Shift');
@@ -530,6 +542,12 @@ async function selecting(records, at, index) {
   let sel = await page.evaluate(() => window.zoomap.selection());
   check(JSON.stringify(sel.cells.map(key).sort()) === JSON.stringify(block.map((r) => key([r.col, r.row])).sort()),
     `the lasso selects its 2 × 2 block: ${JSON.stringify(sel.cells)}`);
+  // The same block by the build's own export: the files items.tsv places in those cells.
+  const exported = exportedItems();
+  const inBlock = exported.filter((r) => r.col >= start.col && r.col <= start.col + 1 && r.row >= start.row && r.row <= start.row + 1);
+  const selectedFiles = sel.cells.map(([c, w]) => exported.find((r) => r.col === c && r.row === w)?.file).sort();
+  check(inBlock.length === 4 && JSON.stringify(selectedFiles) === JSON.stringify(inBlock.map((r) => r.file).sort()),
+    `the lasso selects the items items.tsv places in its block: ${selectedFiles.join(' ')}`);
   check(await page.$eval('#selection-toggle', (el) => el.textContent) === '4 selected', 'the header counts the selection');
   await page.screenshot({ path: `${shots}/14-lasso.png` });
   const other = records.find((r) => !block.includes(r));
@@ -560,6 +578,15 @@ async function selecting(records, at, index) {
   await ready(linked, new URL(await page.evaluate(() => location.href)).hash);
   await linked.waitForTimeout(300);
   check((await linked.evaluate(() => window.zoomap.selection())).count === 5, 'a link restores the selection');
+  // A link may carry the lasso itself (selection.js encodeLassos): it selects the same block.
+  const cellPx = index.cell;
+  const polygon = quantiseLasso([[start.col, start.row], [start.col + 2, start.row], [start.col + 2, start.row + 2], [start.col, start.row + 2]]
+    .map(([x, y]) => [(x + 0.1) * cellPx, (y + 0.1) * cellPx]), cellPx);
+  const byLasso = await open();
+  await ready(byLasso, `#sel=${encodeLassos([{ removing: false, points: polygon }])}`);
+  const lassoed = await byLasso.evaluate(() => window.zoomap.selection());
+  check(JSON.stringify(lassoed.cells.map(key).sort()) === JSON.stringify(block.map((r) => key([r.col, r.row])).sort()),
+    `a link's lasso selects its block: ${JSON.stringify(lassoed.cells)}`);
 
   await page.click('#selection-close');
   await lasso(page, square, true);
@@ -617,6 +644,33 @@ async function selecting(records, at, index) {
   const touched = (await phone.evaluate(() => window.zoomap.selection())).count;
   check(touched > 0, `the phone's Select button makes a drag draw the lasso: ${touched} selected`);
   await phone.screenshot({ path: `${shots}/16-phone-select.png` });
+}
+
+// The groups of INPUTS/groups.csv (`--groups`): listed in the Clusters drawer with their
+// counts (an item in two groups counted in each); a group's name shows only its items, its
+// Select button selects them.
+async function savedGroups() {
+  const rows = readFileSync(`${inputs}/groups.csv`, 'utf8').trim().split('\n').slice(1).map((line) => line.split(','));
+  const expected = new Map();
+  for (const [, group] of rows) expected.set(group, (expected.get(group) || 0) + 1);
+  const page = await open();
+  await ready(page);
+  await page.click('#clusters-toggle');
+  await page.waitForSelector('#saved-groups:not([hidden]) li', { timeout: 5000 }).catch(() => check(false, 'the Clusters drawer lists the saved groups'));
+  const listed = await page.$$eval('#saved-groups-list li', (items) => items.map((li) => [li.querySelector('.cluster-name').textContent, li.querySelector('small').textContent]));
+  check(listed.length === expected.size && listed.every(([name, n]) => expected.get(name) === Number(n)),
+    `the drawer lists each saved group with its count: ${JSON.stringify(listed)}, expected ${JSON.stringify([...expected])}`);
+  const [smaller] = [...expected].sort((a, b) => a[1] - b[1]);
+  await page.click(`#saved-groups-list li:has-text("${smaller[0]}") button:has-text("Select")`);
+  await page.waitForTimeout(200);
+  const selected = (await page.evaluate(() => window.zoomap.selection())).count;
+  check(selected === smaller[1], `a group's Select selects its ${smaller[1]} items: ${selected}`);
+  await page.click(`#saved-groups-list li:has-text("${smaller[0]}") .cluster-name`);
+  await page.waitForFunction((n) => window.zoomap.shownCount() === n, smaller[1], { timeout: 5000 })
+    .catch(async () => check(false, `a group's name shows its ${smaller[1]} items: ${await page.evaluate(() => window.zoomap.shownCount())}`));
+  const problems = await accessibilityProblems(page);
+  check(problems.length === 0, `accessibility (saved groups): ${problems.join(' | ')}`);
+  await page.screenshot({ path: `${shots}/18-saved-groups.png` });
 }
 
 // On a 390 × 844 phone with a search running, the header holds: the search box keeps room,

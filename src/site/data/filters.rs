@@ -11,6 +11,7 @@ use serde::Serialize;
 use super::file::{self, per_cell};
 use crate::site::SiteData;
 use crate::site::facets::{self, Facet, Years};
+use crate::site::groups;
 
 const YEARS_FILE: &str = "years.bin";
 
@@ -26,6 +27,10 @@ struct FacetEntry<'a> {
     #[serde(flatten)]
     facet: &'a Facet,
     file: String,
+    /// Whether the facet holds the curator's saved groups (`--groups`), which the viewer
+    /// also lists in the Clusters drawer.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    saved_groups: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -44,7 +49,11 @@ pub fn write<'a>(out: &Path, data: &'a SiteData) -> Result<FilterEntries<'a>> {
         let name = format!("facets/{k}.bin");
         let codes = per_cell(data, &facet.codes, facets::NO_VALUE);
         file::write(&out.join(&name), &codes)?;
-        entries.push(FacetEntry { facet, file: name });
+        entries.push(FacetEntry {
+            facet,
+            file: name,
+            saved_groups: groups::is_group_column(&facet.name),
+        });
     }
     if let Some(years) = &data.years {
         let per_cell = per_cell(data, &years.years, facets::NO_YEAR);
