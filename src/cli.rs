@@ -17,6 +17,7 @@ use zoomap::export::folders::FolderOptions;
 use zoomap::site::css_colour;
 use zoomap::site::metadata::ItemOptions;
 use zoomap::site::originals::Originals;
+use zoomap::stages::arrange::{LayoutOptions, Layouts};
 use zoomap::stages::clusters::{ClusterCount, ClusterMethod, ClusterOptions};
 use zoomap::stages::features::{CpuConvolution, DeviceChoice, FeatureOptions, Layer};
 use zoomap::stages::reduce::ReduceOptions;
@@ -90,7 +91,22 @@ pub struct BuildArgs {
     #[command(flatten)]
     mosaic: MosaicArgs,
     #[command(flatten)]
+    layouts: LayoutArgs,
+    #[command(flatten)]
     tiles: TileArgs,
+}
+
+#[derive(Args)]
+#[command(next_help_heading = "Layouts")]
+struct LayoutArgs {
+    /// The maps the viewer's Layout menu offers, comma-separated, in menu order: similarity
+    /// (or positions, with --positions), time, group:COLUMN, colour, place:LAT,LON. The
+    /// similarity (or positions) map is always built, first where not named.
+    #[arg(long, default_value = "similarity")]
+    layouts: Layouts,
+    /// The timeline's year column [default: the one the year filter finds].
+    #[arg(long, value_name = "COLUMN")]
+    year_column: Option<String>,
 }
 
 #[derive(Args)]
@@ -370,6 +386,10 @@ impl BuildArgs {
             },
             mosaic: self.mosaic.options(),
             refine: self.mosaic.refine,
+            layouts: LayoutOptions {
+                layouts: self.layouts.layouts.clone(),
+                year_column: self.layouts.year_column.clone(),
+            },
             tiles: TileOptions {
                 tile_size: self.tiles.tile_size,
                 overlap: self.tiles.overlap,

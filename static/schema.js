@@ -16,6 +16,7 @@ export const INDEX_SCHEMA = {
   search: ['keys', 'split'],
   clusters: ['count', 'records', 'codes', 'bytes'],
   similar: ['k', 'bytes'],
+  layouts: ['name', 'label', 'grid', 'labels', 'pyramid', 'size', 'levels', 'cells'],
 };
 
 // The keys `index` lacks, as `key` or `key.entry` (for an entry of a list or object), none

@@ -13,6 +13,7 @@ use serde::Serialize;
 use crate::base::setting::{Setting, SettingError, check};
 use crate::export::folders::FolderOptions;
 use crate::site::metadata::ItemOptions;
+use crate::stages::arrange::LayoutOptions;
 use crate::stages::clusters::ClusterOptions;
 use crate::stages::reduce::ReduceOptions;
 use crate::stages::refine::Refine;
@@ -41,6 +42,8 @@ pub struct BuildOptions {
     pub refine: Refine,
     /// The DeepZoom pyramid.
     pub tiles: TileOptions,
+    /// The layouts besides the similarity map.
+    pub layouts: LayoutOptions,
     /// Folder for `items.tsv`, `features.npy` and `reduced.npy`.
     pub export: Option<PathBuf>,
     /// One folder of images per cluster.
@@ -60,6 +63,7 @@ impl BuildOptions {
             mosaic: MosaicOptions::default(),
             refine: Refine::Auto,
             tiles: TileOptions::default(),
+            layouts: LayoutOptions::default(),
             export: None,
             folders: None,
         }
@@ -73,6 +77,7 @@ impl BuildOptions {
         self.vectors.validate()?;
         self.reduce.validate()?;
         self.mosaic.validate()?;
+        self.layouts.validate(self.vectors.positions.is_some())?;
         if let Some(folders) = &self.folders {
             folders.validate()?;
         }

@@ -2,7 +2,8 @@
 //! vectors laid out, before PCA) with `features.txt` (their image paths, so the pair can be fed
 //! back with `--features`) and `reduced.npy` (after PCA), rows in the same order; with
 //! clusters, `clusters.tsv` (each image's cluster id and name at every level) and
-//! `clusters.json` (the tree); with near-duplicates, `duplicates.tsv` (group, file).
+//! `clusters.json` (the tree); with near-duplicates, `duplicates.tsv` (group, file); with
+//! layouts, `layouts.tsv` (each image's cell in every layout).
 //!
 //! Each file is written under a temporary name and renamed into place, and the folder gets a
 //! marker ([`EXPORT_MARKER`]) listing them: a later export replaces only those, and a folder
@@ -75,6 +76,32 @@ pub fn write_duplicates_table(
             .with_context(|| format!("{}: cannot write", path.display()))
     })?;
     add_to_marker(dir, &["duplicates.tsv"])
+}
+
+/// Writes `layouts.tsv` into `dir`: `filename`, then `col_NAME` and `row_NAME` for each
+/// layout of `layouts` (its name, and each row's cell in it, rows in the order of `rows`).
+pub fn write_layouts_table(
+    dir: &Path,
+    rows: &[ExportRow<'_>],
+    layouts: &[(&str, Vec<Cell>)],
+) -> Result<()> {
+    replace(dir, "layouts.tsv", |path| {
+        let mut writer = tsv_writer(path)?;
+        let header = layouts
+            .iter()
+            .flat_map(|(name, _)| [format!("col_{name}"), format!("row_{name}")]);
+        writer.write_record(std::iter::once("filename".to_string()).chain(header))?;
+        for (r, row) in rows.iter().enumerate() {
+            let cells = layouts
+                .iter()
+                .flat_map(|(_, cells)| [cells[r].col.to_string(), cells[r].row.to_string()]);
+            writer.write_record(std::iter::once(spreadsheet_text(row.file)).chain(cells))?;
+        }
+        writer
+            .flush()
+            .with_context(|| format!("{}: cannot write", path.display()))
+    })?;
+    add_to_marker(dir, &["layouts.tsv"])
 }
 
 /// A tab-separated writer to `path`, quoting only where a field needs it.

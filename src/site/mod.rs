@@ -88,6 +88,10 @@ pub struct SiteData {
     /// from features: the viewer's "more like this".
     #[serde(skip)]
     pub similar: Option<crate::base::neighbours::Similar>,
+    /// The map's layouts, in the Layout menu's order (`--layouts`; the map's own among
+    /// them): none for a site written without the build's layouts step.
+    #[serde(skip)]
+    pub layouts: Vec<data::SiteLayout>,
 }
 
 impl SiteData {
@@ -113,6 +117,7 @@ impl SiteData {
             years,
             naming,
             similar: None,
+            layouts: Vec::new(),
         }
     }
 

@@ -12,6 +12,7 @@
 //! 6. [`clusters`]: the cluster hierarchy, named from the items' text;
 //! 7. [`tiles`]: the mosaic streamed into a DeepZoom pyramid.
 
+pub mod arrange;
 pub mod clusters;
 pub mod duplicates;
 pub mod features;

@@ -1,9 +1,11 @@
 //! The `build` command: the stages in order, each timed, into a staging folder that
 //! replaces the output folder only once everything succeeded. [`build`] is the list of
-//! stages; `text` reads what words the items, `place` runs the placement stages,
+//! stages; `text` reads what words the items, `place` runs the placement stages, `layouts`
+//! the other layouts,
 //! `site_input` prepares what the site writer is given, `outputs` writes the exports and
 //! `stopwatch` times it all.
 
+mod layouts;
 mod outputs;
 mod place;
 mod site_input;
@@ -51,6 +53,10 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     let mut clock = Stopwatch::start();
     options.validate()?;
     let text = TextSources::load(options)?;
+    let columns = text.metadata.as_ref().map(|m| m.columns.clone());
+    options
+        .layouts
+        .check_columns(&columns.unwrap_or_default())?;
     let scan = clock.run("scan", || scan_collection(options, &text))?;
     // A metadata table made of `--groups` alone names only the grouped images: no warning.
     let csv = text
@@ -79,11 +85,24 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
         placed,
         placement,
     };
-    let pyramid = clock.run("tiles", || write_tiles(&cells, &mapped, options, dir))?;
-    std::fs::remove_file(dir.join(CELL_STORE))?;
     let originals = clock.run("originals", || originals(&mapped, options, dir))?;
     notes.extend(originals.note.clone());
-    let data = site_input::site_data(options, &text, &mapped, &originals)?;
+    let mut data = site_input::site_data(options, &text, &mapped, &originals)?;
+    let placement = (mapped.placement.assigned.as_slice(), mapped.placement.grid);
+    let pyramid = clock.run("tiles", || {
+        write_mosaic(
+            &cells,
+            &mapped.placed,
+            placement,
+            options,
+            dir,
+            paths::PYRAMID,
+        )
+    })?;
+    data.layouts = clock.run("layouts", || {
+        layouts::build_layouts(options, &mapped, &data, &cells, pyramid, dir)
+    })?;
+    std::fs::remove_file(dir.join(CELL_STORE))?;
     let (clusters, cluster_notes) = clock.run("clusters", || {
         site_input::cluster_map(&mapped.placement, &data, &text, options)
     })?;
@@ -119,7 +138,7 @@ fn write_outputs(
 ) -> Result<Vec<String>> {
     if let Some(dir) = &options.export {
         clock.run("export", || {
-            outputs::write_export(dir, &data.items, &mapped.placement, clusters)
+            outputs::write_export(dir, data, &mapped.placement, clusters)
         })?;
     }
     let Some(folders) = &options.folders else {
@@ -325,16 +344,18 @@ fn placed_images(scan: &Scan, extracted: &Extracted) -> Result<Vec<usize>> {
     Ok(placed)
 }
 
-/// The tiles stage: the mosaic of the placed images' cells, streamed into the pyramid.
-fn write_tiles(
+/// The tiles of one layout: the mosaic of the placed images' cells (`placed`: their slots
+/// in `cells`; `assigned`: their cells on `grid`), streamed into the pyramid `name` of `site`.
+fn write_mosaic(
     cells: &CellStore,
-    mapped: &Mapped,
+    placed: &[usize],
+    (assigned, grid): layouts::LayoutCells<'_>,
     options: &BuildOptions,
     site: &Path,
+    name: &str,
 ) -> Result<tiles::Pyramid> {
-    let (assigned, grid) = (&mapped.placement.assigned, mapped.placement.grid);
     let mut slots = vec![None; grid.cells()];
-    for (&slot, cell) in mapped.placed.iter().zip(assigned) {
+    for (&slot, cell) in placed.iter().zip(assigned) {
         slots[grid.index(*cell)] = Some(slot);
     }
     let read_cell = |slot: usize| cells.get(slot);
@@ -350,9 +371,7 @@ fn write_tiles(
         height: grid.rows * options.mosaic.cell_side,
     };
     let bar = items_bar(tiles::tile_count(pyramid, options.tiles.tile_size), "tiles");
-    let written = tiles::write_pyramid(&source, site, paths::PYRAMID, &options.tiles, &|n| {
-        bar.inc(n)
-    })?;
+    let written = tiles::write_pyramid(&source, site, name, &options.tiles, &|n| bar.inc(n))?;
     bar.finish_and_clear();
     Ok(written)
 }

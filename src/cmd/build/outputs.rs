@@ -6,19 +6,21 @@ use std::path::{Path, PathBuf};
 use anyhow::Result;
 
 use super::place::Placement;
+use crate::base::grid::Cell;
 use crate::base::vectors::Rows;
 use crate::export::{folders, tables};
 use crate::site;
 use crate::stages::clusters::ClusterMap;
 
 /// `--export`: one row per item with its 2-D point and cell, the vectors and the
-/// near-duplicate groups when features were reduced.
+/// near-duplicate groups when features were reduced, and each item's cell in every layout.
 pub fn write_export(
     dir: &Path,
-    items: &[site::Item],
+    data: &site::SiteData,
     placement: &Placement,
     clusters: Option<&ClusterMap>,
 ) -> Result<()> {
+    let items = &data.items;
     let rows: Vec<tables::ExportRow<'_>> = items
         .iter()
         .zip(&placement.points)
@@ -37,6 +39,15 @@ pub fn write_export(
     tables::write_export(dir, &rows, vectors)?;
     if let Some(duplicates) = &placement.duplicates {
         tables::write_duplicates_table(dir, &rows, duplicates)?;
+    }
+    if data.layouts.len() > 1 {
+        let layouts: Vec<(&str, Vec<Cell>)> = (data.layouts.iter())
+            .map(|l| {
+                let own = || items.iter().map(|i| i.cell).collect();
+                (l.name.as_str(), l.cells.clone().unwrap_or_else(own))
+            })
+            .collect();
+        tables::write_layouts_table(dir, &rows, &layouts)?;
     }
     match clusters {
         Some(map) => tables::write_clusters_table(dir, &rows, map),

@@ -2,13 +2,14 @@
 //! steps that each write their files and return their entry of `index.json`: the regions of
 //! item records and the occupied-cell bitmap ([`regions`]), per-cell facet and year codes
 //! ([`filters`]), the search shards ([`shards`]), the cluster levels ([`clusters`]) and each
-//! item's nearest items ([`similar`]). This
+//! item's nearest items ([`similar`]) and the other layouts' cells ([`layouts`]). This
 //! module owns `index.json`'s schema ([`Index`]) and writes it last; the viewer's mirror of
 //! it (`static/schema.js`) is checked against it by a parity test.
 
 mod clusters;
 mod file;
 mod filters;
+mod layouts;
 mod regions;
 mod shards;
 mod similar;
@@ -22,6 +23,7 @@ use super::SiteData;
 use crate::stages::clusters::ClusterMap;
 
 pub use clusters::no_cluster;
+pub use layouts::{NO_ITEM, SiteLayout};
 pub use regions::REGION_CELLS;
 
 /// The version of the data's layout, bumped when the viewer of an older build could not
@@ -49,6 +51,8 @@ pub struct Index<'a> {
     clusters: Vec<clusters::LevelEntry>,
     /// The nearest items' files; null where positions were given.
     similar: Option<similar::SimilarEntry>,
+    /// The map's layouts, in menu order; empty where it has only its own.
+    layouts: Vec<layouts::LayoutEntry<'a>>,
 }
 
 /// Writes the `data/` folder of a site for `data` and its `clusters`, if any: each step,
@@ -70,6 +74,7 @@ pub fn write_data(dir: &Path, data: &SiteData, clusters: Option<&ClusterMap>) ->
             None => Vec::new(),
         },
         similar: similar::write(&out, data)?,
+        layouts: layouts::write(&out, data)?,
     };
     file::write(&out.join("index.json"), &serde_json::to_vec(&index)?)
 }
