@@ -41,5 +41,14 @@ export function scriptingHandle(viewer, ready) {
     cluster: () => (viewer.cluster ? viewer.cluster.id : null),
     hoveredCluster: () => (viewer.hoveredCluster ? viewer.hoveredCluster.id : null),
     tilesLoaded: () => viewer.tiles.loaded(),
+    // The layout shown (its name, '' for a site without layouts) and every layout's name.
+    layout: () => viewer.layout?.name ?? '',
+    layouts: () => (viewer.site.index.layouts ?? []).map((entry) => entry.name),
+    // Shows the layout `name` as the Layout menu does; resolves once it is shown.
+    setLayout: (name) => viewer.layoutMenu.switchTo(name),
+    // The [col, row] in the layout shown of the item at map cell (col, row), or null.
+    placeOf: (col, row) => viewer.layout.colRow(cell(col, row)),
+    // The layout's own labels drawn now: text, whether on the axis, and the box on screen.
+    layoutLabels: () => viewer.layoutLabels?.placed ?? [],
   };
 }

@@ -1,4 +1,4 @@
-// The URL hash keeps the view, the open item, the search, the filters, the selected
+// The URL hash keeps the layout (`layout=`, where not the map's own), the view, the open item, the search, the filters, the selected
 // cluster and the selection (`#x=…&y=…&z=…&item=…&q=…&f=…&years=…&cluster=…&sel=…`, the
 // selection as selection.js encodes it), so that any view, filtered or not, can be linked
 // to. Moving the view rewrites it a moment after things rest; opening an item pushes a
@@ -7,9 +7,10 @@
 // How long the view must rest before the hash is rewritten, in milliseconds.
 const HASH_DELAY_MS = 250;
 
-// The hash naming `state` ({ view, item, query, facets, years, cluster, selection }).
-export function formatHash({ view, item, query, facets, years, cluster, selection }) {
-  const params = new URLSearchParams({ x: view.x.toFixed(1), y: view.y.toFixed(1), z: view.z.toPrecision(4) });
+// The hash naming `state` ({ layout, view, item, query, facets, years, cluster, selection }).
+export function formatHash({ layout, view, item, query, facets, years, cluster, selection }) {
+  const params = new URLSearchParams(layout ? { layout } : {});
+  Object.entries({ x: view.x.toFixed(1), y: view.y.toFixed(1), z: view.z.toPrecision(4) }).forEach(([k, v]) => params.set(k, v));
   if (item >= 0) params.set('item', item);
   if (query) params.set('q', query);
   if (facets) params.set('f', facets);
@@ -27,6 +28,7 @@ export function parseHash(hash) {
   const view = [x, y, z].every(Number.isFinite) ? { x, y, z } : null;
   const item = parseInt(params.get('item'), 10);
   return {
+    layout: params.get('layout') || '',
     view,
     item: Number.isInteger(item) && item >= 0 ? item : -1,
     query: params.get('q') || '',

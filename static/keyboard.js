@@ -63,13 +63,14 @@ async function step(viewer, dx, dy) {
   if (viewer.selected < 0) return;
   const { site } = viewer;
   viewer.pointer.tooltip.hidden = true;
-  let [col, row] = site.colRow(viewer.selected);
+  const { layout } = viewer;
+  let [col, row] = layout.colRow(viewer.selected) ?? [-1, -1];
   for (let k = 0; k < NEIGHBOUR_REACH; k++) {
     col += dx;
     row += dy;
-    if (col < 0 || row < 0 || col >= site.cols || row >= site.rows) return;
-    const cell = site.cellOf(col, row);
-    if (site.isOccupied(cell) === false || !(await site.record(cell))) continue;
+    if (col < 0 || row < 0 || col >= layout.cols || row >= layout.rows) return;
+    const cell = layout.itemAt(col, row);
+    if (cell < 0 || site.isOccupied(cell) === false || !(await site.record(cell))) continue;
     await viewer.openItem(cell, { focus: false });
     viewer.reveal(cell);
     return;

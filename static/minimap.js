@@ -37,8 +37,8 @@ export class Minimap {
     this.canvas.height = Math.round(mh * dpr);
   }
 
-  // `site`: the loaded site data, or null before it is.
-  draw(site) {
+  // `grid`: the layout shown (maplayout.js), or null before the site has loaded.
+  draw(grid) {
     const { context: ctx, canvas, config } = this;
     const mw = canvas.width, mh = canvas.height;
     const k = mw / config.width;
@@ -48,8 +48,8 @@ export class Minimap {
     const level = this.tiles.levelWider(mw);
     this.tiles.draw(ctx, level, [0, 0, config.width, config.height], (x, y, w, h) => [x * k, y * k, w * k, h * k], true);
     if (this.shownLayer.shown) {
-      const c = site.index.cell;
-      ctx.drawImage(this.shownLayer.canvas, 0, 0, site.cols * c * k, site.rows * c * k);
+      const c = grid.cell;
+      ctx.drawImage(this.shownLayer.canvas, 0, 0, grid.cols * c * k, grid.rows * c * k);
     }
     const [x0, y0, x1, y1] = this.viewport.visibleRect();
     const box = [x0 * k, y0 * k, Math.max((x1 - x0) * k, MIN_OUTLINE_PX), Math.max((y1 - y0) * k, MIN_OUTLINE_PX)];

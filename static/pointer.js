@@ -32,7 +32,7 @@ export class PointerHandler {
   // The cluster whose name is under the pointer: outlined, and its size in the tooltip.
   hoverName(sx, sy) {
     const v = this.viewer;
-    const record = v.labels ? v.labels.hit(sx, sy) : null;
+    const record = v.clusterNameAt(sx, sy);
     if (record !== v.hoveredCluster) {
       v.hoveredCluster = record;
       v.dirty = true;
@@ -101,7 +101,7 @@ export class PointerHandler {
       v.selector.toggleCell(v.cellAt(sx, sy));
       return;
     }
-    const name = v.labels ? v.labels.hit(sx, sy) : null;
+    const name = v.clusterNameAt(sx, sy);
     if (name) {
       v.selectCluster(name);
       return;

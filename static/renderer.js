@@ -60,10 +60,12 @@ export class Renderer {
     this.canvas.height = Math.round(height * dpr);
   }
 
-  // Draws one frame. `marks`: { site, hits, hovered, selected, labels, hoveredCluster,
-  // cluster, left, selection, lasso } (site null until loaded, labels null without
-  // clusters, left the screen x where the free area starts, selection a per-cell mask or
-  // null, lasso the one being drawn or null).
+  // Draws one frame. `marks`: { site, grid, hits, hovered, selected, labels, layoutLabels,
+  // hoveredCluster, cluster, left, selection, lasso } (site null until loaded, grid the
+  // layout shown (maplayout.js), labels the cluster names, null without clusters or in
+  // another layout, layoutLabels the layout's own (layoutlabels.js), left the screen x
+  // where the free area starts, selection a mask per cell of the layout or null, lasso the
+  // one being drawn or null).
   draw(marks) {
     const { context: ctx, viewport, tiles } = this;
     ctx.setTransform(this.dpr, 0, 0, this.dpr, 0, 0);
@@ -83,11 +85,13 @@ export class Renderer {
     }
     if (drawn > 0 && this.firstPaintAt === null) this.firstPaintAt = performance.now();
     if (!marks.site) return;
-    this.drawShown(marks.site, marks.hits);
-    if (marks.selection) this.drawSelectionEdge(marks.site, marks.selection);
+    const { grid } = marks;
+    this.drawShown(grid, marks.hits);
+    if (marks.selection) this.drawSelectionEdge(grid, marks.selection);
     if (marks.lasso) this.drawLasso(marks.lasso);
-    this.outline(marks.site, marks.hovered, HOVER, 2);
-    this.outline(marks.site, marks.selected, HIGHLIGHT, 3);
+    this.outline(grid, marks.hovered, HOVER, 2);
+    this.outline(grid, marks.selected, HIGHLIGHT, 3);
+    marks.layoutLabels?.draw(this.context, grid, marks.left);
     const { labels, hoveredCluster, cluster, left } = marks;
     if (!labels) return;
     if (cluster) labels.outline(this.context, marks.site, cluster, HIGHLIGHT, 2);
@@ -96,24 +100,24 @@ export class Renderer {
   }
 
   // The range of grid cells on screen, clipped to the grid.
-  visibleCells(site) {
+  visibleCells(grid) {
     const [x0, y0, x1, y1] = this.viewport.visibleRect();
-    const c = site.index.cell;
+    const c = grid.cell;
     return {
       c0: Math.max(0, Math.floor(x0 / c)), r0: Math.max(0, Math.floor(y0 / c)),
-      c1: Math.min(site.cols - 1, Math.floor(x1 / c)), r1: Math.min(site.rows - 1, Math.floor(y1 / c)),
+      c1: Math.min(grid.cols - 1, Math.floor(x1 / c)), r1: Math.min(grid.rows - 1, Math.floor(y1 / c)),
     };
   }
 
   // Darkens the cells search and filters leave out, and outlines search hits when their
   // cells are large enough to see it.
-  drawShown(site, hits) {
+  drawShown(grid, hits) {
     const { shown, canvas: overlay } = this.shownLayer;
     if (!shown) return;
     const { context: ctx, viewport } = this;
-    const { c0, r0, c1, r1 } = this.visibleCells(site);
+    const { c0, r0, c1, r1 } = this.visibleCells(grid);
     if (c1 < c0 || r1 < r0) return;
-    const c = site.index.cell, z = viewport.view.z;
+    const c = grid.cell, z = viewport.view.z;
     const p = viewport.toScreen(c0 * c, r0 * c);
     ctx.imageSmoothingEnabled = false;
     ctx.drawImage(overlay, c0, r0, c1 - c0 + 1, r1 - r0 + 1, p.x, p.y, (c1 - c0 + 1) * c * z, (r1 - r0 + 1) * c * z);
@@ -123,7 +127,7 @@ export class Renderer {
     ctx.lineWidth = 1.5;
     for (let row = r0; row <= r1; row++) {
       for (let col = c0; col <= c1; col++) {
-        if (!shown[site.cellOf(col, row)]) continue;
+        if (!shown[grid.cellOf(col, row)]) continue;
         const q = viewport.toScreen(col * c, row * c);
         ctx.strokeRect(q.x + 1, q.y + 1, c * z - 2, c * z - 2);
       }
@@ -131,11 +135,11 @@ export class Renderer {
   }
 
   // The edge between selected and unselected cells on screen, as one path.
-  drawSelectionEdge(site, mask) {
-    const c = site.index.cell, z = this.viewport.view.z;
+  drawSelectionEdge(grid, mask) {
+    const c = grid.cell, z = this.viewport.view.z;
     if (c * z < SELECTION_EDGE_MIN_PX) return;
-    const { c0, r0, c1, r1 } = this.visibleCells(site);
-    const at = (col, row) => col >= 0 && row >= 0 && col < site.cols && row < site.rows && mask[site.cellOf(col, row)] === 1;
+    const { c0, r0, c1, r1 } = this.visibleCells(grid);
+    const at = (col, row) => col >= 0 && row >= 0 && col < grid.cols && row < grid.rows && mask[grid.cellOf(col, row)] === 1;
     const path = new Path2D();
     const line = (x0, y0, x1, y1) => {
       const a = this.viewport.toScreen(x0 * c, y0 * c), b = this.viewport.toScreen(x1 * c, y1 * c);
@@ -175,10 +179,12 @@ export class Renderer {
     ctx.setLineDash([]);
   }
 
-  outline(site, cell, colour, lineWidth) {
-    if (cell < 0) return;
-    const [col, row] = site.colRow(cell);
-    const c = site.index.cell;
+  // Outlines the item `item` (-1: none) where the layout `grid` has it.
+  outline(grid, item, colour, lineWidth) {
+    const at = item >= 0 ? grid.colRow(item) : null;
+    if (!at) return;
+    const [col, row] = at;
+    const c = grid.cell;
     const p = this.viewport.toScreen(col * c, row * c);
     const size = Math.max(c * this.viewport.view.z, MIN_OUTLINE_PX);
     this.context.strokeStyle = colour;

@@ -53,9 +53,9 @@ export function listSavedGroups(viewer) {
   const rows = groupsOf(facet).map((group) => {
     const name = element('button', { type: 'button', className: 'cluster-name', textContent: group.name, title: `Show only ${group.name}` });
     name.addEventListener('click', async () => {
-      const { bounds } = await cellsOf(group);
+      const { cells, bounds } = await cellsOf(group);
       await viewer.filters.only(facet.column, group.codes);
-      viewer.fitCells(bounds);
+      viewer.fitCells(viewer.layout.isOwn ? bounds : viewer.layout.boundsOfItems(cells));
     });
     const select = element('button', { type: 'button', textContent: 'Select', ariaLabel: `Select the ${group.count.toLocaleString()} images of ${group.name}` });
     select.addEventListener('click', async () => viewer.selector.add((await cellsOf(group)).cells));

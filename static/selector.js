@@ -81,16 +81,23 @@ export class Selector {
     this.viewer.dirty = true;
     if (!apply || (removing && !this.mask)) return;
     const lasso = { removing, points: quantiseLasso(points, this.site.index.cell) };
-    const lassos = this.lassos && [...this.lassos, lasso];
+    // A link replays lassos on the map's own layout only.
+    const lassos = this.viewer.layout.isOwn ? this.lassos && [...this.lassos, lasso] : null;
     this.set(this.withLasso(this.mask ?? new Uint8Array(this.site.cells), lasso), lassos);
   }
 
-  // `mask` with the cells `lasso` encloses set (or cleared, when it takes away).
+  // `mask` with the items whose cell in the layout shown `lasso` encloses set (or cleared,
+  // when it takes away).
   withLasso(mask, { removing, points }) {
-    const { site } = this;
-    const cells = lassoCells(lassoPoints(points, site.index.cell), site.index.cell, site.cols, site.rows);
-    for (const cell of cells) mask[cell] = removing ? 0 : 1;
+    const { layout } = this.viewer;
+    const cells = lassoCells(lassoPoints(points, layout.cell), layout.cell, layout.cols, layout.rows);
+    for (const item of layout.items(cells)) mask[item] = removing ? 0 : 1;
     return mask;
+  }
+
+  // Keeps the selection but not its lassos (drawn on a layout no longer shown).
+  forgetLassos() {
+    if (this.mask && this.lassos) this.set(this.mask, null);
   }
 
   // Adds `cells` (an iterable of cell indices) to the selection.

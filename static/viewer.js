@@ -28,7 +28,9 @@ import { trackPointers, trackWheel } from './input.js';
 import { trackKeys } from './keyboard.js';
 import { LabelLayer } from './labels.js';
 import { applyLink, linkState } from './link.js';
+import { LayoutMenu } from './layoutmenu.js';
 import { Lightbox } from './lightbox.js';
+import { MapLayout } from './maplayout.js';
 import { Minimap } from './minimap.js';
 import { Panel } from './panel.js';
 import { takeTurns } from './panels.js';
@@ -89,6 +91,12 @@ class Viewer {
     // site has loaded.
     this.selector = null;
     this.similar = null;
+    // The layout shown (maplayout.js), its own labels, the Layout menu (layoutmenu.js) and
+    // the selection as a mask of the layout's cells.
+    this.layout = null;
+    this.layoutLabels = null;
+    this.layoutMenu = null;
+    this.selectionCells = null;
     this.opening = 0;
     this.expectBack = false;
     this.dirty = true;
@@ -116,11 +124,13 @@ class Viewer {
     if (this.dirty || this.viewport.dirty) {
       this.dirty = false;
       this.viewport.dirty = false;
-      const { site, hits, hovered, selected, labels, hoveredCluster, cluster } = this;
+      const { site, hits, hovered, selected, hoveredCluster, cluster, layout: grid, layoutLabels } = this;
       const [left] = this.freeArea();
-      const { mask: selection = null, lasso = null } = this.selector ?? {};
-      this.renderer.draw({ site, hits, hovered, selected, labels, hoveredCluster, cluster, left, selection, lasso });
-      this.minimap.draw(site);
+      const labels = grid?.isOwn ? this.labels : null;
+      const { lasso = null } = this.selector ?? {};
+      const selection = this.selectionCells;
+      this.renderer.draw({ site, grid, hits, hovered, selected, labels, layoutLabels, hoveredCluster, cluster, left, selection, lasso });
+      this.minimap.draw(grid);
       if (this.renderer.firstPaintAt !== null) byId('loading').hidden = true;
     }
     requestAnimationFrame(() => this.frame());
@@ -144,7 +154,9 @@ class Viewer {
 
   // Moves the view so `cell` sits in the middle of the free area, zoomed in to at least `z`.
   flyTo(cell, z) {
-    const [col, row] = this.site.colRow(cell);
+    const at = this.layout.colRow(cell);
+    if (!at) return;
+    const [col, row] = at;
     const c = this.site.index.cell;
     this.viewport.flyTo((col + 0.5) * c, (row + 0.5) * c, this.freeArea(), z);
   }
@@ -156,7 +168,9 @@ class Viewer {
 
   // Keeps `cell` in the free area, moving only when it is (partly) outside or too small.
   reveal(cell) {
-    const [col, row] = this.site.colRow(cell);
+    const at = this.layout.colRow(cell);
+    if (!at) return;
+    const [col, row] = at;
     const c = this.site.index.cell;
     const a = this.viewport.toScreen(col * c, row * c), b = this.viewport.toScreen((col + 1) * c, (row + 1) * c);
     const [l, t, r, bottom] = this.freeArea();
@@ -164,13 +178,17 @@ class Viewer {
     else if (a.x < l || a.y < t || b.x > r || b.y > bottom) this.flyTo(cell);
   }
 
+  // The cluster whose name is drawn at screen point (sx, sy): names are drawn on the map's
+  // own layout only, where clusters are contiguous.
+  clusterNameAt(sx, sy) {
+    return this.labels && this.layout?.isOwn ? this.labels.hit(sx, sy) : null;
+  }
+
   cellAt(sx, sy) {
     if (!this.site) return -1;
     const p = this.viewport.toImage(sx, sy);
     const c = this.site.index.cell;
-    const col = Math.floor(p.x / c), row = Math.floor(p.y / c);
-    if (col < 0 || row < 0 || col >= this.site.cols || row >= this.site.rows) return -1;
-    return this.site.cellOf(col, row);
+    return this.layout.itemAt(Math.floor(p.x / c), Math.floor(p.y / c));
   }
 
   // Screen pixels a cell spans now.
@@ -234,7 +252,8 @@ class Viewer {
     const inSelection = this.selector?.mask ?? null;
     const { shown, count } = shownCells({ cells: site.cells, hits, passing, inCluster, inSelection, isOccupied });
     this.shownCount = count;
-    this.shownLayer.set(shown, site.cols, site.rows);
+    this.shownLayer.set(this.layout.display(shown), this.layout.cols, this.layout.rows);
+    this.selectionCells = this.layout.display(inSelection);
     byId('shown').textContent = shownText(count, site.index.count);
     this.dirty = true;
     this.refitBar();
@@ -299,12 +318,15 @@ class Viewer {
       byId('status').textContent = `${record.name}: ${record.size.toLocaleString()} images`;
     }
     await this.groups.show(record);
-    if (record && fly) this.fitCells(record.bounds);
+    if (record && fly) this.fitCells(this.layout.isOwn ? record.bounds : this.layout.boundsOf(this.inCluster));
     this.dirty = true;
   }
 
-  // Fits the view to the cells from [c0, r0] to [c1, r1] (grid columns and rows).
-  fitCells([c0, r0, c1, r1]) {
+  // Fits the view to the cells from [c0, r0] to [c1, r1] (columns and rows of the layout
+  // shown; null: no move).
+  fitCells(bounds) {
+    if (!bounds) return;
+    const [c0, r0, c1, r1] = bounds;
     const c = this.site.index.cell;
     this.viewport.fitRect([c0 * c, r0 * c, (c1 + 1) * c, (r1 + 1) * c], this.freeArea());
   }
@@ -328,6 +350,7 @@ class Viewer {
     viewport.jump();
     const site = await SiteData.load(this.config.data, this.config.version);
     this.site = site;
+    this.layout = new MapLayout(site.index.layouts?.find((entry) => !entry.cells) ?? null, site);
     this.panel = new Panel(byId('panel'), site.index.columns, (record) => this.lightbox.show(record));
     this.similar = new SimilarStrip(this);
     this.search = setupSearch(site, {
@@ -348,6 +371,7 @@ class Viewer {
       this.clusters.level(0).then(() => { this.dirty = true; this.settled(); }, (error) => console.error(error.message));
     }
     this.selector = new Selector(this);
+    this.layoutMenu = new LayoutMenu(this);
     listSavedGroups(this);
     takeTurns({ filters: this.filters, groups: this.groups, phone: () => window.innerWidth <= PHONE_WIDTH });
     this.refitBar();

@@ -103,6 +103,8 @@ fn viewer_shows_searches_filters_and_navigates_a_collection() {
             "https://example.org/item/{Id}",
             "--groups",
             groups.to_str().unwrap(),
+            "--layouts",
+            "similarity,time,group:Category,colour",
             "--export",
             export.to_str().unwrap(),
         ],

@@ -316,6 +316,7 @@ async function collection() {
   await phoneLayout();
   await selecting(records, at, index);
   await savedGroups();
+  await layouts(records);
 }
 
 // Zoom stops at the cells' native resolution; the lightbox shows the original at its own
@@ -671,6 +672,51 @@ async function savedGroups() {
   const problems = await accessibilityProblems(page);
   check(problems.length === 0, `accessibility (saved groups): ${problems.join(' | ')}`);
   await page.screenshot({ path: `${shots}/18-saved-groups.png` });
+}
+
+// Whether no two of `boxes` ([x0, y0, x1, y1]) overlap.
+const apart = (boxes) => boxes.every((a, i) => boxes.slice(i + 1).every((b) => a[2] <= b[0] || b[2] <= a[0] || a[3] <= b[1] || b[3] <= a[1]));
+
+// The Layout menu: it lists the layouts built; switching keeps the open item's panel and
+// puts the item on screen; a search still dims the same items; the layouts' labels are
+// drawn apart; `#layout=time` opens the timeline.
+async function layouts(records) {
+  const page = await open();
+  await ready(page);
+  const names = await page.evaluate(() => window.zoomap.layouts());
+  const options = await page.$$eval('#layout-menu option', (list) => list.map((o) => o.value));
+  check(names.length >= 3 && JSON.stringify(options) === JSON.stringify(names) && await page.isVisible('#layout-menu'), `the Layout menu lists the layouts built: ${options.join(', ')}`);
+  const item = records[Math.floor(records.length / 2)];
+  const p = await page.evaluate(([c, w]) => window.zoomap.cellCentre(c, w), [item.col, item.row]);
+  await page.mouse.click(p.x, p.y);
+  await waitForPanel(page, item.title, 'click before switching layouts');
+  await page.click('#search');
+  await page.keyboard.type('dots');
+  await page.waitForTimeout(600);
+  const shownBefore = await page.evaluate(() => window.zoomap.shownCount());
+  for (const name of names.filter((n) => n !== names[0])) {
+    await page.selectOption('#layout-menu', name);
+    await page.waitForFunction((n) => window.zoomap.layout() === n, name, { timeout: 5000 });
+    await page.waitForTimeout(900);
+    check(await panelTitle(page) === item.title, `the open item's panel stays open in the ${name} layout`);
+    const at = await page.evaluate(([c, w]) => window.zoomap.placeOf(c, w), [item.col, item.row]);
+    const q = at && await page.evaluate(([c, w]) => window.zoomap.cellCentre(c, w), at);
+    check(q && q.x > 0 && q.y > 0 && q.x < 1200 && q.y < 800, `the open item is on screen in the ${name} layout: ${JSON.stringify(q)}`);
+    check(await page.evaluate(() => window.zoomap.shownCount()) === shownBefore, `the search dims the same items in the ${name} layout`);
+    const drawn = await page.evaluate(() => window.zoomap.layoutLabels());
+    check(apart(drawn.map((l) => l.box)), `the ${name} layout's labels do not overlap: ${JSON.stringify(drawn)}`);
+    if (name === 'time') check(drawn.some((l) => l.axis && /^\d{4}/.test(l.text)), `the timeline labels its years: ${drawn.map((l) => l.text).join(' ')}`);
+    if (name.startsWith('group')) check(drawn.some((l) => !l.axis), `the blocks are labelled: ${drawn.map((l) => l.text).join(' ')}`);
+    await page.screenshot({ path: `${shots}/19-layout-${name}.png` });
+  }
+  const problems = await accessibilityProblems(page);
+  check(problems.length === 0, `accessibility (layouts): ${problems.join(' | ')}`);
+  const linked = await open();
+  await ready(linked, '#layout=time');
+  check(await linked.evaluate(() => window.zoomap.layout()) === 'time', '#layout=time opens the timeline');
+  await linked.evaluate(() => window.zoomap.search(''));
+  await linked.waitForTimeout(300);
+  await linked.screenshot({ path: `${shots}/20-layout-link-time.png` });
 }
 
 // On a 390 × 844 phone with a search running, the header holds: the search box keeps room,
