@@ -6,6 +6,10 @@
 # and prints each stage's seconds and peak RSS from build-report.json, the whole run's wall time
 # and peak RSS, and checks that the site is complete.
 # BEFORE=/path/to/an/older/zoomap runs the same build with it too and prints the ratios.
+# LAYOUTS=LIST (e.g. time,group:Kind,colour,place:lat,lon) also writes a metadata CSV of a
+# random year (1850–2019), one of 12 kinds and a random place per image, builds the layouts
+# with it, and prints each layout's seconds (its stage) and bytes (tiles and cell file)
+# beside the map's own tiles and the whole site.
 # ZOOMAP and SCALE_INPUTS name prebuilt binaries; SCALE_INPUTS=ready takes the inputs already
 # in OUT (the test suite writes them in process and passes its own zoomap).
 set -euo pipefail
@@ -23,6 +27,14 @@ else
   work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
 fi
 [ "$inputs" = ready ] || "$inputs" "$n" "$work"
+layout_args=()
+if [ -n "${LAYOUTS:-}" ]; then
+  (cd "$work/images" && find . -type f | sed 's|^\./||' | sort) | awk 'BEGIN {
+      srand(7); print "filename,Year,Kind,lat,lon" }
+    { printf "%s,%d,kind %d,%.3f,%.3f\n", $0, 1850 + int(rand() * 170), int(rand() * 12),
+        rand() * 140 - 60, rand() * 360 - 180 }' > "$work/items.csv"
+  layout_args=(--metadata "$work/items.csv" --layouts "$LAYOUTS")
+fi
 
 # build LABEL BINARY: builds the site into $work/site-LABEL; prints "seconds peak_mib" (the
 # report's peak: zoomap resets the kernel's high-water mark per stage, so rusage's is not the
@@ -31,7 +43,7 @@ build() {
   local label=$1 binary=$2 site=$work/site-$1 started ended peak
   started=$(date +%s.%N)
   "$binary" build "$work/images" -o "$site" --features "$work/features.npy" --cell "$cell" \
-    --preview-size 128 --originals none > "$work/log-$label" 2>&1 || { cat "$work/log-$label"; exit 1; }
+    --preview-size 128 --originals none "${layout_args[@]}" > "$work/log-$label" 2>&1 || { cat "$work/log-$label"; exit 1; }
   ended=$(date +%s.%N)
   peak=$(tr -d ' \n' < "$site/build-report.json" | grep -o '"peak_rss_mib":[0-9.]*' | cut -d: -f2)
   awk -v a="$started" -v b="$ended" -v m="$peak" 'BEGIN {printf "%.1f %.0f\n", b - a, m}'
@@ -61,6 +73,16 @@ printf '%s images, %s-px cells: %s s, peak RSS %s MiB; site valid (%s items)\n' 
   "$n" "$cell" "$seconds" "$peak" "$count"
 printf '%-16s %10s %10s\n' stage seconds "peak MiB"
 stages "$site"
+if [ -n "${LAYOUTS:-}" ]; then
+  bytes() { du -sb "$@" | awk '{ s += $1 } END { print s }'; }
+  printf '%-16s %14s\n' layout bytes
+  printf '%-16s %14s\n' "own tiles" "$(bytes "$site/map_files" "$site/map.dzi")"
+  for dir in "$site"/layouts/*/; do
+    name=$(basename "$dir")
+    printf '%-16s %14s\n' "$name" "$(bytes "$dir" "$site/data/layouts/$name.bin")"
+  done
+  printf '%-16s %14s\n' "whole site" "$(bytes "$site")"
+fi
 if [ -n "${BEFORE:-}" ]; then
   read -r before_seconds before_peak < <(build before "$BEFORE")
   printf 'before: %s s, peak RSS %s MiB; now/before: time %s, memory %s\n' \

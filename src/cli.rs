@@ -101,9 +101,10 @@ pub struct BuildArgs {
 struct LayoutArgs {
     /// The maps the viewer's Layout menu offers, comma-separated, in menu order: similarity
     /// (or positions, with --positions), time, group:COLUMN, colour, place:LAT,LON. The
-    /// similarity (or positions) map is always built, first where not named.
-    #[arg(long, default_value = "similarity")]
-    layouts: Layouts,
+    /// similarity (or positions) map is always built, first where not named [default:
+    /// similarity, or positions with --positions].
+    #[arg(long, value_name = "LIST")]
+    layouts: Option<Layouts>,
     /// The timeline's year column [default: the one the year filter finds].
     #[arg(long, value_name = "COLUMN")]
     year_column: Option<String>,
@@ -387,7 +388,7 @@ impl BuildArgs {
             mosaic: self.mosaic.options(),
             refine: self.mosaic.refine,
             layouts: LayoutOptions {
-                layouts: self.layouts.layouts.clone(),
+                layouts: self.layouts.layouts.clone().unwrap_or_default(),
                 year_column: self.layouts.year_column.clone(),
             },
             tiles: TileOptions {

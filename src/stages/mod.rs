@@ -10,7 +10,9 @@
 //! 5. [`refine`]: cell swaps that bring PCA neighbours together, and [`duplicates`] found
 //!    on the same neighbour lists;
 //! 6. [`clusters`]: the cluster hierarchy, named from the items' text;
-//! 7. [`tiles`]: the mosaic streamed into a DeepZoom pyramid.
+//! 7. [`tiles`]: the mosaic streamed into a DeepZoom pyramid;
+//! 8. [`arrange`]: the other layouts of `--layouts` (timeline, blocks per value, colour,
+//!    places), each tiled by [`tiles`] in turn.
 
 pub mod arrange;
 pub mod clusters;

@@ -8,6 +8,7 @@ use anyhow::{Context, Result, bail};
 use rayon::prelude::*;
 
 use super::Mapped;
+use super::stopwatch::Stopwatch;
 use crate::base::grid::{Cell, Grid};
 use crate::cmd::options::BuildOptions;
 use crate::site::SiteData;
@@ -22,14 +23,14 @@ use crate::stages::tiles::Pyramid;
 const LAYOUTS_DIR: &str = "layouts";
 
 /// Every layout of the Layout menu for the site in `dir`: the map's own (its `pyramid`
-/// already written), and the others arranged and tiled (their cells read from `cells`).
+/// already written), and the others arranged and tiled (their cells read from `cells`),
+/// each timed by `clock` as the stage `layout NAME`.
 pub fn build_layouts(
     options: &BuildOptions,
     mapped: &Mapped,
     data: &SiteData,
-    cells: &CellStore,
-    pyramid: Pyramid,
-    dir: &Path,
+    (cells, pyramid, dir): (&CellStore, Pyramid, &Path),
+    clock: &mut Stopwatch,
 ) -> Result<Vec<SiteLayout>> {
     let positions = options.vectors.positions.is_some();
     let menu = options.layouts.layouts.menu(positions);
@@ -50,19 +51,23 @@ pub fn build_layouts(
             });
             continue;
         }
-        let arranged = arrange_one(kind, options, mapped, data, cells)
-            .with_context(|| format!("--layouts {kind}"))?;
         let folder = Path::new(LAYOUTS_DIR).join(&name);
-        std::fs::create_dir_all(dir.join(&folder))?;
         let pyramid_name = folder.join(paths::PYRAMID).to_string_lossy().into_owned();
-        let written = super::write_mosaic(
-            cells,
-            &mapped.placed,
-            (&arranged.cells, arranged.grid),
-            options,
-            dir,
-            &pyramid_name,
-        )?;
+        let (arranged, written) = clock.run(&format!("layout {name}"), || {
+            let arranged = arrange_one(kind, options, mapped, data, cells)
+                .with_context(|| format!("--layouts {kind}"))?;
+            std::fs::create_dir_all(dir.join(&folder))?;
+            let layout_cells = (arranged.cells.as_slice(), arranged.grid);
+            let written = super::write_mosaic(
+                cells,
+                &mapped.placed,
+                layout_cells,
+                options,
+                dir,
+                &pyramid_name,
+            )?;
+            Ok((arranged, written))
+        })?;
         built.push(SiteLayout {
             name,
             label: kind.label(),

@@ -99,9 +99,8 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
             paths::PYRAMID,
         )
     })?;
-    data.layouts = clock.run("layouts", || {
-        layouts::build_layouts(options, &mapped, &data, &cells, pyramid, dir)
-    })?;
+    data.layouts =
+        layouts::build_layouts(options, &mapped, &data, (&cells, pyramid, dir), &mut clock)?;
     std::fs::remove_file(dir.join(CELL_STORE))?;
     let (clusters, cluster_notes) = clock.run("clusters", || {
         site_input::cluster_map(&mapped.placement, &data, &text, options)

@@ -127,15 +127,10 @@ impl FromStr for LayoutKind {
 }
 
 /// The layouts a build makes, in the viewer's menu order; the map's own placement
-/// (similarity, or positions for a `--positions` build) is always among them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// (similarity, or positions for a `--positions` build) is always among them, first where
+/// the list does not name it ([`Layouts::menu`]). The default names none: the map's own only.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Layouts(pub Vec<LayoutKind>);
-
-impl Default for Layouts {
-    fn default() -> Self {
-        Self(vec![LayoutKind::Similarity])
-    }
-}
 
 impl FromStr for Layouts {
     type Err = String;

@@ -16,6 +16,7 @@ use zoomap::base::grid::{Cell, Grid};
 use zoomap::base::neighbours::Similar;
 use zoomap::base::vectors::Vectors;
 use zoomap::cmd::report::peak_rss_mib;
+use zoomap::site::data::SiteLayout;
 use zoomap::site::{self, Item, PageConfig, SiteData};
 use zoomap::stages::clusters::{self, ClusterCount, ClusterMap, ClusterOptions};
 use zoomap::stages::tiles::{MosaicSource, TileOptions, write_pyramid};
@@ -124,6 +125,17 @@ pub fn write_synthetic_site(
             .flat_map(|i| (1..=12u32).map(move |d| if d < n { (i + d) % n } else { Similar::NONE }))
             .collect(),
     });
+    // The map's own layout, the one entry of a build without --layouts.
+    data.layouts = vec![SiteLayout {
+        name: "similarity".into(),
+        label: "Similarity".into(),
+        grid: data.grid,
+        cells: None,
+        labels: Vec::new(),
+        pyramid: "map".into(),
+        size: [pyramid.width, pyramid.height],
+        levels: pyramid.levels(tile_options.tile_size),
+    }];
     let page = PageConfig {
         title: data.title.clone(),
         width: pyramid.width,
