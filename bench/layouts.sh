@@ -7,7 +7,9 @@
 # bin's band, each label's block one connected piece, the colour sort's mean CIELAB distance
 # between neighbouring items against the similarity map and a random grid, and the rank
 # correlation of the place map's columns and rows with longitude and latitude.
-# BIN=path/to/zoomap (default: a release build). About a minute on 2 cores.
+# SEEDS (default "1 2 3"): the t-SNE seeds built (the similarity map, and so the order inside
+# bands and blocks, depends on it; the checks should not). BIN=path/to/zoomap (default: a
+# release build). About half a minute per seed on 2 cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 VENV=bench/.venv
@@ -19,7 +21,11 @@ DATA=../shared/datasets/flowers12
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 "$VENV/bin/python" bench/layouts.py metadata "$DATA/labels.csv" "$WORK/items.csv"
-"$BIN" build "$DATA" -o "$WORK/site" --features "$DATA/features-efficientnet-lite0.npy" \
-  --metadata "$WORK/items.csv" --seed 1 --cell 64 --originals none --export "$WORK/export" \
-  --layouts similarity,time,group:label,colour,place:lat,lon | grep -E 'placed|^time:'
-"$VENV/bin/python" bench/layouts.py score "$WORK/site" "$WORK/export" "$WORK/items.csv" "$DATA"
+for seed in ${SEEDS:-1 2 3}; do
+  echo "seed $seed"
+  rm -rf "$WORK/site" "$WORK/export"
+  "$BIN" build "$DATA" -o "$WORK/site" --features "$DATA/features-efficientnet-lite0.npy" \
+    --metadata "$WORK/items.csv" --seed "$seed" --cell 64 --originals none --export "$WORK/export" \
+    --layouts similarity,time,group:label,colour,place:lat,lon | grep -E '^time:'
+  "$VENV/bin/python" bench/layouts.py score "$WORK/site" "$WORK/export" "$WORK/items.csv" "$DATA"
+done

@@ -48,6 +48,15 @@ export function scriptingHandle(viewer, ready) {
     setLayout: (name) => viewer.layoutMenu.switchTo(name),
     // The [col, row] in the layout shown of the item at map cell (col, row), or null.
     placeOf: (col, row) => viewer.layout.colRow(cell(col, row)),
+    // The [col, row] of each cell of the layout shown that the shading leaves clear, in
+    // reading order; null when nothing is shaded.
+    shownPlaces: () => {
+      const { shown } = viewer.shownLayer;
+      if (!shown) return null;
+      const places = [];
+      for (let c = 0; c < shown.length; c++) if (shown[c]) places.push([c % viewer.layout.cols, Math.floor(c / viewer.layout.cols)]);
+      return places;
+    },
     // The layout's own labels drawn now: text, whether on the axis, and the box on screen.
     layoutLabels: () => viewer.layoutLabels?.placed ?? [],
   };

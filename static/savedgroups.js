@@ -5,8 +5,9 @@
 
 import { element } from './dom.js';
 
-// A cell of an item in several groups holds them all, joined by this (groups.rs).
-const JOIN = '; ';
+// A cell of an item in several groups holds them all, joined by this (groups.rs
+// GROUP_JOIN; tests/suite/viewer.rs checks they are the same).
+export const JOIN = '; ';
 
 // The groups of the saved-groups `facet`, largest first: each name with the codes of the
 // facet values that hold it (an item in several groups has a value joining them) and its

@@ -44,7 +44,7 @@ test('a lasso over a third of a million-cell map fits in a link', () => {
   assert.deepEqual(selectedCells(mask, 2), [selectedCells(mask)[0], selectedCells(mask)[1]]);
 });
 
-test('a free-hand lasso travels as its points where they are shorter than its cells', () => {
+test('a free-hand lasso travels as its points where they are shorter than its cells', (t) => {
   // A wobbly 200-point loop over a 1000 × 1000 grid of 8-px cells: its edge cuts each row at
   // a different column, so the runs cost bytes per row and the points a few bytes each.
   const cell = 8, cols = 1000, rows = 1000;
@@ -62,6 +62,7 @@ test('a free-hand lasso travels as its points where they are shorter than its ce
   const mask = new Uint8Array(cols * rows);
   for (const { removing, points: p } of lassos) lassoCells(lassoPoints(p, cell), cell, cols, rows).forEach((c) => { mask[c] = removing ? 0 : 1; });
   const runs = encodeSelection(mask);
+  t.diagnostic(`lassos ${text.length} characters, runs ${runs.length}`);
   assert.ok(text.length * 2 < runs.length, `lassos ${text.length} characters, runs ${runs.length}`);
   assert.equal(decodeLassos(runs), null, 'runs are not lassos');
   assert.equal(decodeLassos('~%%'), null);

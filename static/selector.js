@@ -95,9 +95,12 @@ export class Selector {
     return mask;
   }
 
-  // Keeps the selection but not its lassos (drawn on a layout no longer shown).
+  // Keeps the selection but not its lassos (drawn on a layout no longer shown): only its
+  // link text changes.
   forgetLassos() {
-    if (this.mask && this.lassos) this.set(this.mask, null);
+    if (!this.mask || !this.lassos) return;
+    this.lassos = null;
+    this.text = this.shortestText();
   }
 
   // Adds `cells` (an iterable of cell indices) to the selection.

@@ -16,6 +16,10 @@ use crate::stages::scan::image_name;
 pub const GROUP_COLUMN: &str = "Group";
 const GROUP_COLUMN_TAKEN: &str = "Saved group";
 
+/// What joins the groups of an item in several (static/savedgroups.js splits on it; a
+/// parity test keeps the two the same).
+pub const GROUP_JOIN: &str = "; ";
+
 /// Whether `column` holds the saved groups (see [`join_groups`]).
 pub fn is_group_column(column: &str) -> bool {
     column == GROUP_COLUMN || column == GROUP_COLUMN_TAKEN
@@ -52,9 +56,9 @@ pub fn read_groups(path: &Path) -> Result<BTreeMap<String, String>> {
             continue;
         }
         let entry = groups.entry(name).or_default();
-        if !entry.split("; ").any(|g| g == value) {
+        if !entry.split(GROUP_JOIN).any(|g| g == value) {
             if !entry.is_empty() {
-                entry.push_str("; ");
+                entry.push_str(GROUP_JOIN);
             }
             entry.push_str(value);
         }

@@ -252,9 +252,9 @@ fn node_eval(module: &str, call: &str) -> Option<serde_json::Value> {
         return None;
     }
     let path = root().join("static").join(module);
+    // Imported from its file, so that its own imports (./dom.js, …) resolve.
     let script = format!(
-        "const src = require('fs').readFileSync({:?}, 'utf8');
-         import('data:text/javascript,' + encodeURIComponent(src)).then((m) => {{
+        "import(require('url').pathToFileURL({:?}).href).then((m) => {{
            console.log(JSON.stringify({call}));
          }});",
         path.display().to_string(),
@@ -266,6 +266,19 @@ fn node_eval(module: &str, call: &str) -> Option<serde_json::Value> {
         String::from_utf8_lossy(&out.stderr)
     );
     Some(serde_json::from_slice(&out.stdout).unwrap())
+}
+
+/// Codes the site writer and the viewer share: the saved groups' join (site/groups.rs,
+/// static/savedgroups.js) and a layout's empty cell (site/data/layouts.rs,
+/// static/maplayout.js).
+#[test]
+fn the_viewer_reads_saved_groups_and_layouts_as_the_site_writes_them() {
+    let Some(join) = node_eval("savedgroups.js", "m.JOIN") else {
+        return;
+    };
+    assert_eq!(join, serde_json::json!(zoomap::site::groups::GROUP_JOIN));
+    let empty = node_eval("maplayout.js", "m.NO_ITEM").unwrap();
+    assert_eq!(empty, serde_json::json!(zoomap::site::data::NO_ITEM));
 }
 
 /// The viewer's search words and identifiers (static/words.js, run by node) are the index's

@@ -694,6 +694,8 @@ async function layouts(records) {
   await page.keyboard.type('dots');
   await page.waitForTimeout(600);
   const shownBefore = await page.evaluate(() => window.zoomap.shownCount());
+  const hits = await page.evaluate(() => window.zoomap.search('dots'));
+  const key = (p) => p.join(',');
   for (const name of names.filter((n) => n !== names[0])) {
     await page.selectOption('#layout-menu', name);
     await page.waitForFunction((n) => window.zoomap.layout() === n, name, { timeout: 5000 });
@@ -702,7 +704,12 @@ async function layouts(records) {
     const at = await page.evaluate(([c, w]) => window.zoomap.placeOf(c, w), [item.col, item.row]);
     const q = at && await page.evaluate(([c, w]) => window.zoomap.cellCentre(c, w), at);
     check(q && q.x > 0 && q.y > 0 && q.x < 1200 && q.y < 800, `the open item is on screen in the ${name} layout: ${JSON.stringify(q)}`);
-    check(await page.evaluate(() => window.zoomap.shownCount()) === shownBefore, `the search dims the same items in the ${name} layout`);
+    check(await page.evaluate(() => window.zoomap.shownCount()) === shownBefore, `the search leaves the same count in the ${name} layout`);
+    // The cells left clear are the hits' cells in this layout.
+    const clear = (await page.evaluate(() => window.zoomap.shownPlaces())) ?? [];
+    const hitPlaces = await page.evaluate((list) => list.map(([c, w]) => window.zoomap.placeOf(c, w)), hits);
+    check(hits.length > 0 && JSON.stringify(clear.map(key).sort()) === JSON.stringify(hitPlaces.map(key).sort()),
+      `the ${name} layout leaves clear the hits' own cells: ${JSON.stringify(clear)} vs ${JSON.stringify(hitPlaces)}`);
     const drawn = await page.evaluate(() => window.zoomap.layoutLabels());
     check(apart(drawn.map((l) => l.box)), `the ${name} layout's labels do not overlap: ${JSON.stringify(drawn)}`);
     if (name === 'time') check(drawn.some((l) => l.axis && /^\d{4}/.test(l.text)), `the timeline labels its years: ${drawn.map((l) => l.text).join(' ')}`);

@@ -39,16 +39,9 @@ pub fn build_layouts(
     for (position, kind) in menu.iter().enumerate() {
         let name = kind.slug(position);
         if kind.is_placement() {
-            built.push(SiteLayout {
-                name,
-                label: kind.label(),
-                grid: data.grid,
-                cells: None,
-                labels: Vec::new(),
-                pyramid: paths::PYRAMID.into(),
-                size: [pyramid.width, pyramid.height],
-                levels: pyramid.levels(tile_size),
-            });
+            let size = [pyramid.width, pyramid.height];
+            let levels = pyramid.levels(tile_size);
+            built.push(SiteLayout::own(name, kind.label(), data.grid, size, levels));
             continue;
         }
         let folder = Path::new(LAYOUTS_DIR).join(&name);

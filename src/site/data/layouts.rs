@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use super::file;
 use crate::base::grid::{Cell, Grid};
-use crate::site::SiteData;
+use crate::site::{SiteData, paths};
 use crate::stages::arrange::Label;
 use crate::stages::tiles::Level;
 
@@ -40,6 +40,29 @@ pub struct SiteLayout {
     pub size: [u32; 2],
     /// The pyramid's levels, coarsest first.
     pub levels: Vec<Level>,
+}
+
+impl SiteLayout {
+    /// The map's own layout (`name`, menu `label`) on `grid`, its pyramid the site's
+    /// [`paths::PYRAMID`] of `size` pixels and `levels`.
+    pub fn own(
+        name: String,
+        label: String,
+        grid: Grid,
+        size: [u32; 2],
+        levels: Vec<Level>,
+    ) -> Self {
+        Self {
+            name,
+            label,
+            grid,
+            cells: None,
+            labels: Vec::new(),
+            pyramid: paths::PYRAMID.into(),
+            size,
+            levels,
+        }
+    }
 }
 
 /// `index.json`'s entry of a layout.

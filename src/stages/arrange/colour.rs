@@ -40,7 +40,7 @@ pub fn dominant_colour(pixels: &[u8]) -> [u8; 3] {
 }
 
 /// Hue (0–1), saturation and lightness (0–1) of an sRGB colour (HSL).
-pub fn hsl([r, g, b]: [u8; 3]) -> [f32; 3] {
+fn hsl([r, g, b]: [u8; 3]) -> [f32; 3] {
     let [r, g, b] = [r, g, b].map(|v| v as f32 / 255.0);
     let (max, min) = (r.max(g).max(b), r.min(g).min(b));
     let l = (max + min) / 2.0;

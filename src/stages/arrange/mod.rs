@@ -327,6 +327,14 @@ fn fill_band(members: &[usize], left: u32, width: u32, bottom: u32, cells: &mut 
     }
 }
 
+/// Test helper: whether every item of `arranged` has its own cell inside its grid.
+#[cfg(test)]
+pub(super) fn one_item_per_cell(arranged: &Arranged) -> bool {
+    let mut seen = std::collections::HashSet::new();
+    let grid = arranged.grid;
+    (arranged.cells.iter()).all(|c| c.col < grid.cols && c.row < grid.rows && seen.insert(*c))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -126,16 +126,13 @@ pub fn write_synthetic_site(
             .collect(),
     });
     // The map's own layout, the one entry of a build without --layouts.
-    data.layouts = vec![SiteLayout {
-        name: "similarity".into(),
-        label: "Similarity".into(),
-        grid: data.grid,
-        cells: None,
-        labels: Vec::new(),
-        pyramid: "map".into(),
-        size: [pyramid.width, pyramid.height],
-        levels: pyramid.levels(tile_options.tile_size),
-    }];
+    data.layouts = vec![SiteLayout::own(
+        "similarity".into(),
+        "Similarity".into(),
+        data.grid,
+        [pyramid.width, pyramid.height],
+        pyramid.levels(tile_options.tile_size),
+    )];
     let page = PageConfig {
         title: data.title.clone(),
         width: pyramid.width,
