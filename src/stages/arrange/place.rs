@@ -130,6 +130,13 @@ mod tests {
                 .all(|i| cells[i].row >= top && cells[i].row <= bottom)
         );
         assert!(placed.iter().all(|&i| cells[i].row < top));
+        // Without any place, the "no place" band is map-shaped, not one column.
+        let none = by_place(&input, &vec![None; 300]).unwrap();
+        assert!(
+            super::super::one_item_per_cell(&none) && none.grid.cols > 10,
+            "{:?}",
+            none.grid
+        );
         assert_eq!(parse_degrees(" -33.5 ", 90.0), Some(-33.5));
         assert_eq!(parse_degrees("95", 90.0), None);
         assert_eq!(parse_degrees("north", 90.0), None);
