@@ -4,7 +4,7 @@
 # (examples/scale_inputs.rs) in a temporary folder (OUT=DIR keeps them and the site there),
 # builds the map from them with --features (--cell ${CELL:-64}, previews 128 px, no originals),
 # and prints each stage's seconds and peak RSS from build-report.json, the whole run's wall time
-# and peak RSS, and checks that the site is complete.
+# and peak RSS, and checks that the site is complete, and what its IIIF adds to its size.
 # BEFORE=/path/to/an/older/zoomap runs the same build with it too and prints the ratios.
 # LAYOUTS=LIST (e.g. time,group:Kind,colour,place:lat,lon) also writes a metadata CSV of a
 # random year (1850–2019), one of 12 kinds and a random place per image, builds the layouts
@@ -73,8 +73,14 @@ printf '%s images, %s-px cells: %s s, peak RSS %s MiB; site valid (%s items)\n' 
   "$n" "$cell" "$seconds" "$peak" "$count"
 printf '%-16s %10s %10s\n' stage seconds "peak MiB"
 stages "$site"
+bytes() { du -sb "$@" | awk '{ s += $1 } END { print s }'; }
+# IIIF's cost: the site with and without iiif/ (du counts a file hard-linked twice once).
+whole=$(bytes "$site")
+without=$(du -sb --exclude=iiif "$site" | cut -f1)
+printf 'site %s bytes, %s without iiif/: IIIF adds %s bytes (%s%%); iiif/items %s bytes in %s files\n' \
+  "$whole" "$without" "$((whole - without))" "$(awk -v a="$whole" -v b="$without" 'BEGIN {printf "%.1f", 100 * (a - b) / b}')" \
+  "$(bytes "$site/iiif/items")" "$(find "$site/iiif/items" -type f | wc -l)"
 if [ -n "${LAYOUTS:-}" ]; then
-  bytes() { du -sb "$@" | awk '{ s += $1 } END { print s }'; }
   printf '%-16s %14s\n' layout bytes
   printf '%-16s %14s\n' "own tiles" "$(bytes "$site/map_files" "$site/map.dzi")"
   for dir in "$site"/layouts/*/; do

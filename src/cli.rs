@@ -15,6 +15,7 @@ use zoomap::cmd::options::BuildOptions;
 use zoomap::cmd::serve::ServeOptions;
 use zoomap::export::folders::FolderOptions;
 use zoomap::site::css_colour;
+use zoomap::site::iiif::IiifOptions;
 use zoomap::site::metadata::ItemOptions;
 use zoomap::site::originals::Originals;
 use zoomap::stages::arrange::{LayoutOptions, Layouts};
@@ -93,6 +94,8 @@ pub struct BuildArgs {
     #[command(flatten)]
     layouts: LayoutArgs,
     #[command(flatten)]
+    iiif: IiifArgs,
+    #[command(flatten)]
     tiles: TileArgs,
 }
 
@@ -101,13 +104,29 @@ pub struct BuildArgs {
 struct LayoutArgs {
     /// The maps the viewer's Layout menu offers, comma-separated, in menu order: similarity
     /// (or positions, with --positions), time, group:COLUMN, colour, place:LAT,LON. The
-    /// similarity (or positions) map is always built, first where not named [default:
-    /// similarity, or positions with --positions].
+    /// similarity (or positions) map is always built, first where not named. Naming both
+    /// similarity and positions draws the --positions file beside the similarity map
+    /// [default: similarity, or positions with --positions].
     #[arg(long, value_name = "LIST")]
     layouts: Option<Layouts>,
     /// The timeline's year column [default: the one the year filter finds].
     #[arg(long, value_name = "COLUMN")]
     year_column: Option<String>,
+}
+
+#[derive(Args)]
+#[command(next_help_heading = "IIIF")]
+struct IiifArgs {
+    /// The URL the site will be published at: the IIIF Manifests, Collection and image
+    /// service carry absolute ids under it [default: http://127.0.0.1:8000/, zoomap serve's
+    /// address, with a warning to rebuild for publishing].
+    #[arg(long, value_name = "URL")]
+    base_url: Option<String>,
+    /// The metadata column of each item's licence: a Creative Commons or
+    /// RightsStatements.org URI becomes the IIIF `rights`, other text joins the attribution
+    /// [default: a column named license, licence, rights or usage].
+    #[arg(long, value_name = "COLUMN")]
+    iiif_rights: Option<String>,
 }
 
 #[derive(Args)]
@@ -188,7 +207,9 @@ struct VectorArgs {
     /// Positions computed elsewhere, instead of features: a CSV/TSV of filename,x,y (spread
     /// onto the grid) or filename,col,row (cells used as given). Images not listed are left out.
     /// No network runs, so --weights (or ZOOMAP_WEIGHTS, which must not conflict) is unused.
-    #[arg(long, conflicts_with = "features")]
+    /// With --layouts naming similarity and positions, the file is a layout of its own beside
+    /// the similarity map instead (images not listed go to a "no position" band).
+    #[arg(long)]
     positions: Option<PathBuf>,
     #[command(flatten)]
     network: NetworkArgs,
@@ -371,7 +392,7 @@ impl BuildArgs {
             images: self.images.clone(),
             output: self.output.clone(),
             items: self.items.options(),
-            vectors: self.vectors.options(),
+            vectors: self.vectors.options(self.positions_beside()),
             reduce: ReduceOptions {
                 pca_components: self.reduce.pca,
                 perplexity: self.reduce.perplexity,
@@ -387,9 +408,10 @@ impl BuildArgs {
             },
             mosaic: self.mosaic.options(),
             refine: self.mosaic.refine,
-            layouts: LayoutOptions {
-                layouts: self.layouts.layouts.clone().unwrap_or_default(),
-                year_column: self.layouts.year_column.clone(),
+            layouts: self.layout_options(),
+            iiif: IiifOptions {
+                base_url: self.iiif.base_url.clone(),
+                rights_column: self.iiif.iiif_rights.clone(),
             },
             tiles: TileOptions {
                 tile_size: self.tiles.tile_size,
@@ -430,12 +452,35 @@ impl ItemArgs {
     }
 }
 
+impl BuildArgs {
+    /// Whether `--positions` is drawn as a layout beside the similarity map (the list names
+    /// both) rather than replacing features.
+    fn positions_beside(&self) -> bool {
+        let layouts = self.layouts.layouts.as_ref();
+        layouts.is_some_and(Layouts::positions_beside)
+    }
+
+    /// The layouts' options; the positions file is theirs where drawn beside similarity.
+    fn layout_options(&self) -> LayoutOptions {
+        LayoutOptions {
+            layouts: self.layouts.layouts.clone().unwrap_or_default(),
+            year_column: self.layouts.year_column.clone(),
+            positions: self
+                .vectors
+                .positions
+                .clone()
+                .filter(|_| self.positions_beside()),
+        }
+    }
+}
+
 impl VectorArgs {
-    fn options(&self) -> VectorOptions {
+    /// The vectors' options; `beside`: the positions file is a layout, not the placement.
+    fn options(&self, beside: bool) -> VectorOptions {
         VectorOptions {
             features: self.features.clone(),
             features_index: self.features_index.clone(),
-            positions: self.positions.clone(),
+            positions: self.positions.clone().filter(|_| !beside),
             network: self.network.options(),
         }
     }

@@ -4,6 +4,7 @@
 // fetched one region at a time, in cell order within each, with progress reported.
 
 import { csvField } from './csv.js';
+import { selectionCollection } from './iiif.js';
 
 // The CSV's header for metadata `columns` and `levels` cluster levels.
 export function csvHeader(columns, levels) {
@@ -104,4 +105,15 @@ export async function selectionGroupCsv(site, mask, name, progress) {
   const lines = ['filename,group'];
   await eachSelected(site, mask, (record) => lines.push(`${csvField(record.file)},${csvField(name)}`), progress);
   return new Blob([lines.join('\r\n') + '\r\n'], { type: 'text/csv;charset=utf-8' });
+}
+
+// The selected items as a IIIF Presentation 3 Collection of their Manifests (JSON), for
+// Mirador, Universal Viewer or any IIIF client; null on a site written without IIIF.
+export async function selectionIiif(site, mask, progress) {
+  const { iiif, title } = site.index;
+  if (!iiif) return null;
+  const items = [];
+  await eachSelected(site, mask, (record, cell) => items.push({ cell, title: record.title }), progress);
+  const collection = selectionCollection(iiif, `${title}: ${items.length} selected`, items);
+  return new Blob([JSON.stringify(collection, null, 1)], { type: 'application/ld+json' });
 }

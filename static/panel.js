@@ -1,6 +1,8 @@
 // The item panel: an item's title, preview, full-image view and download (when the site
-// carries the original), link (only to a web or mail address) and metadata, all set as text
+// carries the original), link (only to a web or mail address), IIIF Manifest and metadata, all set as text
 // so that nothing in the data can run in the page. Opening it moves focus to its title.
+
+import { dragHref, manifestUrl } from './iiif.js';
 
 // The schemes an item link may have; the build already refuses others (site/links.rs), and
 // this check keeps a hand-edited region file from turning a `javascript:` URL into a link.
@@ -16,10 +18,12 @@ function linkable(url) {
 }
 
 export class Panel {
-  // `onFull(record)`: the "View full image" button was pressed.
-  constructor(element, columns, onFull) {
+  // `onFull(record)`: the "View full image" button was pressed; `iiif`: index.json's IIIF
+  // URLs (null without them).
+  constructor(element, { columns, iiif }, onFull) {
     this.element = element;
     this.columns = columns;
+    this.iiif = iiif;
     this.part = (id) => document.getElementById(`panel-${id}`);
     this.record = null;
     this.part('full').addEventListener('click', () => { if (this.record) onFull(this.record); });
@@ -39,8 +43,8 @@ export class Panel {
     this.record = null;
   }
 
-  // Shows `record`; moves focus to its title when `focus` is set.
-  show(record, focus) {
+  // Shows `record`, the item in map cell `cell`; moves focus to its title when `focus` is set.
+  show(record, cell, focus) {
     this.record = record;
     this.part('title').textContent = record.title;
     const preview = this.part('preview');
@@ -53,6 +57,7 @@ export class Panel {
     // Saved under the collection's own file name, not the site's numbered copy.
     download.download = record.file.split('/').pop();
     this.showLink(record);
+    this.showIiif(cell);
     this.showFields(record.fields || [], record.file);
     this.part('file').textContent = record.file;
     this.element.hidden = false;
@@ -75,6 +80,13 @@ export class Panel {
     const asText = href ? null : record.url_text || record.url;
     urlText.hidden = !asText;
     urlText.querySelector('code').textContent = asText || '';
+  }
+
+  // The item's IIIF Manifest as a drag-and-drop link.
+  showIiif(cell) {
+    const link = this.part('iiif');
+    link.hidden = !this.iiif;
+    if (this.iiif) link.href = dragHref(manifestUrl(this.iiif, cell));
   }
 
   // The metadata, less the column naming the file (shown once, at the foot).

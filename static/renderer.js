@@ -74,9 +74,13 @@ export class Renderer {
     ctx.imageSmoothingQuality = 'high';
     const level = tiles.levelFor(viewport.view.z * this.dpr);
     const rect = viewport.visibleRect();
+    // Tile edges snap to device pixels, so tiles without overlap (the default, shared with
+    // IIIF) meet edge to edge with no hairline seam between them.
+    const snap = (v) => Math.round(v * this.dpr) / this.dpr;
     const place = (x, y, w, h) => {
-      const p = viewport.toScreen(x, y);
-      return [p.x, p.y, w * viewport.view.z, h * viewport.view.z];
+      const p = viewport.toScreen(x, y), q = viewport.toScreen(x + w, y + h);
+      const [x0, y0] = [snap(p.x), snap(p.y)];
+      return [x0, y0, snap(q.x) - x0, snap(q.y) - y0];
     };
     let drawn = 0;
     const requested = Math.max(0, level - REQUESTED_PLACEHOLDER);

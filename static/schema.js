@@ -17,6 +17,7 @@ export const INDEX_SCHEMA = {
   clusters: ['count', 'records', 'codes', 'bytes'],
   similar: ['k', 'bytes'],
   layouts: ['name', 'label', 'grid', 'labels', 'pyramid', 'size', 'levels', 'cells'],
+  iiif: ['manifest', 'collection', 'items'],
 };
 
 // The keys `index` lacks, as `key` or `key.entry` (for an entry of a list or object), none

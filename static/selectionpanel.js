@@ -6,7 +6,7 @@
 
 import { copyLink } from './controls.js';
 import { download, element } from './dom.js';
-import { selectionCsv, selectionFiles, selectionGroupCsv } from './exports.js';
+import { selectionCsv, selectionFiles, selectionGroupCsv, selectionIiif } from './exports.js';
 import { selectedCells } from './selection.js';
 
 // Images shown in the panel at most, and breakdown values listed at most.
@@ -28,11 +28,13 @@ export class SelectionPanel {
     const column = byId('selection-column');
     column.replaceChildren(...facets.map((facet, k) => element('option', { value: k, textContent: facet.name })));
     byId('selection-breakdown-box').hidden = facets.length === 0;
+    byId('selection-iiif').hidden = !viewer.site.index.iiif;
     column.addEventListener('change', () => this.showBreakdown());
     const actions = {
       'selection-close': () => this.setOpen(false),
       'selection-csv': () => this.save('csv'),
       'selection-files': () => this.save('files'),
+      'selection-iiif': () => this.save('iiif'),
       'selection-link': () => copyLink(viewer.hash, selector.tooLongForLink() ? 'the selection is too scattered to fit in a link, so it is left out' : ''),
       'selection-clear': () => selector.clear(),
     };
@@ -122,9 +124,15 @@ export class SelectionPanel {
       csv: () => selectionCsv(site, clusters, mask, report),
       files: () => selectionFiles(site, mask, report),
       group: () => selectionGroupCsv(site, mask, name, report),
+      iiif: () => selectionIiif(site, mask, report),
     };
-    const files = { csv: 'selection.csv', files: 'selection-files.txt', group: 'groups.csv' };
-    const said = { csv: 'Selection saved as CSV', files: 'File list saved', group: `Group "${name}" saved: build with --groups groups.csv to keep it` };
+    const files = { csv: 'selection.csv', files: 'selection-files.txt', group: 'groups.csv', iiif: 'selection.json' };
+    const said = {
+      csv: 'Selection saved as CSV',
+      files: 'File list saved',
+      group: `Group "${name}" saved: build with --groups groups.csv to keep it`,
+      iiif: 'Selection saved as a IIIF Collection',
+    };
     try {
       download(await made[what](), files[what]);
       byId('status').textContent = said[what];

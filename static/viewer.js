@@ -215,7 +215,7 @@ class Viewer {
       return;
     }
     if (this.selector?.panel.open) this.selector.panel.setOpen(false);
-    this.panel.show(record, focus);
+    this.panel.show(record, cell, focus);
     this.similar.show(cell);
     byId('status').textContent = record.title;
     if (history === 'push' && !wasOpen) this.hash.push();
@@ -351,7 +351,7 @@ class Viewer {
     const site = await SiteData.load(this.config.data, this.config.version);
     this.site = site;
     this.layout = new MapLayout(site.index.layouts?.find((entry) => !entry.cells) ?? null, site);
-    this.panel = new Panel(byId('panel'), site.index.columns, (record) => this.lightbox.show(record));
+    this.panel = new Panel(byId('panel'), site.index, (record) => this.lightbox.show(record));
     this.similar = new SimilarStrip(this);
     this.search = setupSearch(site, {
       show: (found) => { this.hits = found; this.updateShown(); this.filters?.recount(); },

@@ -3,7 +3,7 @@
 # Chromium for the viewer tests, Mesa's software Vulkan driver (lavapipe) so the wgpu path runs
 # on a machine without a GPU, and playwright-core and
 # axe-core (pinned by tests/viewer/package-lock.json) to drive the browser and scan its
-# accessibility. Nothing here is needed to build zoomap: CI builds it without cmake or NASM.
+# accessibility, with OpenSeadragon and Mirador, the IIIF clients the site's IIIF is opened in. Nothing here is needed to build zoomap: CI builds it without cmake or NASM.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ ! -x /usr/bin/chromium ] || [ ! -f /usr/share/vulkan/icd.d/lvp_icd.x86_64.json ]; then
@@ -11,6 +11,8 @@ if [ ! -x /usr/bin/chromium ] || [ ! -f /usr/share/vulkan/icd.d/lvp_icd.x86_64.j
   sudo_if_needed apt-get update -qq
   DEBIAN_FRONTEND=noninteractive sudo_if_needed apt-get install -y -qq chromium mesa-vulkan-drivers >/dev/null
 fi
-if [ ! -d tests/viewer/node_modules/playwright-core ] || [ ! -d tests/viewer/node_modules/axe-core ]; then
+modules=tests/viewer/node_modules
+if [ ! -d $modules/playwright-core ] || [ ! -d $modules/axe-core ] || [ ! -d $modules/mirador ] ||
+  [ ! -d $modules/openseadragon ]; then
   (cd tests/viewer && npm ci --silent --no-audit --no-fund)
 fi

@@ -12,6 +12,7 @@ use serde::Serialize;
 
 use crate::base::setting::{Setting, SettingError, check};
 use crate::export::folders::FolderOptions;
+use crate::site::iiif::IiifOptions;
 use crate::site::metadata::ItemOptions;
 use crate::stages::arrange::LayoutOptions;
 use crate::stages::clusters::ClusterOptions;
@@ -44,6 +45,8 @@ pub struct BuildOptions {
     pub tiles: TileOptions,
     /// The layouts besides the similarity map.
     pub layouts: LayoutOptions,
+    /// The site's IIIF: its public URL and licence column.
+    pub iiif: IiifOptions,
     /// Folder for `items.tsv`, `features.npy` and `reduced.npy`.
     pub export: Option<PathBuf>,
     /// One folder of images per cluster.
@@ -64,6 +67,7 @@ impl BuildOptions {
             refine: Refine::Auto,
             tiles: TileOptions::default(),
             layouts: LayoutOptions::default(),
+            iiif: IiifOptions::default(),
             export: None,
             folders: None,
         }
@@ -78,6 +82,7 @@ impl BuildOptions {
         self.reduce.validate()?;
         self.mosaic.validate()?;
         self.layouts.validate(self.vectors.positions.is_some())?;
+        self.iiif.validate()?;
         if let Some(folders) = &self.folders {
             folders.validate()?;
         }
@@ -148,6 +153,7 @@ impl BuildOptions {
             .iter()
             .chain(&self.vectors.features_index)
             .chain(&self.vectors.positions)
+            .chain(&self.layouts.positions)
             .chain(&self.vectors.network.weights)
             .chain(&self.items.metadata)
             .chain(&self.clusters.names);

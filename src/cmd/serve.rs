@@ -172,6 +172,14 @@ async fn serve_file(file: PathBuf, path: &str, mut request: Request) -> Response
     }
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
     add_security_headers(headers);
+    if path.starts_with(&format!("/{}/", paths::IIIF)) {
+        // IIIF clients elsewhere (a Mirador on another site) read these files: CORS, as
+        // the Image API asks of level 1 and recommends at level 0.
+        headers.insert(
+            header::ACCESS_CONTROL_ALLOW_ORIGIN,
+            HeaderValue::from_static("*"),
+        );
+    }
     response
 }
 

@@ -5,6 +5,7 @@
 pub mod data;
 pub mod facets;
 pub mod groups;
+pub mod iiif;
 pub mod links;
 pub mod metadata;
 pub mod naming;
@@ -92,6 +93,10 @@ pub struct SiteData {
     /// them): none for a site written without the build's layouts step.
     #[serde(skip)]
     pub layouts: Vec<data::SiteLayout>,
+    /// The URLs of the site's IIIF Manifests, for the viewer's IIIF links; None for a site
+    /// written without them.
+    #[serde(skip)]
+    pub iiif: Option<iiif::IiifIndex>,
 }
 
 impl SiteData {
@@ -118,6 +123,7 @@ impl SiteData {
             naming,
             similar: None,
             layouts: Vec::new(),
+            iiif: None,
         }
     }
 

@@ -26,6 +26,18 @@ pub const TILES: &str = "map_files";
 pub const ORIGINALS: &str = "originals";
 /// What the build did.
 pub const REPORT: &str = "build-report.json";
+/// The site's IIIF: the image, the Manifests and the Collections.
+pub const IIIF: &str = "iiif";
+/// The mosaic as a IIIF level-0 image (`info.json` and its tiles).
+pub const IIIF_IMAGE: &str = "iiif/map";
+/// The map's IIIF Manifest.
+pub const IIIF_MANIFEST: &str = "iiif/manifest.json";
+/// The IIIF Collection of the items' Manifests.
+pub const IIIF_COLLECTION: &str = "iiif/collection.json";
+/// The items' Manifests, `{cell}.json`.
+pub const IIIF_ITEMS: &str = "iiif/items";
+/// The nested Collections of a large map's items, `{k}.json`.
+pub const IIIF_COLLECTIONS: &str = "iiif/collections";
 
 /// The preview of the image at scan index `index`, relative to the page.
 pub fn preview(index: usize) -> String {

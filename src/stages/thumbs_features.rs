@@ -42,6 +42,12 @@ pub struct VectorOptions {
 impl VectorOptions {
     /// Refuses what the network could not run with.
     pub fn validate(&self) -> Result<()> {
+        if self.positions.is_some() && !self.features.is_empty() {
+            bail!(
+                "--positions replaces --features; to show both, name both maps in --layouts \
+                 (similarity,positions)"
+            );
+        }
         self.network.validate()
     }
 }
@@ -185,10 +191,9 @@ pub fn load_vectors_source(
     images: &[ImageFile],
 ) -> Result<VectorSource> {
     if let Some(path) = &options.positions {
-        let positions = Positions::read(path)?;
-        let missing = positions.missing_from(images.iter().map(|i| i.name.as_str()));
-        require_known(path, &missing, collection)?;
-        return Ok(VectorSource::Positions(positions));
+        return Ok(VectorSource::Positions(read_positions(
+            path, collection, images,
+        )?));
     }
     if options.features.is_empty() {
         return load_model(&options.network);
@@ -215,6 +220,15 @@ pub fn load_model(network: &NetworkOptions) -> Result<VectorSource> {
 }
 
 /// Stops the build when a user's file (`path`) names images the collection lacks.
+/// Reads the positions file at `path` and checks that every image it names is one of
+/// `images` in `collection`.
+pub fn read_positions(path: &Path, collection: &Path, images: &[ImageFile]) -> Result<Positions> {
+    let positions = Positions::read(path)?;
+    let missing = positions.missing_from(images.iter().map(|i| i.name.as_str()));
+    require_known(path, &missing, collection)?;
+    Ok(positions)
+}
+
 fn require_known(path: &Path, missing: &[String], collection: &Path) -> Result<()> {
     if missing.is_empty() {
         return Ok(());

@@ -53,12 +53,12 @@ pub struct TileOptions {
 }
 
 impl Default for TileOptions {
-    /// 254-pixel tiles overlapping by 1 (256 with the overlap, as deepzoom.py writes them),
-    /// JPEG at quality 85.
+    /// 256-pixel JPEG tiles at quality 85, without overlap (as libvips' `dzsave` writes them
+    /// and as IIIF tiles are), so the site's IIIF image shares the DeepZoom tiles' files.
     fn default() -> Self {
         Self {
-            tile_size: 254,
-            overlap: 1,
+            tile_size: 256,
+            overlap: 0,
             format: TileFormat::Jpg,
             quality: 85,
         }
@@ -66,6 +66,20 @@ impl Default for TileOptions {
 }
 
 impl TileOptions {
+    /// Whether these tiles are IIIF tiles too: JPEG, without overlap.
+    pub fn are_iiif_tiles(&self) -> bool {
+        self.overlap == 0 && self.format == TileFormat::Jpg
+    }
+
+    /// These settings for a pyramid whose tiles are IIIF tiles (JPEG, no overlap).
+    pub fn for_iiif(&self) -> Self {
+        Self {
+            overlap: 0,
+            format: TileFormat::Jpg,
+            ..*self
+        }
+    }
+
     /// Refuses settings no pyramid can be written with.
     pub fn validate(&self) -> Result<()> {
         if self.tile_size == 0 || self.overlap >= self.tile_size {

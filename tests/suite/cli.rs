@@ -649,6 +649,50 @@ fn given_cells_are_used_as_they_are_and_given_points_are_spread_onto_the_grid() 
         "points given left to right land in columns {columns:?}"
     );
 
+    // Naming both maps draws the positions beside the similarity map; the image the file
+    // leaves out goes to the "no position" band of that layout and stays on the map.
+    let site = dir.path().join("site-beside");
+    let (ok, _, stderr) = run(&[
+        "build",
+        images.to_str().unwrap(),
+        "-o",
+        site.to_str().unwrap(),
+        "--weights",
+        tiny_weights("safetensors").to_str().unwrap(),
+        "--cell",
+        "32",
+        "--positions",
+        cells_csv.to_str().unwrap(),
+        "--layouts",
+        "similarity,positions",
+    ]);
+    assert!(ok, "{stderr}");
+    check_site(&site, 6);
+    let index: serde_json::Value =
+        serde_json::from_slice(&fs::read(site.join("data/index.json")).unwrap()).unwrap();
+    let layouts = index["layouts"].as_array().unwrap();
+    let names: Vec<&str> = layouts
+        .iter()
+        .map(|l| l["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["similarity", "positions"]);
+    assert_eq!(layouts[1]["labels"][0]["text"], "no position");
+    let cells = fs::read(site.join("data/layouts/positions.bin")).unwrap();
+    let grid = &layouts[1]["grid"];
+    let count = grid["cols"].as_u64().unwrap() * grid["rows"].as_u64().unwrap();
+    assert_eq!(cells.len() as u64, 4 * count);
+    let (ok, _, stderr) = run(&[
+        "build",
+        images.to_str().unwrap(),
+        "-o",
+        dir.path().join("site-both").to_str().unwrap(),
+        "--features",
+        cells_csv.to_str().unwrap(),
+        "--positions",
+        cells_csv.to_str().unwrap(),
+    ]);
+    assert!(!ok && stderr.contains("similarity,positions"), "{stderr}");
+
     std::fs::write(&cells_csv, "filename,col,row\nghost.jpg,0,0\n").unwrap();
     let (ok, _, stderr) = build(&cells_csv, &dir.path().join("site3"));
     assert!(

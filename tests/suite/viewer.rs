@@ -125,6 +125,53 @@ fn viewer_shows_searches_filters_and_navigates_a_collection() {
     );
 }
 
+/// The site's IIIF in real IIIF clients (tests/viewer/iiif.mjs): OpenSeadragon opens the
+/// map's `info.json` and loads its deepest tiles, Mirador 4 opens the map's and an item's
+/// Manifests and draws them, from another origin (through the server's CORS header).
+#[test]
+fn iiif_clients_open_the_map_and_an_item() {
+    if !browser_available() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let images = dir.path().join("images");
+    example_images(&images, 24);
+    // The ids name the address the site is served at: a free port, taken for the build.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .unwrap()
+        .port();
+    let site = dir.path().join("site");
+    let base = format!("http://127.0.0.1:{port}/");
+    let mut args = common::build_args(
+        &images,
+        &site,
+        &tiny_weights("safetensors"),
+        &["--base-url"],
+    );
+    args.push(base.clone());
+    let (ok, _, stderr) = common::run_build(&args);
+    assert!(ok, "{stderr}");
+    let (mut server, addr) = common::serve_on(&site, "127.0.0.1", port);
+    assert_eq!(format!("http://{addr}/"), base);
+    let shots = root().join("target/viewer-screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+    let out = Command::new("node")
+        .arg(root().join("tests/viewer/iiif.mjs"))
+        .args([base.as_str(), shots.to_str().unwrap()])
+        .output()
+        .expect("node runs");
+    server.kill().unwrap();
+    let _ = server.wait();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    println!("{stdout}");
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 #[test]
 fn viewer_loads_little_and_searches_a_large_synthetic_map() {
     if !browser_available() {

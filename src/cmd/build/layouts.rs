@@ -15,7 +15,8 @@ use crate::site::SiteData;
 use crate::site::data::SiteLayout;
 use crate::site::facets::{NO_YEAR, parse_year};
 use crate::site::paths;
-use crate::stages::arrange::{self, ArrangeInput, Arranged, LayoutKind};
+use crate::stages::arrange::{self, ArrangeInput, Arranged, LayoutKind, Layouts};
+use crate::stages::positions::{Given, Positions};
 use crate::stages::thumbs::CellStore;
 use crate::stages::tiles::Pyramid;
 
@@ -24,7 +25,7 @@ const LAYOUTS_DIR: &str = "layouts";
 
 /// Every layout of the Layout menu for the site in `dir`: the map's own (its `pyramid`
 /// already written), and the others arranged and tiled (their cells read from `cells`),
-/// each timed by `clock` as the stage `layout NAME`.
+/// each timed by `clock` as the stage `layout:NAME`.
 pub fn build_layouts(
     options: &BuildOptions,
     mapped: &Mapped,
@@ -34,11 +35,12 @@ pub fn build_layouts(
 ) -> Result<Vec<SiteLayout>> {
     let positions = options.vectors.positions.is_some();
     let menu = options.layouts.layouts.menu(positions);
+    let own = Layouts::own(positions);
     let tile_size = options.tiles.tile_size;
     let mut built = Vec::with_capacity(menu.len());
     for (position, kind) in menu.iter().enumerate() {
         let name = kind.slug(position);
-        if kind.is_placement() {
+        if *kind == own {
             let size = [pyramid.width, pyramid.height];
             let levels = pyramid.levels(tile_size);
             built.push(SiteLayout::own(name, kind.label(), data.grid, size, levels));
@@ -46,7 +48,7 @@ pub fn build_layouts(
         }
         let folder = Path::new(LAYOUTS_DIR).join(&name);
         let pyramid_name = folder.join(paths::PYRAMID).to_string_lossy().into_owned();
-        let (arranged, written) = clock.run(&format!("layout {name}"), || {
+        let (arranged, written) = clock.run(&format!("layout:{name}"), || {
             let arranged = arrange_one(kind, options, mapped, data, cells)
                 .with_context(|| format!("--layouts {kind}"))?;
             std::fs::create_dir_all(dir.join(&folder))?;
@@ -55,7 +57,7 @@ pub fn build_layouts(
                 cells,
                 &mapped.placed,
                 layout_cells,
-                options,
+                (options, &options.tiles),
                 dir,
                 &pyramid_name,
             )?;
@@ -120,8 +122,28 @@ fn arrange_one(
                 .collect();
             arrange::by_place(&input, &places)
         }
-        LayoutKind::Similarity | LayoutKind::Positions => bail!("the map's own layout"),
+        LayoutKind::Positions => {
+            let Some(positions) = &mapped.positions_beside else {
+                bail!("the map's own layout");
+            };
+            arrange::spread(&input, &given_points(positions, data), "no position")
+        }
+        LayoutKind::Similarity => bail!("the map's own layout"),
     }
+}
+
+/// Each item's point in the user's `positions` (a given cell's centre), None where they
+/// leave the item out.
+fn given_points(positions: &Positions, data: &SiteData) -> Vec<Option<[f32; 2]>> {
+    data.items
+        .iter()
+        .map(|item| match &positions.placement {
+            Given::Points(points) => points.get(&item.file).copied(),
+            Given::Cells(cells) => cells
+                .get(&item.file)
+                .map(|c| [c.col as f32 + 0.5, c.row as f32 + 0.5]),
+        })
+        .collect()
 }
 
 /// Each item's year for the timeline: from `--year-column`, else from the column the year

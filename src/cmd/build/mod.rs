@@ -5,6 +5,7 @@
 //! `site_input` prepares what the site writer is given, `outputs` writes the exports and
 //! `stopwatch` times it all.
 
+mod iiif;
 mod layouts;
 mod outputs;
 mod place;
@@ -20,11 +21,13 @@ use crate::base::message::first_few;
 use crate::base::progress::items_bar;
 use crate::cmd::options::{BuildOptions, resolved};
 use crate::cmd::report::{BuildReport, UnlinkedUrls};
+use crate::site::iiif::IiifIndex;
 use crate::site::originals::{WrittenOriginals, write_originals};
 use crate::site::publish::Staging;
 use crate::site::{self, Metadata, paths};
 use crate::stages::clusters::ClusterMap;
 use crate::stages::features::INPUT_SIDE;
+use crate::stages::positions::Positions;
 use crate::stages::scan::{self, Scan};
 use crate::stages::thumbs::{CellStore, ThumbOptions};
 use crate::stages::thumbs_features::{self, Extracted, VectorSource};
@@ -45,6 +48,8 @@ pub struct Mapped {
     placed: Vec<usize>,
     /// Where they go.
     placement: Placement,
+    /// The user's positions drawn as a layout beside the similarity map, if they are.
+    positions_beside: Option<Positions>,
 }
 
 /// Runs a whole build and returns its report (also written as `build-report.json`): the
@@ -54,9 +59,9 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     options.validate()?;
     let text = TextSources::load(options)?;
     let columns = text.metadata.as_ref().map(|m| m.columns.clone());
-    options
-        .layouts
-        .check_columns(&columns.unwrap_or_default())?;
+    let columns = columns.unwrap_or_default();
+    options.layouts.check_columns(&columns)?;
+    options.iiif.check_columns(&columns)?;
     let scan = clock.run("scan", || scan_collection(options, &text))?;
     // A metadata table made of `--groups` alone names only the grouped images: no warning.
     let csv = text
@@ -70,6 +75,9 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     let source = clock.run("weights", || {
         thumbs_features::load_vectors_source(&options.vectors, &options.images, &scan.images)
     })?;
+    let positions_beside = (options.layouts.positions.as_ref())
+        .map(|path| thumbs_features::read_positions(path, &options.images, &scan.images))
+        .transpose()?;
     let cells = CellStore::create(&dir.join(CELL_STORE), options.mosaic.cell_side)?;
     let extracted = clock.run("thumbs+features", || {
         extract(options, &scan, &source, &cells, dir)
@@ -84,6 +92,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
         extracted,
         placed,
         placement,
+        positions_beside,
     };
     let originals = clock.run("originals", || originals(&mapped, options, dir))?;
     notes.extend(originals.note.clone());
@@ -94,11 +103,12 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
             &cells,
             &mapped.placed,
             placement,
-            options,
+            (options, &options.tiles),
             dir,
             paths::PYRAMID,
         )
     })?;
+    let iiif_tiles = clock.run("iiif-tiles", || iiif::tiles(options, &mapped, &cells, dir))?;
     data.layouts =
         layouts::build_layouts(options, &mapped, &data, (&cells, pyramid, dir), &mut clock)?;
     std::fs::remove_file(dir.join(CELL_STORE))?;
@@ -109,9 +119,14 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     let unlinked_urls = UnlinkedUrls::of(&data.items);
     notes.extend(unlinked_urls.warning());
     let page = site_input::page_config(options, &mapped, pyramid);
+    data.iiif = Some(IiifIndex::new(&options.iiif.base()?));
     clock.run("site", || {
         site::write_site(dir, &data, clusters.as_ref(), &page)
     })?;
+    clock.run("iiif", || {
+        iiif::write(options, &data, pyramid, &iiif_tiles, dir)
+    })?;
+    notes.extend(options.iiif.note());
     let output_notes = write_outputs(options, &mapped, &data, clusters.as_ref(), &mut clock)?;
     notes.extend(output_notes);
     let found = Found {
@@ -182,6 +197,7 @@ fn report(
         extracted,
         placed,
         placement,
+        ..
     } = mapped;
     let reduced = placement.reduced.as_ref().map(|(_, r)| r);
     BuildReport {
@@ -349,7 +365,7 @@ fn write_mosaic(
     cells: &CellStore,
     placed: &[usize],
     (assigned, grid): layouts::LayoutCells<'_>,
-    options: &BuildOptions,
+    (options, tile_options): (&BuildOptions, &tiles::TileOptions),
     site: &Path,
     name: &str,
 ) -> Result<tiles::Pyramid> {
@@ -369,8 +385,8 @@ fn write_mosaic(
         width: grid.cols * options.mosaic.cell_side,
         height: grid.rows * options.mosaic.cell_side,
     };
-    let bar = items_bar(tiles::tile_count(pyramid, options.tiles.tile_size), "tiles");
-    let written = tiles::write_pyramid(&source, site, name, &options.tiles, &|n| bar.inc(n))?;
+    let bar = items_bar(tiles::tile_count(pyramid, tile_options.tile_size), "tiles");
+    let written = tiles::write_pyramid(&source, site, name, tile_options, &|n| bar.inc(n))?;
     bar.finish_and_clear();
     Ok(written)
 }

@@ -53,6 +53,8 @@ pub struct Index<'a> {
     similar: Option<similar::SimilarEntry>,
     /// The map's layouts, in menu order; empty where it has only its own.
     layouts: Vec<layouts::LayoutEntry<'a>>,
+    /// The site's IIIF Manifests; null for a site written without them.
+    iiif: Option<&'a crate::site::iiif::IiifIndex>,
 }
 
 /// Writes the `data/` folder of a site for `data` and its `clusters`, if any: each step,
@@ -75,6 +77,7 @@ pub fn write_data(dir: &Path, data: &SiteData, clusters: Option<&ClusterMap>) ->
         },
         similar: similar::write(&out, data)?,
         layouts: layouts::write(&out, data)?,
+        iiif: data.iiif.as_ref(),
     };
     file::write(&out.join("index.json"), &serde_json::to_vec(&index)?)
 }

@@ -12,10 +12,11 @@ mod time;
 
 pub use colour::{by_colour, dominant_colour, neighbour_distance};
 pub use group::by_group;
-pub use place::{by_place, parse_degrees};
+pub use place::{by_place, parse_degrees, spread};
 pub use time::by_time;
 
 use std::fmt;
+use std::path::PathBuf;
 use std::str::FromStr;
 
 use anyhow::{Result, bail};
@@ -71,11 +72,6 @@ impl LayoutKind {
             Self::Colour => "Colour".into(),
             Self::Place { .. } => "Place".into(),
         }
-    }
-
-    /// Whether this layout is the map's own placement rather than one arranged here.
-    pub fn is_placement(&self) -> bool {
-        matches!(self, Self::Similarity | Self::Positions)
     }
 }
 
@@ -160,8 +156,9 @@ impl FromStr for Layouts {
 
 impl Layouts {
     /// Checks the list for a build whose placement comes from `--positions` (`positions`)
-    /// or from features: no layout twice, the placement's own kind only.
-    pub fn validate(&self, positions: bool) -> Result<()> {
+    /// or from features: no layout twice, the placement's own kind only, and `positions`
+    /// beside `similarity` only with a positions file (`beside`).
+    pub fn validate(&self, positions: bool, beside: bool) -> Result<()> {
         for (i, kind) in self.0.iter().enumerate() {
             if self.0[..i].contains(kind) {
                 bail!("--layouts: {kind} is named twice");
@@ -171,7 +168,7 @@ impl Layouts {
                     "--layouts: similarity needs features, and --positions gives positions \
                      instead (name `positions`)"
                 ),
-                LayoutKind::Positions if !positions => {
+                LayoutKind::Positions if !positions && !beside => {
                     bail!("--layouts: positions needs --positions FILE")
                 }
                 _ => {}
@@ -180,41 +177,51 @@ impl Layouts {
         Ok(())
     }
 
-    /// The menu: the list with the placement's own kind (positions for a `--positions`
-    /// build, else similarity) first where the list does not name it.
-    pub fn menu(&self, positions: bool) -> Vec<LayoutKind> {
-        let own = if positions {
+    /// Whether the list names both `similarity` and `positions`: the `--positions` file is
+    /// then a layout beside the similarity map rather than its replacement.
+    pub fn positions_beside(&self) -> bool {
+        self.0.contains(&LayoutKind::Similarity) && self.0.contains(&LayoutKind::Positions)
+    }
+
+    /// The map's own placement: positions for a `--positions` build, else similarity.
+    pub fn own(positions: bool) -> LayoutKind {
+        if positions {
             LayoutKind::Positions
         } else {
             LayoutKind::Similarity
-        };
+        }
+    }
+
+    /// The menu: the list with the placement's own kind (positions for a `--positions`
+    /// build, else similarity) first where the list does not name it.
+    pub fn menu(&self, positions: bool) -> Vec<LayoutKind> {
+        let own = Self::own(positions);
         let mut menu = self.0.clone();
         if !menu.contains(&own) {
             menu.insert(0, own);
         }
         menu
     }
-
-    /// The layouts arranged besides the placement, with their place in the list.
-    pub fn arranged(&self) -> impl Iterator<Item = (usize, &LayoutKind)> {
-        self.0.iter().enumerate().filter(|(_, k)| !k.is_placement())
-    }
 }
 
-/// The layouts' options: which to build, and the year column of the timeline.
+/// The layouts' options: which to build, the year column of the timeline and the positions
+/// file drawn beside the similarity map.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct LayoutOptions {
     /// The layouts, in the viewer's menu order (`--layouts`).
     pub layouts: Layouts,
     /// The timeline's year column (`--year-column`); None: the one the year filter finds.
     pub year_column: Option<String>,
+    /// The user's positions file drawn as the `positions` layout beside the similarity map
+    /// (`--positions` where `--layouts` names both); None where it is the map's placement.
+    pub positions: Option<PathBuf>,
 }
 
 impl LayoutOptions {
     /// Checks the options for a build whose placement is `--positions` (`positions`) or
     /// comes from features.
     pub fn validate(&self, positions: bool) -> Result<()> {
-        self.layouts.validate(positions)
+        self.layouts.validate(positions, self.positions.is_some())
     }
 
     /// Checks, before any work, that the metadata `columns` hold every column the layouts
@@ -357,22 +364,18 @@ mod tests {
                 },
             ]
         );
-        assert!(list.validate(false).is_ok());
-        assert!(list.validate(true).is_err(), "similarity without features");
+        assert!(list.validate(false, false).is_ok());
         assert!(
-            "time,time"
-                .parse::<Layouts>()
-                .unwrap()
-                .validate(false)
-                .is_err()
+            list.validate(true, false).is_err(),
+            "similarity without features"
         );
-        assert!(
-            "positions"
-                .parse::<Layouts>()
-                .unwrap()
-                .validate(false)
-                .is_err()
-        );
+        let parsed = |text: &str| text.parse::<Layouts>().unwrap();
+        assert!(parsed("time,time").validate(false, false).is_err());
+        assert!(parsed("positions").validate(false, false).is_err());
+        // Both maps named: the positions file is drawn beside the similarity map.
+        let both = parsed("similarity,positions");
+        assert!(both.positions_beside() && both.validate(false, true).is_ok());
+        assert!(!parsed("positions,time").positions_beside());
         for bad in ["umap", "group", "place:lat", ""] {
             assert!(bad.parse::<Layouts>().is_err(), "{bad}");
         }

@@ -1,7 +1,8 @@
 //! The map of places: each item at its latitude and longitude in the Web-Mercator
 //! projection (the one web maps use; latitudes clamped to ±85.05°), spread onto the grid by
 //! the similarity map's solver as `--positions` points are; items without usable
-//! coordinates fill a last band below, "no place", in similarity order.
+//! coordinates fill a last band below, "no place", in similarity order. The spreading is
+//! shared with the user's positions drawn as a layout of their own.
 
 use anyhow::Result;
 
@@ -28,32 +29,44 @@ fn mercator(lat: f64, lon: f64) -> [f64; 2] {
 
 /// The place layout of items at `places` (latitude, longitude; None: no usable place).
 pub fn by_place(input: &ArrangeInput<'_>, places: &[Option<(f64, f64)>]) -> Result<Arranged> {
-    let placed: Vec<usize> = (0..places.len()).filter(|&i| places[i].is_some()).collect();
-    let points: Vec<[f32; 2]> = placed
+    let points: Vec<Option<[f32; 2]>> = places
         .iter()
-        .filter_map(|&i| places[i])
-        .map(|(lat, lon)| mercator(lat, lon).map(|v| v as f32))
+        .map(|place| place.map(|(lat, lon)| mercator(lat, lon).map(|v| v as f32)))
         .collect();
-    // With no place at all, the "no place" band takes the whole map's shape.
+    spread(input, &points, "no place")
+}
+
+/// The layout of items at 2-D `points` (x right, y down; None: no point) spread onto a grid
+/// of the map's aspect by the similarity map's solver, the items without a point in a last
+/// band labelled `missing`, in similarity order. The place layout and the user's
+/// `--positions` drawn beside the similarity map share it.
+pub fn spread(
+    input: &ArrangeInput<'_>,
+    points: &[Option<[f32; 2]>],
+    missing: &str,
+) -> Result<Arranged> {
+    let placed: Vec<usize> = (0..points.len()).filter(|&i| points[i].is_some()).collect();
+    let given: Vec<[f32; 2]> = points.iter().filter_map(|p| *p).collect();
+    // With no point at all, the last band takes the whole map's shape.
     let shaped_by = if placed.is_empty() {
-        places.len()
-    } else {
         points.len()
+    } else {
+        given.len()
     };
     let mut grid = Grid::for_count(shaped_by.max(1), input.aspect);
-    let mut cells = vec![Cell { col: 0, row: 0 }; places.len()];
-    for (&i, cell) in placed.iter().zip(layout::assign(&points, grid)?) {
+    let mut cells = vec![Cell { col: 0, row: 0 }; points.len()];
+    for (&i, cell) in placed.iter().zip(layout::assign(&given, grid)?) {
         cells[i] = cell;
     }
     let mut labels = Vec::new();
     let rank = similarity_order(input.map_cells);
-    let unplaced: Vec<usize> = rank.into_iter().filter(|&i| places[i].is_none()).collect();
+    let unplaced: Vec<usize> = rank.into_iter().filter(|&i| points[i].is_none()).collect();
     if !unplaced.is_empty() {
         let band = unplaced.len().div_ceil(grid.cols as usize) as u32;
         let top = if placed.is_empty() { 0 } else { grid.rows + 1 };
         fill_band(&unplaced, 0, grid.cols, top + band - 1, &mut cells);
         labels.push(Label {
-            text: "no place".into(),
+            text: missing.into(),
             bounds: [0, top, grid.cols - 1, top + band - 1],
             axis: false,
         });

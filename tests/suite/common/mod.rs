@@ -60,13 +60,18 @@ pub fn zoomap() -> Command {
 /// Starts `zoomap serve SITE --host HOST` on a free port; returns the child (the server
 /// stops when it is killed) and the `host:port` it printed.
 pub fn serve(site: &Path, host: &str) -> (std::process::Child, String) {
+    serve_on(site, host, 0)
+}
+
+/// [`serve`] on `port` (0: any free one).
+pub fn serve_on(site: &Path, host: &str, port: u16) -> (std::process::Child, String) {
     use std::io::BufRead;
     let mut server = zoomap()
         .args([
             "serve",
             site.to_str().unwrap(),
             "--port",
-            "0",
+            &port.to_string(),
             "--host",
             host,
         ])

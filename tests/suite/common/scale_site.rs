@@ -133,6 +133,9 @@ pub fn write_synthetic_site(
         [pyramid.width, pyramid.height],
         pyramid.levels(tile_options.tile_size),
     )];
+    // The IIIF links a build writes (the synthetic site has no IIIF files).
+    let base = zoomap::site::iiif::IiifOptions::default().base().unwrap();
+    data.iiif = Some(zoomap::site::iiif::IiifIndex::new(&base));
     let page = PageConfig {
         title: data.title.clone(),
         width: pyramid.width,
