@@ -21,6 +21,7 @@ use zoomap::site::originals::Originals;
 use zoomap::stages::arrange::{LayoutOptions, Layouts};
 use zoomap::stages::clusters::{ClusterCount, ClusterMethod, ClusterOptions};
 use zoomap::stages::features::{CpuConvolution, DeviceChoice, FeatureOptions, Layer};
+use zoomap::stages::iiif_source::{Canvases, IiifSourceOptions};
 use zoomap::stages::reduce::ReduceOptions;
 use zoomap::stages::refine::Refine;
 use zoomap::stages::thumbs::MosaicOptions;
@@ -58,8 +59,9 @@ pub enum Command {
 /// `zoomap build`.
 #[derive(Args)]
 pub struct BuildArgs {
-    /// Folder of images (searched recursively).
-    images: PathBuf,
+    /// Folder of images (searched recursively); none with --iiif.
+    #[arg(required_unless_present = "iiif")]
+    images: Option<PathBuf>,
     /// Site folder to write; an existing site there is replaced when the build succeeds.
     #[arg(short, long, default_value = "site")]
     output: PathBuf,
@@ -117,6 +119,21 @@ struct LayoutArgs {
 #[derive(Args)]
 #[command(next_help_heading = "IIIF")]
 struct IiifArgs {
+    /// Build from a IIIF Presentation 2.1 or 3 Manifest or Collection (a URL or a file)
+    /// instead of a folder: every canvas's image fetched (cached), the Manifests' labels,
+    /// metadata, dates, pages and rights as the items' metadata.
+    #[arg(long, value_name = "SOURCE", conflicts_with_all = ["images", "features", "positions"])]
+    iiif: Option<String>,
+    /// Which canvases of each Manifest become items.
+    #[arg(long, value_enum, default_value_t = Canvases::All, requires = "iiif")]
+    iiif_canvases: Canvases,
+    /// The longest side each image is fetched at, in pixels (within what its image service
+    /// declares).
+    #[arg(long, value_name = "PX", default_value_t = 1024, requires = "iiif")]
+    iiif_size: u32,
+    /// Requests at once to one host.
+    #[arg(long, value_name = "N", default_value_t = 4, requires = "iiif")]
+    iiif_per_host: usize,
     /// The URL the site will be published at: the IIIF Manifests, Collection and image
     /// service carry absolute ids under it [default: http://127.0.0.1:8000/, zoomap serve's
     /// address, with a warning to rebuild for publishing].
@@ -389,7 +406,7 @@ impl BuildArgs {
     /// The library's options for these arguments.
     pub fn options(&self) -> BuildOptions {
         BuildOptions {
-            images: self.images.clone(),
+            images: self.images(),
             output: self.output.clone(),
             items: self.items.options(),
             vectors: self.vectors.options(self.positions_beside()),
@@ -413,6 +430,7 @@ impl BuildArgs {
                 base_url: self.iiif.base_url.clone(),
                 rights_column: self.iiif.iiif_rights.clone(),
             },
+            iiif_source: self.iiif_source(),
             tiles: TileOptions {
                 tile_size: self.tiles.tile_size,
                 overlap: self.tiles.overlap,
@@ -453,6 +471,36 @@ impl ItemArgs {
 }
 
 impl BuildArgs {
+    /// The `--iiif` import, where asked.
+    fn iiif_source(&self) -> Option<IiifSourceOptions> {
+        Some(IiifSourceOptions {
+            source: self.iiif.iiif.clone()?,
+            canvases: self.iiif.iiif_canvases,
+            size: self.iiif.iiif_size,
+            per_host: self.iiif.iiif_per_host,
+            timeout_secs: 30,
+            retries: 4,
+            backoff_ms: 500,
+        })
+    }
+
+    /// The images folder: the one named, or the `--iiif` import's in the cache.
+    fn images(&self) -> PathBuf {
+        match (&self.images, self.iiif_source()) {
+            (Some(images), _) => images.clone(),
+            (None, Some(source)) => {
+                let cache = self
+                    .vectors
+                    .network
+                    .cache
+                    .clone()
+                    .unwrap_or_else(default_cache_dir);
+                source.folder(&cache).join("images")
+            }
+            (None, None) => PathBuf::from("."),
+        }
+    }
+
     /// Whether `--positions` is drawn as a layout beside the similarity map (the list names
     /// both) rather than replacing features.
     fn positions_beside(&self) -> bool {

@@ -16,6 +16,7 @@ use crate::site::iiif::IiifOptions;
 use crate::site::metadata::ItemOptions;
 use crate::stages::arrange::LayoutOptions;
 use crate::stages::clusters::ClusterOptions;
+use crate::stages::iiif_source::IiifSourceOptions;
 use crate::stages::reduce::ReduceOptions;
 use crate::stages::refine::Refine;
 use crate::stages::thumbs::MosaicOptions;
@@ -47,6 +48,8 @@ pub struct BuildOptions {
     pub layouts: LayoutOptions,
     /// The site's IIIF: its public URL and licence column.
     pub iiif: IiifOptions,
+    /// The IIIF source the images come from (`--iiif`), instead of a folder of one's own.
+    pub iiif_source: Option<IiifSourceOptions>,
     /// Folder for `items.tsv`, `features.npy` and `reduced.npy`.
     pub export: Option<PathBuf>,
     /// One folder of images per cluster.
@@ -68,6 +71,7 @@ impl BuildOptions {
             tiles: TileOptions::default(),
             layouts: LayoutOptions::default(),
             iiif: IiifOptions::default(),
+            iiif_source: None,
             export: None,
             folders: None,
         }
@@ -83,6 +87,9 @@ impl BuildOptions {
         self.mosaic.validate()?;
         self.layouts.validate(self.vectors.positions.is_some())?;
         self.iiif.validate()?;
+        if let Some(source) = &self.iiif_source {
+            source.validate()?;
+        }
         if let Some(folders) = &self.folders {
             folders.validate()?;
         }

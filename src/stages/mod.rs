@@ -18,6 +18,7 @@ pub mod arrange;
 pub mod clusters;
 pub mod duplicates;
 pub mod features;
+pub mod iiif_source;
 pub mod layout;
 pub mod positions;
 pub mod reduce;

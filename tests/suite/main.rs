@@ -9,6 +9,7 @@ mod features;
 mod flowers;
 mod fuzz;
 mod hostile;
+mod iiif;
 mod reduce;
 mod safety;
 mod scale;

@@ -10,6 +10,7 @@ mod layouts;
 mod outputs;
 mod place;
 mod site_input;
+mod source;
 mod stopwatch;
 mod text;
 
@@ -57,6 +58,8 @@ pub struct Mapped {
 pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     let mut clock = Stopwatch::start();
     options.validate()?;
+    let (imported, import_notes) = source::import(options, &mut clock)?;
+    let options = imported.as_ref().unwrap_or(options);
     let text = TextSources::load(options)?;
     let columns = text.metadata.as_ref().map(|m| m.columns.clone());
     let columns = columns.unwrap_or_default();
@@ -68,7 +71,8 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
         .metadata
         .as_ref()
         .filter(|_| options.items.metadata.is_some());
-    let mut notes = collection_warnings(&scan, csv);
+    let mut notes = import_notes;
+    notes.extend(collection_warnings(&scan, csv));
     let output = resolved(&options.output);
     let staging = Staging::create(&output)?;
     let dir = staging.path();
