@@ -21,7 +21,7 @@ use zoomap::site::originals::Originals;
 use zoomap::stages::arrange::{LayoutOptions, Layouts};
 use zoomap::stages::clusters::{ClusterCount, ClusterMethod, ClusterOptions};
 use zoomap::stages::features::{CpuConvolution, DeviceChoice, FeatureOptions, Layer};
-use zoomap::stages::iiif_source::{Canvases, IiifSourceOptions};
+use zoomap::stages::iiif_source::{self, Canvases, IiifSourceOptions};
 use zoomap::stages::reduce::ReduceOptions;
 use zoomap::stages::refine::Refine;
 use zoomap::stages::thumbs::MosaicOptions;
@@ -481,6 +481,7 @@ impl BuildArgs {
             timeout_secs: 30,
             retries: 4,
             backoff_ms: 500,
+            image_limit: iiif_source::IMAGE_LIMIT,
         })
     }
 

@@ -99,6 +99,7 @@ fn documents(base: &str) -> HashMap<String, serde_json::Value> {
                 v2_canvas(3, json!({"@id": format!("{base}img/flaky.jpg")})),
                 v2_canvas(4, json!({"@id": format!("{base}img/slow.jpg")})),
                 v2_canvas(5, json!({"@id": format!("{base}img/notimage.jpg")})),
+                v2_canvas(6, json!({"@id": format!("{base}img/huge.jpg")})),
             ]}]}),
         ),
         (
@@ -134,6 +135,8 @@ fn answer(
         "malformed.json" => (200, String::new(), b"{\"type\": \"Manifest\", ".to_vec()),
         "html.json" | "img/notimage.jpg" => (200, String::new(), html),
         "img/plain.jpg" => (200, String::new(), jpeg(300, 200)),
+        // Past the test's 1 MiB image bound.
+        "img/huge.jpg" => (200, String::new(), [jpeg(8, 8), vec![0; 2 << 20]].concat()),
         "img/flaky.jpg" if seen == 1 => (429, "Retry-After: 1\r\n".into(), Vec::new()),
         "img/flaky.jpg" => (200, String::new(), jpeg(120, 160)),
         "img/slow.jpg" => {
@@ -205,6 +208,7 @@ fn options(source: String) -> IiifSourceOptions {
         timeout_secs: 1,
         retries: 2,
         backoff_ms: 50,
+        image_limit: 1 << 20,
     }
 }
 
@@ -227,6 +231,7 @@ fn a_collection_is_imported_with_its_failures_left_out_and_named() {
         ("img/missing.jpg", "HTTP 404"),
         ("img/slow.jpg", "after 2 retries"),
         ("img/notimage.jpg", "not an image"),
+        ("img/huge.jpg", "larger than 1048576 bytes: cut off"),
     ] {
         assert!(
             imported
@@ -236,7 +241,7 @@ fn a_collection_is_imported_with_its_failures_left_out_and_named() {
             "{what}: {why}\n{skipped}"
         );
     }
-    assert_eq!(imported.skipped.len(), 6, "{skipped}");
+    assert_eq!(imported.skipped.len(), 7, "{skipped}");
     // Vase (2 canvases), Plate book (level 2 and the 429-then-200 image), Map sheet (after
     // the redirect, level 0 from its info.json's sizes).
     let table = std::fs::read_to_string(&imported.metadata).unwrap();
@@ -283,7 +288,7 @@ fn a_collection_is_imported_with_its_failures_left_out_and_named() {
         None,
     )
     .unwrap();
-    assert_eq!(again.skipped.len(), 6);
+    assert_eq!(again.skipped.len(), 7);
     assert_eq!(std::fs::read_to_string(&again.metadata).unwrap(), table);
     let failed = [
         "missing.json",
@@ -292,6 +297,7 @@ fn a_collection_is_imported_with_its_failures_left_out_and_named() {
         "img/missing.jpg",
         "img/slow.jpg",
         "img/notimage.jpg",
+        "img/huge.jpg",
     ];
     for (path, n) in hits.lock().unwrap().iter() {
         let asked_again = n - before.get(path).copied().unwrap_or(0);
@@ -300,6 +306,42 @@ fn a_collection_is_imported_with_its_failures_left_out_and_named() {
             "{path} asked again"
         );
     }
+}
+
+#[test]
+fn first_canvases_only_and_the_users_table_joined_on_manifest_ids() {
+    let (base, _) = serve_fixtures();
+    let dir = tempfile::tempdir().unwrap();
+    let user = dir.path().join("shelves.csv");
+    std::fs::write(
+        &user,
+        format!("manifest,Shelf\n{base}m3.json,A1\n{base}m0.json,B2\n"),
+    )
+    .unwrap();
+    let mut first = options(format!("{base}collection.json"));
+    first.canvases = Canvases::First;
+    let imported = import(&first, dir.path(), Some((&user, "manifest"))).unwrap();
+    let table = std::fs::read_to_string(&imported.metadata).unwrap();
+    let rows: Vec<&str> = table.lines().collect();
+    assert!(rows[0].ends_with(",Maker,Shelf"), "{table}");
+    assert_eq!(rows.len(), 4, "one row per Manifest: {table}");
+    assert!(
+        rows.iter()
+            .any(|r| r.contains("Vase — side 1") && r.ends_with(",A1")),
+        "{table}"
+    );
+    assert!(
+        rows.iter()
+            .any(|r| r.contains("Map sheet") && r.ends_with(",B2")),
+        "{table}"
+    );
+    assert!(
+        rows.iter()
+            .any(|r| r.contains("Plate book — p. 1") && r.ends_with(',')),
+        "{table}"
+    );
+    let bad = import(&first, dir.path(), Some((&user, "Id")));
+    assert!(format!("{:#}", bad.unwrap_err()).contains("no column \"Id\""));
 }
 
 #[test]

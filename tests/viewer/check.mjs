@@ -128,6 +128,10 @@ async function collection() {
   await waitForPanel(page, start.title, 'click');
   const link = await page.evaluate(() => ({ href: document.getElementById('panel-link').href, target: document.getElementById('panel-link').target }));
   check(link.href === start.url && link.target === '_blank', `panel links to ${link.href} (${link.target}), expected ${start.url}`);
+  // The item's IIIF Manifest, as a drag-and-drop link carrying it as `manifest`.
+  const iiif = await page.evaluate(() => document.getElementById('panel-iiif').href);
+  const manifestUrl = `${index.iiif.items}${start.row * index.grid[0] + start.col}.json`;
+  check(new URL(iiif).searchParams.get('manifest') === manifestUrl && iiif.startsWith(manifestUrl), `the panel links the item's IIIF Manifest: ${iiif}`);
   await page.waitForTimeout(400);
   const hash = await page.evaluate(() => location.hash);
   check(hash.includes(`item=${start.row * index.grid[0] + start.col}`), `URL hash keeps the open item: ${hash}`);
@@ -570,6 +574,10 @@ async function selecting(records, at, index) {
   const group = (await downloaded(page, () => page.click('#selection-group button[type=submit]'))).trim().split('\r\n');
   check(group[0] === 'filename,group' && group.length === 6 && group.slice(1).every((line) => line.endsWith(',Blue ware')),
     `Save as a group writes the --groups CSV: ${group.join(' | ')}`);
+  const collection = JSON.parse(await downloaded(page, () => page.click('#selection-iiif')));
+  const ids = collection.items.map((m) => m.id).sort();
+  const expected = [...block, other].map((r) => `${index.iiif.items}${r.row * index.grid[0] + r.col}.json`).sort();
+  check(collection.type === 'Collection' && JSON.stringify(ids) === JSON.stringify(expected), `Download as IIIF: a Collection of the 5 items' Manifests: ${ids.join(' ')}`);
   const problems = await accessibilityProblems(page);
   check(problems.length === 0, `accessibility (selection panel): ${problems.join(' | ')}`);
   await page.screenshot({ path: `${shots}/15-selection-panel.png` });

@@ -28,8 +28,8 @@ use parse::{Document, Image, Manifest};
 
 /// The most bytes of a IIIF JSON document read.
 const JSON_LIMIT: u64 = 64 << 20;
-/// The most bytes of an image read (the decoder's own limits apply after).
-const IMAGE_LIMIT: u64 = 256 << 20;
+/// The most bytes of an image read by default (the decoder's own limits apply after).
+pub const IMAGE_LIMIT: u64 = 256 << 20;
 /// Documents and images fetched at once in all (each host still gets at most `per_host`).
 const WORKERS: usize = 8;
 
@@ -62,6 +62,8 @@ pub struct IiifSourceOptions {
     pub retries: u32,
     /// The first wait before a retry, in milliseconds, doubled each time.
     pub backoff_ms: u64,
+    /// The most bytes of an image read ([`IMAGE_LIMIT`]); a larger answer is cut off.
+    pub image_limit: u64,
 }
 
 impl IiifSourceOptions {
@@ -140,7 +142,7 @@ fn import_with(
         .with_context(|| format!("{}: cannot create", images.display()))?;
     let fetched = parallel(&urls, |url| {
         let url = url.as_ref().map_err(|e| anyhow::anyhow!("{e:#}"))?;
-        fetcher.get(url, IMAGE_LIMIT, |bytes| {
+        fetcher.get(url, options.image_limit, |bytes| {
             image::guess_format(bytes)
                 .map(|_| ())
                 .context("not an image (an HTML page?)")
