@@ -385,3 +385,50 @@ fn a_map_is_built_from_a_iiif_manifest() {
         items["items"][0]
     );
 }
+
+/// Tiles with overlap are no IIIF tiles: a pyramid is written for IIIF alone and moved into
+/// place, one IIIF tile per DeepZoom tile, and nothing of it is left behind.
+#[test]
+fn overlapping_tiles_get_a_iiif_pyramid_of_their_own() {
+    let dir = tempfile::tempdir().unwrap();
+    let images = dir.path().join("images");
+    common::example_images(&images, 24);
+    let site = dir.path().join("site");
+    let weights = common::tiny_weights("safetensors");
+    // 24 cells of 128 px: a mosaic of several tiles at full size.
+    let extra = ["--cell", "128", "--overlap", "1"];
+    let args = common::build_args(&images, &site, &weights, &extra);
+    let (ok, _, stderr) = common::run_build(&args);
+    assert!(ok, "{stderr}");
+    let count = |dir: &std::path::Path, name: &str| {
+        walkdir::WalkDir::new(dir)
+            .into_iter()
+            .filter_map(Result::ok)
+            .filter(|e| e.file_type().is_file() && e.file_name() == name)
+            .count()
+    };
+    let dzi_tiles = walkdir::WalkDir::new(site.join("map_files"))
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .count();
+    // One file per tile, and `full/max` besides (a link to the largest one-tile level).
+    assert_eq!(count(&site.join("iiif/map"), "default.jpg"), dzi_tiles + 1);
+    let full_size =
+        image::image_dimensions(site.join("iiif/map/0,0,256,256/256,256/0/default.jpg"));
+    assert_eq!(
+        full_size.unwrap(),
+        (256, 256),
+        "a full-size tile without overlap"
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(&site)
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert!(
+        leftovers.iter().all(|n| !n.contains("iiif")),
+        "{leftovers:?}"
+    );
+}
