@@ -2,8 +2,9 @@
 //! `Title` (the Manifest's label, with the canvas's where a Manifest has several), then
 //! `Manifest` (its id), `Canvas`, `Date` (`navDate`), `URL` (`homepage`), `Rights` and
 //! `Attribution`, then every metadata label met in any Manifest, in the order met; then the
-//! columns of the user's `--metadata` table, joined on the Manifest id. Written with the
-//! spreadsheet rule on text fields, as every table zoomap writes.
+//! columns of the user's `--metadata` table, joined on the Manifest id. An input of the
+//! build's, read back as any metadata table: values are written as they are (the
+//! spreadsheet rule's `'` would show in titles and facets).
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -74,12 +75,7 @@ pub fn write(
             .get(&manifest.id)
             .cloned()
             .unwrap_or_else(|| vec![String::new(); user_columns.len()]);
-        let record: Vec<String> = fixed
-            .into_iter()
-            .chain(values)
-            .chain(theirs)
-            .map(|v| table::spreadsheet_text(&v))
-            .collect();
+        let record: Vec<String> = fixed.into_iter().chain(values).chain(theirs).collect();
         writer.write_record(record)?;
     }
     writer
