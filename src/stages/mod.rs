@@ -1,6 +1,8 @@
 //! The pipeline, in the order a build runs it; each stage owns its options, their
 //! validation and the types it produces, and reads only what earlier stages produced:
 //!
+//! 0. [`iiif_source`]: with `--iiif`, a IIIF Manifest or Collection fetched into a folder
+//!    of images and a metadata table;
 //! 1. [`scan`]: the collection's image files;
 //! 2. [`thumbs_features`]: every image decoded once by [`thumbs`] (cell, preview, model
 //!    input) while [`features`] runs VGG16 on batches, or the vectors (or [`positions`]) a
@@ -13,6 +15,9 @@
 //! 7. [`tiles`]: the mosaic streamed into a DeepZoom pyramid;
 //! 8. [`arrange`]: the other layouts of `--layouts` (timeline, blocks per value, colour,
 //!    places), each tiled by [`tiles`] in turn.
+//!
+//! [`tags`] (machine tags and their WordNet words) is being built for issue 36 and not yet
+//! part of a build.
 
 pub mod arrange;
 pub mod clusters;
@@ -24,6 +29,7 @@ pub mod positions;
 pub mod reduce;
 pub mod refine;
 pub mod scan;
+pub mod tags;
 pub mod thumbs;
 pub mod thumbs_features;
 pub mod tiles;
