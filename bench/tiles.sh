@@ -2,7 +2,7 @@
 # Tiler speed and memory, zoomap vs libvips, one command:  bash bench/tiles.sh
 # A 16,384² mosaic (64 × 64 cells of 256 px cut from the photos of ../shared/datasets, cycled)
 # tiled by zoomap's streaming DZI writer (from the cells, as a build does) and by
-# `vips dzsave` (from the same mosaic as a .v file), both with tile 254, overlap 1, JPEG Q85,
+# `vips dzsave` (from the same mosaic as a .v file), both with zoomap's default tiles (256, no overlap), JPEG Q85,
 # 2 threads. Prints seconds, tiles/s and peak RSS of each and the speed ratio; then a synthetic
 # 100,000-cell map (128-px solid cells, 40,448² px) through zoomap for peak RSS at scale.
 # Installs libvips-tools (Debian) when vips is missing.
@@ -18,7 +18,7 @@ ours=$(./target/release/examples/tiles_bench photos "$work" 64 $images)
 vips rawload "$work/mosaic.raw" "$work/mosaic.v" 16384 16384 3
 rm "$work/mosaic.raw"
 start=$(date +%s.%N)
-vips_rss=$( { /usr/bin/time -f "%M" vips dzsave "$work/mosaic.v" "$work/vips" --tile-size 254 --overlap 1 \
+vips_rss=$( { /usr/bin/time -f "%M" vips dzsave "$work/mosaic.v" "$work/vips" --tile-size 256 --overlap 0 \
   --suffix ".jpg[Q=85]" ; } 2>&1 | tail -1)
 vips_seconds=$(python3 -c "print(f'{$(date +%s.%N) - $start:.2f}')")
 vips_tiles=$(find "$work/vips_files" -name '*.jpg' | wc -l)
