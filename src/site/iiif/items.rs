@@ -201,13 +201,29 @@ fn add_rights(manifest: &mut Value, attribution: Option<&str>, licence: Option<&
 /// The image file at `relative` in the site, as a resource at `base` with its size read
 /// from its header; None where it cannot be read.
 fn resource(dir: &Path, relative: &str, base: &Url) -> Option<ImageResource> {
-    let (width, height) = image::image_dimensions(dir.join(relative)).ok()?;
+    let (width, height) = dimensions(&dir.join(relative))?;
     let extension = Path::new(relative).extension()?.to_string_lossy();
     Some(ImageResource {
         id: format!("{base}{relative}"),
         format: presentation::image_format(&extension),
         size: [width, height],
     })
+}
+
+/// Most bytes a header read may allocate: a hostile original (a PNG with a giant chunk)
+/// took 800 MB through `image::image_dimensions`, which sets no limit.
+const HEADER_ALLOC: u64 = 16 << 20;
+
+/// The width and height in the header of the image at `path`, read within [`HEADER_ALLOC`].
+fn dimensions(path: &Path) -> Option<(u32, u32)> {
+    let mut reader = image::ImageReader::open(path)
+        .ok()?
+        .with_guessed_format()
+        .ok()?;
+    let mut limits = image::Limits::default();
+    limits.max_alloc = Some(HEADER_ALLOC);
+    reader.limits(limits);
+    reader.into_dimensions().ok()
 }
 
 /// The items' Collection: their Manifests, or past [`presentation::PER_COLLECTION`] nested
