@@ -44,6 +44,12 @@ pub fn preview(index: usize) -> String {
     format!("{PREVIEWS}/{}", crate::stages::thumbs::preview_file(index))
 }
 
+/// The IIIF Manifest of the item in map cell `cell`, relative to the page (the viewer's
+/// `iiif.js manifestUrl` builds the same from index.json's `iiif.items`).
+pub fn iiif_item(cell: usize) -> String {
+    format!("{IIIF_ITEMS}/{cell}.json")
+}
+
 /// The original of the image at scan index `index` whose file name ends in `.{extension}`,
 /// relative to the page: numbered like the previews, so no user file name reaches a URL.
 pub fn original(index: usize, extension: &str) -> String {

@@ -26,24 +26,35 @@ fn browser_available() -> bool {
 /// Runs check.mjs in `mode` against the served `site`, with `inputs` (a folder of the
 /// build's inputs and exports) where the mode reads them.
 fn check_in_browser(site: &Path, mode: &str, inputs: Option<&Path>) {
-    let (mut server, addr) = common::serve(site, "127.0.0.1");
+    let (server, addr) = common::serve(site, "127.0.0.1");
     let url = format!("http://{addr}/");
+    let mut args = vec![url.as_str(), mode];
+    let inputs = inputs.map(|p| p.to_str().unwrap());
+    args.extend(inputs);
+    run_script("check.mjs", server, &args);
+}
+
+/// Runs tests/viewer/`script` with the screenshot folder after the first of `args`, stops
+/// `server`, and fails with the script's output unless it succeeded.
+fn run_script(script: &str, mut server: std::process::Child, args: &[&str]) -> String {
     let shots = root().join("target/viewer-screenshots");
     std::fs::create_dir_all(&shots).unwrap();
     let out = Command::new("node")
-        .arg(root().join("tests/viewer/check.mjs"))
-        .args([url.as_str(), shots.to_str().unwrap(), mode])
-        .args(inputs)
+        .arg(root().join("tests/viewer").join(script))
+        .arg(args[0])
+        .arg(&shots)
+        .args(&args[1..])
         .output()
         .expect("node runs");
     server.kill().unwrap();
     let _ = server.wait();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     assert!(
         out.status.success(),
-        "{}\n{}",
-        String::from_utf8_lossy(&out.stdout),
+        "{stdout}\n{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    stdout
 }
 
 /// Builds `images` into `site` with the tiny VGG fixture and the `metadata` CSV, then `extra`.
@@ -152,24 +163,9 @@ fn iiif_clients_open_the_map_and_an_item() {
     args.push(base.clone());
     let (ok, _, stderr) = common::run_build(&args);
     assert!(ok, "{stderr}");
-    let (mut server, addr) = common::serve_on(&site, "127.0.0.1", port);
+    let (server, addr) = common::serve_on(&site, "127.0.0.1", port);
     assert_eq!(format!("http://{addr}/"), base);
-    let shots = root().join("target/viewer-screenshots");
-    std::fs::create_dir_all(&shots).unwrap();
-    let out = Command::new("node")
-        .arg(root().join("tests/viewer/iiif.mjs"))
-        .args([base.as_str(), shots.to_str().unwrap()])
-        .output()
-        .expect("node runs");
-    server.kill().unwrap();
-    let _ = server.wait();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    println!("{stdout}");
-    assert!(
-        out.status.success(),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    println!("{}", run_script("iiif.mjs", server, &[base.as_str()]));
 }
 
 #[test]

@@ -167,7 +167,7 @@ pub fn write_image(
         transfer(&from, &to, how)
     })?;
     // `full/max`: the largest one-tile level's file, linked beside its `full/w,h` path.
-    let [w, h] = image.sizes().last().copied().unwrap_or([1, 1]);
+    let ([w, h], _) = image.largest_size();
     if [w, h] != [image.width, image.height] {
         let largest = image_dir.join(format!("full/{w},{h}/0/default.jpg"));
         transfer(&largest, &image_dir.join(MAX_PATH), Transfer::Link)?;

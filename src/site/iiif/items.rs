@@ -78,10 +78,9 @@ pub fn write_items(dir: &Path, data: &SiteData, columns: &ItemColumns, base: &Ur
         .par_iter()
         .enumerate()
         .try_for_each(|(row, item)| {
-            let cell = data.grid.index(item.cell);
             let manifest = item_manifest(dir, data, (row, item), columns, base);
             write_json(
-                &dir.join(format!("{}/{cell}.json", paths::IIIF_ITEMS)),
+                &dir.join(paths::iiif_item(data.grid.index(item.cell))),
                 &manifest,
             )
         })?;
@@ -97,7 +96,7 @@ fn item_manifest(
     base: &Url,
 ) -> Value {
     let cell = data.grid.index(item.cell);
-    let id = format!("{base}{}/{cell}.json", paths::IIIF_ITEMS);
+    let id = format!("{base}{}", paths::iiif_item(cell));
     let label = text(&item.title);
     let mut manifest = presentation::manifest(&id, &label);
     let field = |column: Option<usize>| {
@@ -233,8 +232,7 @@ fn write_collections(dir: &Path, data: &SiteData, base: &Url) -> Result<()> {
         .items
         .iter()
         .map(|item| {
-            let cell = data.grid.index(item.cell);
-            let id = format!("{base}{}/{cell}.json", paths::IIIF_ITEMS);
+            let id = format!("{base}{}", paths::iiif_item(data.grid.index(item.cell)));
             presentation::reference(&id, "Manifest", &text(&item.title))
         })
         .collect();
