@@ -10,6 +10,9 @@
 # random year (1850–2019), one of 12 kinds and a random place per image, builds the layouts
 # with it, and prints each layout's seconds (its stage) and bytes (tiles and cell file)
 # beside the map's own tiles and the whole site.
+# TAGS=1 also writes a tags file of 1–2 random ImageNet classes per image (random scores
+# 0.2–0.9), builds with it (--tags FILE), then again with --tags none, and prints what the
+# tags cost: the tags stage, each build's seconds, the site's and its data/'s bytes.
 # ZOOMAP and SCALE_INPUTS name prebuilt binaries; SCALE_INPUTS=ready takes the inputs already
 # in OUT (the test suite writes them in process and passes its own zoomap).
 set -euo pipefail
@@ -35,6 +38,18 @@ if [ -n "${LAYOUTS:-}" ]; then
         rand() * 140 - 60, rand() * 360 - 180 }' > "$work/items.csv"
   layout_args=(--metadata "$work/items.csv" --layouts "$LAYOUTS")
 fi
+tag_args=()
+if [ -n "${TAGS:-}" ]; then
+  awk -F'\t' '$1 == "class" { print $2 "\t" $3 }' src/stages/tags/wordnet.tsv > "$work/classes.tsv"
+  (cd "$work/images" && find . -type f | sed 's|^\./||' | sort) | awk -v classes="$work/classes.tsv" 'BEGIN {
+      srand(11); FS = "\t"
+      while ((getline line < classes) > 0) { split(line, f, "\t"); wnid[n] = f[1]; label[n] = f[2]; n++ }
+      print "filename,wnid,label,score" }
+    { k = 1 + int(rand() * 2)
+      for (i = 0; i < k; i++) { c = int(rand() * n); printf "%s,%s,\"%s\",%.3f\n", $0, wnid[c], label[c], 0.2 + rand() * 0.7 } }' \
+    > "$work/tags.csv"
+  tag_args=(--tags "$work/tags.csv")
+fi
 
 # build LABEL BINARY: builds the site into $work/site-LABEL; prints "seconds peak_mib" (the
 # report's peak: zoomap resets the kernel's high-water mark per stage, so rusage's is not the
@@ -43,7 +58,7 @@ build() {
   local label=$1 binary=$2 site=$work/site-$1 started ended peak
   started=$(date +%s.%N)
   "$binary" build "$work/images" -o "$site" --features "$work/features.npy" --cell "$cell" \
-    --preview-size 128 --originals none "${layout_args[@]}" > "$work/log-$label" 2>&1 || { cat "$work/log-$label"; exit 1; }
+    --preview-size 128 --originals none "${layout_args[@]}" "${tag_args[@]}" > "$work/log-$label" 2>&1 || { cat "$work/log-$label"; exit 1; }
   ended=$(date +%s.%N)
   peak=$(tr -d ' \n' < "$site/build-report.json" | grep -o '"peak_rss_mib":[0-9.]*' | cut -d: -f2)
   awk -v a="$started" -v b="$ended" -v m="$peak" 'BEGIN {printf "%.1f %.0f\n", b - a, m}'
@@ -88,6 +103,20 @@ if [ -n "${LAYOUTS:-}" ]; then
     printf '%-16s %14s\n' "$name" "$(bytes "$dir" "$site/data/layouts/$name.bin")"
   done
   printf '%-16s %14s\n' "whole site" "$(bytes "$site")"
+fi
+if [ -n "${TAGS:-}" ]; then
+  tagged_seconds=$seconds
+  tag_args=(--tags none)
+  read -r bare_seconds _ < <(build notags "$zoomap")
+  tag_stage=$(stages "$site" | awk '$1 == "tags" { print $2 }')
+  printf 'tags: %s tags of %s images; tags stage %s s; build %s s with tags, %s s without
+' \
+    "$(($(wc -l < "$work/tags.csv") - 1))" "$n" "$tag_stage" "$tagged_seconds" "$bare_seconds"
+  for part in "" data data/search data/regions data/facets; do
+    with=$(bytes "$site/$part"); bare=$(bytes "$work/site-notags/$part")
+    printf '  %-14s %12s bytes with tags, %12s without: +%s (%s%%)\n' "${part:-site}" "$with" "$bare" \
+      "$((with - bare))" "$(awk -v a="$with" -v b="$bare" 'BEGIN {printf "%.1f", 100 * (a - b) / b}')"
+  done
 fi
 if [ -n "${BEFORE:-}" ]; then
   read -r before_seconds before_peak < <(build before "$BEFORE")

@@ -24,6 +24,7 @@ use zoomap::stages::features::{CpuConvolution, DeviceChoice, FeatureOptions, Lay
 use zoomap::stages::iiif_source::{self, Canvases, IiifSourceOptions};
 use zoomap::stages::reduce::ReduceOptions;
 use zoomap::stages::refine::Refine;
+use zoomap::stages::tags::{DEFAULT_MIN_SCORE, TagOptions, TagSource};
 use zoomap::stages::thumbs::MosaicOptions;
 use zoomap::stages::thumbs::{Fit, Preprocess};
 use zoomap::stages::thumbs_features::{NetworkOptions, VectorOptions, default_cache_dir};
@@ -88,6 +89,8 @@ pub struct BuildArgs {
     #[command(flatten)]
     items: ItemArgs,
     #[command(flatten)]
+    tags: TagArgs,
+    #[command(flatten)]
     vectors: VectorArgs,
     #[command(flatten)]
     reduce: ReduceArgs,
@@ -144,6 +147,20 @@ struct IiifArgs {
     /// [default: a column named license, licence, rights or usage].
     #[arg(long, value_name = "COLUMN")]
     iiif_rights: Option<String>,
+}
+
+#[derive(Args)]
+#[command(next_help_heading = "Machine tags")]
+struct TagArgs {
+    /// What each image depicts, as searchable words, a "Depicts (machine)" filter and
+    /// cluster names where the metadata names none: auto (VGG16's own ImageNet classifier,
+    /// where the weights have it), none, or a CSV of any tagger's tags,
+    /// `filename,label,score[,wnid]`, several rows per image.
+    #[arg(long, value_name = "auto|none|FILE", default_value = "auto")]
+    tags: TagSource,
+    /// Tags scored below this are dropped (at most 3 per image are kept).
+    #[arg(long, value_name = "SCORE", default_value_t = DEFAULT_MIN_SCORE)]
+    tag_min_score: f32,
 }
 
 #[derive(Args)]
@@ -409,6 +426,10 @@ impl BuildArgs {
             images: self.images(),
             output: self.output.clone(),
             items: self.items.options(),
+            tags: TagOptions {
+                source: self.tags.tags.clone(),
+                min_score: self.tags.tag_min_score,
+            },
             vectors: self.vectors.options(self.positions_beside()),
             reduce: ReduceOptions {
                 pca_components: self.reduce.pca,

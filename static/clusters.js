@@ -4,7 +4,7 @@
 
 import { fetchOk, versioned } from './data.js';
 import { cached, LruCache } from './lru.js';
-import { noCluster } from './codes.js';
+import { codeArray, countCode, noCluster } from './codes.js';
 import { csvField } from './csv.js';
 
 const CODE_TYPES = { 1: Uint8Array, 2: Uint16Array, 4: Uint32Array };
@@ -100,9 +100,9 @@ export class Clusters {
 
   // Each value's count inside `record` for the facet `facet` of the index, largest first.
   async breakdown(record, facet) {
-    const [codes, values] = await Promise.all([this.cellCodes(record.level), this.site.filterCodes(facet.file, Uint8Array)]);
+    const [codes, values] = await Promise.all([this.cellCodes(record.level), this.site.filterCodes(facet.file, codeArray(facet))]);
     const counts = new Array(facet.values.length).fill(0);
-    this.eachCell(record, codes, (cell) => { if (values[cell] < counts.length) counts[values[cell]]++; });
+    this.eachCell(record, codes, (cell) => countCode(facet, values[cell], counts));
     return counts.map((count, code) => ({ value: facet.values[code], count })).filter((v) => v.count > 0).sort((a, b) => b.count - a.count);
   }
 

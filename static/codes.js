@@ -11,3 +11,27 @@ export const NO_YEAR = -32768;
 export function noCluster(bytes) {
   return 2 ** (8 * bytes) - 1;
 }
+
+// The typed array of a facet's per-cell codes: a byte per cell for a column's facet, a
+// little-endian u32 mask of its values for the machine tags' facet (`multi`), whose items
+// have several (src/site/data/filters.rs).
+export function codeArray(facet) {
+  return facet.multi ? Uint32Array : Uint8Array;
+}
+
+// The mask of the value codes in `set`, for a multi-valued facet.
+export function setMask(set) {
+  let mask = 0;
+  for (const code of set) mask |= 1 << code;
+  return mask;
+}
+
+// Adds a cell's `code` to `counts` (one per value of `facet`): its value, or each value of
+// its mask.
+export function countCode(facet, code, counts) {
+  if (!facet.multi) {
+    if (code !== NO_VALUE && code < counts.length) counts[code]++;
+    return;
+  }
+  for (let k = 0; k < counts.length; k++) if (code & (1 << k)) counts[k]++;
+}

@@ -149,22 +149,33 @@ export class SiteData {
     return nearest(found, n);
   }
 
-  // Cells matching every word of `query` by the index alone.
+  // Cells matching every word of `query` by the index alone. The array's `viaTags` maps
+  // each hit that only a machine tag matched (for some query word) to that tag's word.
   async wordSearch(query) {
     const terms = words(query);
     if (terms.length === 0) return null;
     const perTerm = await Promise.all(terms.map((term) => this.matchTerm(term)));
-    return rankedCells(perTerm, this.cells);
+    const hits = rankedCells(perTerm, this.cells);
+    hits.viaTags = new Map();
+    for (const found of perTerm) {
+      for (const [cell, word] of found.viaTags) if (!hits.viaTags.has(cell)) hits.viaTags.set(cell, word);
+    }
+    return hits;
   }
 
   // Cell -> rank (3 whole word, 2 prefix, 1 substring) for one query word, from the shard
-  // of its first two characters, or of its first three where that shard was split.
+  // of its first two characters, or of its first three where that shard was split. The
+  // map's `viaTags` holds the cells matched only through machine-tag words (the shard's
+  // `machine` entries), with the word.
   async matchTerm(term) {
     const pair = shardKey(term, 2);
     const key = this.splitKeys.has(pair) && [...term].length > 2 ? shardKey(term, 3) : pair;
     const found = new Map();
+    found.viaTags = new Map();
     if (!this.searchKeys.has(key)) return found;
     const shard = await this.shard(key);
+    const machine = new Set(shard.machine ?? []);
+    const own = new Set();
     shard.words.forEach((word, i) => {
       const rank = termRank(word, term);
       if (rank === 0) return;
@@ -172,8 +183,11 @@ export class SiteData {
       for (const delta of shard.cells[i]) {
         cell += delta;
         if ((found.get(cell) ?? 0) < rank) found.set(cell, rank);
+        if (!machine.has(i)) own.add(cell);
+        else if (!found.viaTags.has(cell)) found.viaTags.set(cell, word);
       }
     });
+    for (const cell of own) found.viaTags.delete(cell);
     return found;
   }
 
@@ -196,7 +210,8 @@ export class SiteData {
     return cells;
   }
 
-  // The per-cell codes of a filter file (a facet's Uint8Array or the years' Int16Array).
+  // The per-cell codes of a filter file (a facet's Uint8Array, the machine tags' facet's
+  // Uint32Array of value masks, or the years' Int16Array).
   filterCodes(file, type) {
     return cached(this.codes, file, () => fetchOk(this.url(file)).then((r) => r.arrayBuffer()).then((b) => new type(b)));
   }

@@ -2,7 +2,7 @@
 // per-cell array (1 = shown), and leave drawing and flying to the viewer. Search lists only
 // what the filters leave shown; the filters count what the other filters leave.
 
-import { NO_VALUE, NO_YEAR } from './codes.js';
+import { NO_YEAR, codeArray, countCode, setMask } from './codes.js';
 import { element } from './dom.js';
 
 const LIST_LIMIT = 30;
@@ -54,6 +54,7 @@ export function setupSearch(site, { show, pick, visible, hiding }) {
       return null;
     }
     hits = found.filter((cell) => visible(cell));
+    hits.viaTags = found.viaTags;
     const hidden = found.length - hits.length;
     const n = hits.length;
     count.textContent = `${n === 0 ? 'No matches' : `${n.toLocaleString()} ${n === 1 ? 'match' : 'matches'}`}`
@@ -62,7 +63,8 @@ export function setupSearch(site, { show, pick, visible, hiding }) {
     const records = await Promise.all(cells.map((cell) => site.record(cell)));
     const suggestions = found.length === 0 ? await site.suggest(query) : [];
     if (mine !== generation) return null;
-    list.replaceChildren(...records.map((record, i) => resultRow(record.title, record.file, () => pick(cells[i]))),
+    const tagWord = (i) => found.viaTags?.get(cells[i]);
+    list.replaceChildren(...records.map((record, i) => resultRow(record.title, record.file, () => pick(cells[i]), '', tagWord(i))),
       ...suggestions.map((word) => resultRow(`Did you mean “${word}”?`, '', () => api.run(word), 'suggestion')));
     // Listed while the box has focus: a search a link applies leaves the map in view.
     box.hidden = document.activeElement !== input;
@@ -70,8 +72,10 @@ export function setupSearch(site, { show, pick, visible, hiding }) {
     return hits;
   }
 
-  function resultRow(title, file, action, className = '') {
+  // A result row; `tag`: the machine tag's word the hit was found through, marked as such.
+  function resultRow(title, file, action, className = '', tag = null) {
     const row = element('li', { className }, element('span', { textContent: title }), element('small', { textContent: file }));
+    if (tag) row.append(element('small', { className: 'via-tag', textContent: `machine tag: ${tag}` }));
     row.action = action;
     row.addEventListener('mousedown', (e) => {
       e.preventDefault();
@@ -210,7 +214,7 @@ export function setupFilters(site, { show, narrowing = () => null }) {
     const active = sets.some((set) => set.size > 0) || Boolean(yearSpan);
     const narrow = narrowing();
     if (!active && !narrow) return { active, pass: null, counts: facets.map((facet) => facet.counts) };
-    const codes = await Promise.all(facets.map((facet) => site.filterCodes(facet.file, Uint8Array)));
+    const codes = await Promise.all(facets.map((facet) => site.filterCodes(facet.file, codeArray(facet))));
     const yearCodes = yearSpan ? await site.filterCodes(years.file, Int16Array) : null;
     return { active, ...passing(sets, codes, yearSpan, yearCodes, narrow) };
   }
@@ -237,19 +241,21 @@ export function setupFilters(site, { show, narrowing = () => null }) {
     const pass = new Uint8Array(site.cells);
     const counts = facets.map((facet) => new Array(facet.values.length).fill(0));
     const fails = new Array(facets.length);
+    const masks = sets.map((set) => setMask(set));
     for (let cell = 0; cell < site.cells; cell++) {
       if (site.isOccupied(cell) === false) continue;
       const year = yearCodes ? yearCodes[cell] : NO_YEAR;
       const yearFails = yearCodes ? !(year !== NO_YEAR && year >= yearSpan[0] && year <= yearSpan[1]) : false;
       let failed = yearFails ? 1 : 0;
       for (let k = 0; k < facets.length; k++) {
-        fails[k] = sets[k].size > 0 && !sets[k].has(codes[k][cell]);
+        const code = codes[k][cell];
+        fails[k] = sets[k].size > 0 && (facets[k].multi ? (code & masks[k]) === 0 : !sets[k].has(code));
         if (fails[k]) failed++;
       }
       if (failed === 0) pass[cell] = 1;
       if (narrow && !narrow[cell]) continue;
       for (let k = 0; k < facets.length; k++) {
-        if (failed - (fails[k] ? 1 : 0) === 0 && codes[k][cell] !== NO_VALUE) counts[k][codes[k][cell]]++;
+        if (failed - (fails[k] ? 1 : 0) === 0) countCode(facets[k], codes[k][cell], counts[k]);
       }
     }
     return { pass, counts };

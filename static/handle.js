@@ -22,6 +22,14 @@ export function scriptingHandle(viewer, ready) {
       const hits = await viewer.search.run(query);
       return hits ? Array.from(hits, (c) => viewer.site.colRow(c)) : [];
     },
+    // The hits of the search shown that only a machine tag matched: [col, row, the tag's
+    // word] each, in the order listed.
+    tagHits: () => {
+      const hits = viewer.search.shownHits();
+      const via = hits?.viaTags;
+      if (!via) return [];
+      return Array.from(hits).filter((c) => via.has(c)).map((c) => [...viewer.site.colRow(c), via.get(c)]);
+    },
     shownCount: () => viewer.shownCount,
     // The selection: how many items it holds and the [col, row] of each selected cell that
     // holds one, in reading order.

@@ -59,6 +59,7 @@ export class Panel {
     this.showLink(record);
     this.showIiif(cell);
     this.showFields(record.fields || [], record.file);
+    this.showTags(record.tags || []);
     this.part('file').textContent = record.file;
     this.element.hidden = false;
     if (focus) this.part('title').focus({ preventScroll: true });
@@ -87,6 +88,13 @@ export class Panel {
     const link = this.part('iiif');
     link.hidden = !this.iiif;
     if (this.iiif) link.href = dragHref(manifestUrl(this.iiif, cell));
+  }
+
+  // The machine tags with their scores ("golden retriever 82%"), apart from the metadata.
+  showTags(tags) {
+    const line = this.part('tags');
+    line.hidden = tags.length === 0;
+    line.querySelector('span').textContent = tags.map(([label, score]) => `${label} ${Math.round(100 * score)}%`).join(', ');
   }
 
   // The metadata, less the column naming the file (shown once, at the foot).

@@ -19,6 +19,7 @@ use crate::stages::clusters::ClusterOptions;
 use crate::stages::iiif_source::IiifSourceOptions;
 use crate::stages::reduce::ReduceOptions;
 use crate::stages::refine::Refine;
+use crate::stages::tags::TagOptions;
 use crate::stages::thumbs::MosaicOptions;
 use crate::stages::thumbs_features::VectorOptions;
 use crate::stages::tiles::TileOptions;
@@ -32,6 +33,8 @@ pub struct BuildOptions {
     pub output: PathBuf,
     /// The page's title and each item's text, from the metadata CSV.
     pub items: ItemOptions,
+    /// Machine tags: where they come from, the lowest score kept.
+    pub tags: TagOptions,
     /// Where each image's vector comes from.
     pub vectors: VectorOptions,
     /// PCA and t-SNE.
@@ -63,6 +66,7 @@ impl BuildOptions {
             images,
             output,
             items: ItemOptions::default(),
+            tags: TagOptions::default(),
             vectors: VectorOptions::default(),
             reduce: ReduceOptions::default(),
             clusters: ClusterOptions::default(),
@@ -82,6 +86,7 @@ impl BuildOptions {
     pub fn validate(&self) -> Result<()> {
         self.check_paths()?;
         self.items.validate()?;
+        self.tags.validate()?;
         self.vectors.validate()?;
         self.reduce.validate()?;
         self.mosaic.validate()?;

@@ -3,7 +3,7 @@
 //! back with `--features`) and `reduced.npy` (after PCA), rows in the same order; with
 //! clusters, `clusters.tsv` (each image's cluster id and name at every level) and
 //! `clusters.json` (the tree); with near-duplicates, `duplicates.tsv` (group, file); with
-//! layouts, `layouts.tsv` (each image's cell in every layout).
+//! layouts, `layouts.tsv` (each image's cell in every layout); with machine tags, `tags.tsv`.
 //!
 //! Each file is written under a temporary name and renamed into place, and the folder gets a
 //! marker ([`EXPORT_MARKER`]) listing them: a later export replaces only those, and a folder
@@ -18,6 +18,7 @@ use crate::base::pairing;
 use crate::base::table::spreadsheet_text;
 use crate::stages::duplicates::Duplicates;
 pub use crate::stages::scan::EXPORT_MARKER;
+use crate::stages::tags::MachineTag;
 
 use crate::base::grid::Cell;
 use crate::base::vectors::{Rows, Vectors, write_npy, write_npy_rows};
@@ -76,6 +77,30 @@ pub fn write_duplicates_table(
             .with_context(|| format!("{}: cannot write", path.display()))
     })?;
     add_to_marker(dir, &["duplicates.tsv"])
+}
+
+/// Writes `tags.tsv` into `dir`: `filename`, `label`, `score` and `groups` (its WordNet
+/// groups, nearest first, `; `-separated), one row per machine tag of each image, in the
+/// shape `--tags FILE` reads back.
+pub fn write_tags_table(dir: &Path, rows: &[ExportRow<'_>], tags: &[&[MachineTag]]) -> Result<()> {
+    replace(dir, "tags.tsv", |path| {
+        let mut writer = tsv_writer(path)?;
+        writer.write_record(["filename", "label", "score", "groups"])?;
+        for (row, tags) in rows.iter().zip(tags) {
+            for tag in *tags {
+                writer.write_record([
+                    spreadsheet_text(row.file),
+                    spreadsheet_text(&tag.label),
+                    format!("{:.4}", tag.score),
+                    spreadsheet_text(&tag.groups.join("; ")),
+                ])?;
+            }
+        }
+        writer
+            .flush()
+            .with_context(|| format!("{}: cannot write", path.display()))
+    })?;
+    add_to_marker(dir, &["tags.tsv"])
 }
 
 /// Writes `layouts.tsv` into `dir`: `filename`, then `col_NAME` and `row_NAME` for each

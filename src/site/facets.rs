@@ -2,10 +2,13 @@
 //! values becomes a facet, a year or date column a year range. Each is written as one code per
 //! grid cell, so the viewer can dim non-matching cells at any zoom without item records.
 
+use std::collections::{HashMap, HashSet};
+
 use serde::Serialize;
 
 use super::Item;
 use crate::stages::duplicates::DUPLICATE_COLUMN;
+use crate::stages::tags::preferred;
 
 /// A column with more distinct values than this is not offered as a facet.
 pub const MAX_FACET_VALUES: usize = 24;
@@ -25,9 +28,75 @@ pub struct Facet {
     pub values: Vec<String>,
     /// Items with each value.
     pub counts: Vec<u64>,
-    /// Per item, in the order of the items: its value's code, or [`NO_VALUE`].
+    /// Per item, in the order of the items: its value's code, or [`NO_VALUE`] (empty for
+    /// a facet of several values per item).
     #[serde(skip)]
     pub codes: Vec<u8>,
+    /// Per item of a facet of several values per item (the machine tags'), a bit per value
+    /// it has (bit `k` for value `k`); empty for a column's facet.
+    #[serde(skip)]
+    pub masks: Vec<u32>,
+    /// Whether an item may have several values: its cell's code is then a little-endian u32
+    /// mask, not a byte.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub multi: bool,
+}
+
+/// The name of the machine tags' facet.
+pub const DEPICTS: &str = "Depicts (machine)";
+
+/// A tag word held by more than this share of the items filters nothing out.
+const DEPICTS_MAX_SHARE: f64 = 0.9;
+/// Two tag words one of which is a group of the other say the same where the narrower is held
+/// by at least this share of the broader's items: only the [`preferred`] of them is offered.
+const DEPICTS_SAME_SHARE: f64 = 0.9;
+
+/// The machine tags' facet, `column` past the metadata's: the tag words (classes and their
+/// WordNet groups) held by the most items, at most [`MAX_FACET_VALUES`], an item having each
+/// of its tags' words; none where fewer than two words are held by two items.
+pub fn depicts_facet(column: usize, items: &[Item]) -> Option<Facet> {
+    let (counts, related) = tag_words(items);
+    let most = (items.len() as f64 * DEPICTS_MAX_SHARE) as u64;
+    // A word gives way to a relative that holds nearly the same items and reads better.
+    let gives_way = |word: &str| {
+        let n = counts[word].0 as f64;
+        related[word].iter().any(|&other| {
+            let m = counts[other].0 as f64;
+            let same = n.min(m) >= DEPICTS_SAME_SHARE * n.max(m);
+            let (a, b) = (counts[word], counts[other]);
+            same && preferred(&[(word, a.1, a.2), (other, b.1, b.2)]) == Some(other)
+        })
+    };
+    let mut values: Vec<(&str, u64)> = (counts.iter())
+        .filter(|&(&word, &(n, ..))| n >= 2 && n <= most && !gives_way(word))
+        .map(|(&word, &(n, ..))| (word, n))
+        .collect();
+    values.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    values.truncate(MAX_FACET_VALUES);
+    if values.len() < 2 {
+        return None;
+    }
+    let code: HashMap<&str, usize> = values.iter().enumerate().map(|(k, v)| (v.0, k)).collect();
+    let masks = (items.iter())
+        .map(|item| {
+            let words = item
+                .tags
+                .iter()
+                .flat_map(|t| std::iter::once(&t.label).chain(&t.groups));
+            words
+                .filter_map(|w| code.get(w.as_str()))
+                .fold(0u32, |m, &k| m | 1 << k)
+        })
+        .collect();
+    Some(Facet {
+        column,
+        name: DEPICTS.to_string(),
+        values: values.iter().map(|(v, _)| v.to_string()).collect(),
+        counts: values.iter().map(|(_, n)| *n).collect(),
+        codes: Vec::new(),
+        masks,
+        multi: true,
+    })
 }
 
 /// The year column: its range and each item's year.
@@ -121,7 +190,40 @@ fn facet(column: usize, name: &str, items: &[Item]) -> Option<Facet> {
         values: values.iter().map(|(v, _)| v.to_string()).collect(),
         counts: values.iter().map(|(_, n)| *n).collect(),
         codes,
+        masks: Vec::new(),
+        multi: false,
     })
+}
+
+/// Per tag word of `items`: how many items hold it, its least depth in a chain and its
+/// familiarity; and the words each shares a chain with.
+type TagWords<'a> = (
+    HashMap<&'a str, (u64, usize, u32)>,
+    HashMap<&'a str, HashSet<&'a str>>,
+);
+
+fn tag_words(items: &[Item]) -> TagWords<'_> {
+    let mut counts: HashMap<&str, (u64, usize, u32)> = HashMap::new();
+    let mut related: HashMap<&str, HashSet<&str>> = HashMap::new();
+    for item in items {
+        let mut held = HashSet::new();
+        for tag in &item.tags {
+            let chain: Vec<(&str, u32)> = tag.words().collect();
+            for (depth, &(word, familiar)) in chain.iter().enumerate() {
+                held.insert(word);
+                let entry = counts.entry(word).or_insert((0, depth, familiar));
+                entry.1 = entry.1.min(depth);
+                related
+                    .entry(word)
+                    .or_default()
+                    .extend(chain.iter().map(|w| w.0).filter(|w| *w != word));
+            }
+        }
+        for word in held {
+            counts.get_mut(word).expect("counted above").0 += 1;
+        }
+    }
+    (counts, related)
 }
 
 /// An item's trimmed value in `column`, if filled.
@@ -162,6 +264,7 @@ mod tests {
             preview: String::new(),
             original: None,
             fields: fields.iter().map(|s| s.to_string()).collect(),
+            tags: Vec::new(),
         }
     }
 

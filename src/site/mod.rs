@@ -25,6 +25,7 @@ use serde::Serialize;
 use crate::base::grid::{Cell, Grid};
 use crate::stages::clusters::ClusterMap;
 use crate::stages::clusters::names::ItemText;
+use crate::stages::tags::MachineTag;
 use crate::stages::tiles::Level;
 
 pub use data::write_data;
@@ -64,6 +65,10 @@ pub struct Item {
     /// The metadata row's values, in the order of `SiteData::columns`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub fields: Vec<String>,
+    /// What a model or tagger says the image depicts, best first: shown and searched apart
+    /// from the collection's own metadata.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<MachineTag>,
 }
 
 /// Everything the viewer needs besides the tiles, written as the `data/` folder.
@@ -110,7 +115,8 @@ impl SiteData {
         items: Vec<Item>,
     ) -> Self {
         let years = facets::find_years(&columns, &items);
-        let facets = facets::find_facets(&columns, &items, years.as_ref().map(|y| y.column));
+        let mut facets = facets::find_facets(&columns, &items, years.as_ref().map(|y| y.column));
+        facets.extend(facets::depicts_facet(columns.len(), &items));
         let naming = naming::nameable_columns(&columns, &items);
         Self {
             title,
@@ -167,6 +173,9 @@ impl SiteData {
                         .as_ref()
                         .map(|y| y.years[i])
                         .filter(|&y| y != facets::NO_YEAR),
+                    tags: (item.tags.iter())
+                        .map(|t| t.words().map(|(w, n)| (w.to_string(), n)).collect())
+                        .collect(),
                 }
             })
             .collect()
@@ -184,6 +193,8 @@ pub struct Placed {
     pub preview: String,
     /// The original file in the site, relative to the page, if it is there.
     pub original: Option<String>,
+    /// Its machine tags, best first.
+    pub tags: Vec<MachineTag>,
 }
 
 /// Builds the item records: titles and URLs from the templates where a metadata row
@@ -203,6 +214,7 @@ pub fn items(
                  cell,
                  preview,
                  original,
+                 tags,
              }| {
                 let row = metadata.and_then(|m| m.row_for(file));
                 let fallback_title = file.rsplit('/').next().unwrap_or(file).to_string();
@@ -226,6 +238,7 @@ pub fn items(
                     preview: preview.clone(),
                     original: original.clone(),
                     fields: row.map(<[String]>::to_vec).unwrap_or_default(),
+                    tags: tags.clone(),
                 }
             },
         )
@@ -363,6 +376,7 @@ mod tests {
             cell: Cell { col, row: 0 },
             preview: String::new(),
             original: None,
+            tags: Vec::new(),
         };
         let placed = vec![place("sub/a.jpg", 0), place("c.png", 1)];
         let items = items(&placed, Some(&meta), Some(&title), None);

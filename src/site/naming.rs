@@ -8,6 +8,7 @@ use anyhow::Result;
 
 use super::Item;
 use crate::base::setting::{Setting, SettingError};
+use crate::stages::duplicates::DUPLICATE_COLUMN;
 
 /// A column whose filled values are at least this share links or paths is not a name.
 const LINK_SHARE: f64 = 0.5;
@@ -22,6 +23,11 @@ const FREE_TEXT_CHARS: usize = 80;
 pub fn nameable_columns(columns: &[String], items: &[Item]) -> Vec<bool> {
     (0..columns.len())
         .map(|c| {
+            // The near-duplicate flag says how an image was found, not what it shows: a
+            // cluster of near-duplicates was named "Yes".
+            if columns[c] == DUPLICATE_COLUMN {
+                return false;
+            }
             let filled: Vec<&str> = items
                 .iter()
                 .filter_map(|item| item.fields.get(c))
@@ -96,6 +102,7 @@ mod tests {
                 preview: String::new(),
                 original: None,
                 fields: fields.iter().map(|f| f.to_string()).collect(),
+                tags: Vec::new(),
             })
             .collect()
     }

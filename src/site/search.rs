@@ -77,9 +77,12 @@ pub fn shard_key(word: &str, n: usize) -> String {
 pub const SPLIT_BYTES: usize = 256 * 1024;
 
 /// The whole index: each distinct word with its cells, and which words each shard holds.
+/// A word of the items' machine tags (and their WordNet groups) is an entry of its own,
+/// marked, so the viewer can say a hit came through a tag.
 #[derive(Debug, Default)]
 pub struct SearchIndex {
-    words: Vec<(String, Vec<u32>)>,
+    /// Word, whether it comes from machine tags, its cells as differences.
+    words: Vec<(String, bool, Vec<u32>)>,
     /// Shard key (two or three characters, see [`shard_key`]) to indices into `words`.
     shards: BTreeMap<String, Vec<usize>>,
     /// Two-character keys whose shards were split by three characters.
@@ -94,6 +97,10 @@ pub struct Shard<'a> {
     pub words: Vec<&'a str>,
     /// Per word, ascending cell indices (row × columns + column) as successive differences.
     pub cells: Vec<&'a [u32]>,
+    /// The positions in `words` of the words that come from machine tags (the same word
+    /// may also stand unmarked, for the items whose own text holds it).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub machine: Vec<usize>,
 }
 
 impl SearchIndex {
@@ -109,7 +116,11 @@ impl SearchIndex {
             words: members.iter().map(|&w| self.words[w].0.as_str()).collect(),
             cells: members
                 .iter()
-                .map(|&w| self.words[w].1.as_slice())
+                .map(|&w| self.words[w].2.as_slice())
+                .collect(),
+            machine: (members.iter().enumerate())
+                .filter(|&(_, &w)| self.words[w].1)
+                .map(|(k, _)| k)
                 .collect(),
         })
     }
@@ -118,19 +129,22 @@ impl SearchIndex {
 /// Builds the index of `items`; `cell_of` gives each item's cell index. Shards estimated
 /// over `split_bytes` (normally [`SPLIT_BYTES`]) are split as well.
 pub fn build(items: &[Item], cell_of: impl Fn(&Item) -> u32, split_bytes: usize) -> SearchIndex {
-    let mut postings: HashMap<String, Vec<u32>> = HashMap::new();
+    let mut postings: HashMap<(String, bool), Vec<u32>> = HashMap::new();
     for item in items {
         let cell = cell_of(item);
-        let texts = searchable_text(item);
-        for word in texts.flat_map(|t| words(t).into_iter().chain(identifiers(t))) {
-            postings.entry(word).or_default().push(cell);
+        let texts = searchable_text(item).map(|t| (t, false));
+        let tags = machine_text(item).map(|t| (t, true));
+        for (text, machine) in texts.chain(tags) {
+            for word in words(text).into_iter().chain(identifiers(text)) {
+                postings.entry((word, machine)).or_default().push(cell);
+            }
         }
     }
     let mut index = SearchIndex::default();
-    let mut sorted: Vec<(String, Vec<u32>)> = postings.into_iter().collect();
+    let mut sorted: Vec<((String, bool), Vec<u32>)> = postings.into_iter().collect();
     sorted.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     let mut sizes: HashMap<String, usize> = HashMap::new();
-    for (w, (word, mut cells)) in sorted.into_iter().enumerate() {
+    for (w, ((word, machine), mut cells)) in sorted.into_iter().enumerate() {
         cells.sort_unstable();
         cells.dedup();
         let chars: Vec<char> = word.chars().collect();
@@ -138,7 +152,7 @@ pub fn build(items: &[Item], cell_of: impl Fn(&Item) -> u32, split_bytes: usize)
             *sizes.entry(key.clone()).or_default() += word.len() + 4 * cells.len() + 8;
             index.shards.entry(key).or_default().push(w);
         }
-        index.words.push((word, differences(&cells)));
+        index.words.push((word, machine, differences(&cells)));
     }
     index.split = sizes
         .into_iter()
@@ -171,6 +185,15 @@ fn searchable_text(item: &Item) -> impl Iterator<Item = &str> {
                 .filter(move |f| *f != item.file && *f != base),
         )
         .chain(std::iter::once(stem))
+}
+
+/// The texts of an item's machine tags: each tag's label and its WordNet groups.
+fn machine_text(item: &Item) -> impl Iterator<Item = &str> {
+    (item.tags.iter()).flat_map(|tag| {
+        std::iter::once(&tag.label)
+            .chain(&tag.groups)
+            .map(String::as_str)
+    })
 }
 
 /// The distinct keys of a word's runs of `n` characters.
@@ -210,6 +233,7 @@ mod tests {
             preview: String::new(),
             original: None,
             fields: fields.iter().map(|s| s.to_string()).collect(),
+            tags: Vec::new(),
         }
     }
 

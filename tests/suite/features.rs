@@ -10,8 +10,8 @@ use crate::common;
 use burn::tensor::{Device, Tensor, TensorData};
 use common::tiny_weights;
 use zoomap::stages::features::{
-    Backend, CpuConvolution, DeviceChoice, FeatureExtractor, FeatureOptions, Layer, Vgg16Config,
-    Vgg16Size, WeightsFile, choose_device,
+    Backend, ClassHead, CpuConvolution, DeviceChoice, FeatureExtractor, FeatureOptions, Layer,
+    Vgg16Config, Vgg16Size, WeightsFile, choose_device,
 };
 
 /// The fixture's inputs: the same formula as make_vgg_fixture.py's `test_input`.
@@ -110,6 +110,30 @@ fn assert_matches(got: &[Vec<f32>], want: &[Vec<f32>]) {
 fn gap_and_fc2_match_pytorch_from_safetensors() {
     assert_matches(&extract("safetensors", Layer::Gap), &expected("gap"));
     assert_matches(&extract("safetensors", Layer::Fc2), &expected("fc2"));
+}
+
+#[test]
+fn the_class_probabilities_match_pytorchs_softmax_of_fc8() {
+    for ext in ["safetensors", "pth"] {
+        let file = WeightsFile::inspect(&tiny_weights(ext)).unwrap();
+        let head = ClassHead::load(&file)
+            .unwrap()
+            .expect("the fixture has fc8");
+        assert_eq!(head.classes(), 1000);
+        let fc2: Vec<f32> = extract(ext, Layer::Fc2).concat();
+        let got = head.probabilities(&fc2).unwrap();
+        let got: Vec<Vec<f32>> = got.chunks(1000).map(<[f32]>::to_vec).collect();
+        let want = expected("probabilities");
+        assert_matches(&got, &want);
+        for (g, w) in got.iter().zip(&want) {
+            let argmax = |v: &[f32]| (0..v.len()).max_by(|&a, &b| v[a].total_cmp(&v[b]));
+            assert_eq!(argmax(g), argmax(w), "{ext}: the top class");
+            assert!(
+                w.iter().cloned().fold(0.0, f32::max) > 0.2,
+                "a peaked fixture"
+            );
+        }
+    }
 }
 
 #[test]

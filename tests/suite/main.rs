@@ -14,4 +14,5 @@ mod reduce;
 mod safety;
 mod scale;
 mod serve;
+mod tags;
 mod viewer;

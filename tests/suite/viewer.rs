@@ -101,6 +101,13 @@ fn viewer_shows_searches_filters_and_navigates_a_collection() {
         .map(|(i, g)| format!("{},{g}\n", names[*i]))
         .collect();
     std::fs::write(&groups, format!("filename,group\n{groups_csv}")).unwrap();
+    // Machine tags from a tagger's file: two whippets (dogs, by WordNet) and a canoe.
+    let tags = dir.path().join("tags.csv");
+    let tags_csv = format!(
+        "filename,label,score,wnid\n{},whippet,0.9,n02091134\n{},whippet,0.8,n02091134\n{},canoe,0.7,n02951358\n{},canoe,0.6,n02951358\n",
+        names[5], names[6], names[7], names[8]
+    );
+    std::fs::write(&tags, tags_csv).unwrap();
     let site = dir.path().join("site");
     let export = dir.path().join("export");
     let (ok, _, stderr) = build_with_metadata(
@@ -116,6 +123,8 @@ fn viewer_shows_searches_filters_and_navigates_a_collection() {
             groups.to_str().unwrap(),
             "--layouts",
             "similarity,time,group:Category,colour",
+            "--tags",
+            tags.to_str().unwrap(),
             "--export",
             export.to_str().unwrap(),
         ],

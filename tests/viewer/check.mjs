@@ -114,8 +114,15 @@ async function collection() {
   const column = (name) => index.columns.indexOf(name);
   const records = await allRecords(page);
   const at = (col, row) => records.find((r) => r.col === col && r.row === row);
-  const start = records.find((r) => at(r.col + 1, r.row) && at(r.col + 1, r.row + 1));
   const point = (r) => page.evaluate(([c, w]) => window.zoomap.cellCentre(c, w), [r.col, r.row]);
+  // The first item with neighbours to its right whose centre no cluster name covers (a click
+  // on a name flies to its cluster).
+  const boxes = (await page.evaluate(() => window.zoomap.labels())).map((l) => l.box);
+  const covered = ({ x, y }) => boxes.some(([l, t, r, b]) => x >= l && x <= r && y >= t && y <= b);
+  let start = null;
+  for (const r of records.filter((q) => at(q.col + 1, q.row) && at(q.col + 1, q.row + 1))) {
+    if (!covered(await point(r))) { start = r; break; }
+  }
 
   // Hover and click.
   const p = await point(start);
@@ -321,6 +328,52 @@ async function collection() {
   await selecting(records, at, index);
   await savedGroups();
   await layouts(records);
+  await machineTags(records);
+}
+
+// Machine tags (`--tags INPUTS/tags.csv`): search finds the tagged items through their tags'
+// WordNet groups and marks those hits, the panel shows the tags apart from the metadata,
+// and the "Depicts (machine)" filter shows the items with a tag or group.
+async function machineTags(records) {
+  const rows = readFileSync(`${inputs}/tags.csv`, 'utf8').trim().split('\n').slice(1).map((line) => line.split(','));
+  const labelled = (label) => records.filter((r) => rows.some(([file, l]) => file === r.file && l === label));
+  const [dogs, boats] = [labelled('whippet'), labelled('canoe')];
+  const key = ([col, row]) => `${col},${row}`;
+  const same = (cells, list) => cells.length === list.length && list.every((r) => cells.some((c) => key(c) === key([r.col, r.row])));
+  const page = await open();
+  await ready(page);
+  const found = await page.evaluate(() => window.zoomap.search('dog'));
+  check(dogs.length === 2 && same(found, dogs), `search "dog" resolves to the whippets' cells: ${JSON.stringify(found)}`);
+  const marks = await page.evaluate(() => window.zoomap.tagHits());
+  check(same(marks, dogs) && marks.every((m) => m[2] === 'dog'), `each is marked as found through the tag "dog": ${JSON.stringify(marks)}`);
+  // Typed, as a visitor does (the handle's search above filled the box: clear it first).
+  await page.fill('#search', '');
+  await page.click('#search');
+  await page.keyboard.type('dog');
+  await page.waitForFunction(() => document.querySelectorAll('#results-list li').length === 2
+    && document.querySelectorAll('#results-list li small.via-tag').length === 2, null, { timeout: 5000 })
+    .catch(() => check(false, 'the results list marks both hits "machine tag: dog"'));
+  const via = await page.$$eval('#results-list li small.via-tag', (els) => els.map((el) => el.textContent));
+  check(via.every((t) => t === 'machine tag: dog'), `result marks: ${via.join('; ')}`);
+  await page.screenshot({ path: `${shots}/20-tag-search.png` });
+  const first = await page.$$eval('#results-list li span', (els) => els[0]?.textContent ?? '');
+  await page.keyboard.press('Enter');
+  await waitForPanel(page, first, 'Enter opens a tag hit');
+  const line = await page.evaluate(() => ({ hidden: document.getElementById('panel-tags').hidden, text: document.getElementById('panel-tags').textContent, fields: document.getElementById('panel-fields').textContent }));
+  check(!line.hidden && line.text.includes('Machine tags') && /whippet [89]0%/.test(line.text), `the panel's machine tags: ${JSON.stringify(line)}`);
+  check(!line.fields.includes('whippet'), 'the tags are not among the metadata');
+  await page.screenshot({ path: `${shots}/21-machine-tags-panel.png` });
+  const problems = await accessibilityProblems(page);
+  check(problems.length === 0, `axe (machine tags): ${problems.join('; ')}`);
+  // The filter: "boat" (the canoes' everyday group) checked leaves the canoes shown.
+  const filters = await open();
+  await ready(filters);
+  await filters.click('#filters-toggle');
+  const depicts = 'fieldset:has(legend:has-text("Depicts (machine)"))';
+  await (await filters.$(`#filters ${depicts} label:has-text("boat") input`)).check();
+  await filters.waitForFunction((n) => window.zoomap.shownCount() === n, boats.length, { timeout: 5000 })
+    .catch(() => check(false, `the Depicts filter "boat" shows ${boats.length}`));
+  await filters.screenshot({ path: `${shots}/22-depicts-filter.png` });
 }
 
 // Zoom stops at the cells' native resolution; the lightbox shows the original at its own

@@ -12,6 +12,7 @@ mod place;
 mod site_input;
 mod source;
 mod stopwatch;
+mod tagging;
 mod text;
 
 use std::path::{Path, PathBuf};
@@ -65,6 +66,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     let columns = columns.unwrap_or_default();
     options.layouts.check_columns(&columns)?;
     options.iiif.check_columns(&columns)?;
+    let tag_file = tagging::read_file(options)?;
     let scan = clock.run("scan", || scan_collection(options, &text))?;
     // A metadata table made of `--groups` alone names only the grouped images: no warning.
     let csv = text
@@ -100,7 +102,9 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     };
     let originals = clock.run("originals", || originals(&mapped, options, dir))?;
     notes.extend(originals.note.clone());
-    let mut data = site_input::site_data(options, &text, &mapped, &originals)?;
+    let (tags, tags_note) = clock.run("tags", || tagging::tags(options, &mapped, tag_file))?;
+    notes.extend(tags_note);
+    let mut data = site_input::site_data(options, &text, &mapped, &originals, tags)?;
     let placement = (mapped.placement.assigned.as_slice(), mapped.placement.grid);
     let pyramid = clock.run("tiles", || {
         write_mosaic(

@@ -40,6 +40,10 @@ pub fn write_export(
     if let Some(duplicates) = &placement.duplicates {
         tables::write_duplicates_table(dir, &rows, duplicates)?;
     }
+    if items.iter().any(|i| !i.tags.is_empty()) {
+        let tags: Vec<&[_]> = items.iter().map(|i| i.tags.as_slice()).collect();
+        tables::write_tags_table(dir, &rows, &tags)?;
+    }
     if data.layouts.len() > 1 {
         let layouts: Vec<(&str, Vec<Cell>)> = (data.layouts.iter())
             .map(|l| {

@@ -12,14 +12,17 @@ use crate::site::originals::WrittenOriginals;
 use crate::site::{self, PageConfig, Placed, SiteData, paths};
 use crate::stages::clusters::{self, ClusterMap};
 use crate::stages::duplicates::{DUPLICATE_COLUMN, Duplicates};
+use crate::stages::tags::ImageTags;
 use crate::stages::tiles;
 
-/// The viewer's record of each placed image, in the order of `placed`.
+/// The viewer's record of each placed image, in the order of `placed`, with its `tags`.
 fn item_records(
     mapped: &Mapped,
     originals: &WrittenOriginals,
     text: &TextSources,
+    tags: Option<ImageTags>,
 ) -> Vec<site::Item> {
+    let mut tags = tags.unwrap_or_default().into_iter();
     let records: Vec<Placed> = mapped
         .placed
         .iter()
@@ -30,6 +33,7 @@ fn item_records(
             cell: *cell,
             preview: paths::preview(i),
             original: original.clone(),
+            tags: tags.next().unwrap_or_default(),
         })
         .collect();
     site::items(
@@ -40,14 +44,16 @@ fn item_records(
     )
 }
 
-/// The site's data: the placed images' records on the grid, with the metadata's columns.
+/// The site's data: the placed images' records on the grid, with the metadata's columns
+/// and the images' machine tags.
 pub fn site_data(
     options: &BuildOptions,
     text: &TextSources,
     mapped: &Mapped,
     originals: &WrittenOriginals,
+    tags: Option<ImageTags>,
 ) -> Result<SiteData> {
-    let mut items = item_records(mapped, originals, text);
+    let mut items = item_records(mapped, originals, text, tags);
     let mut columns = text
         .metadata
         .as_ref()

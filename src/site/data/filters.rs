@@ -1,5 +1,6 @@
 //! The filters' per-cell codes, fetched when a filter is first used: one byte per cell for
-//! each facet (`facets/{k}.bin`, [`facets::NO_VALUE`] where a cell has none) and a
+//! each facet (`facets/{k}.bin`, [`facets::NO_VALUE`] where a cell has none; a little-endian
+//! u32 mask of its values for the machine tags' facet, whose items have several) and a
 //! little-endian i16 per cell for the year column (`years.bin`, [`facets::NO_YEAR`]).
 
 use std::fs;
@@ -47,7 +48,12 @@ pub fn write<'a>(out: &Path, data: &'a SiteData) -> Result<FilterEntries<'a>> {
     let mut entries = Vec::new();
     for (k, facet) in data.facets.iter().enumerate() {
         let name = format!("facets/{k}.bin");
-        let codes = per_cell(data, &facet.codes, facets::NO_VALUE);
+        let codes = if facet.multi {
+            let masks = per_cell(data, &facet.masks, 0);
+            masks.iter().flat_map(|m| m.to_le_bytes()).collect()
+        } else {
+            per_cell(data, &facet.codes, facets::NO_VALUE)
+        };
         file::write(&out.join(&name), &codes)?;
         entries.push(FacetEntry {
             facet,

@@ -109,6 +109,7 @@ mod tests {
                     ["vase", "bowl"][(i % 2) as usize].into(),
                     format!("{}", 1800 + i),
                 ],
+                tags: Vec::new(),
             })
             .collect();
         SiteData::new(

@@ -19,6 +19,7 @@ use anyhow::{Context, Result, bail};
 
 use super::Hierarchy;
 use super::evidence::is_evidence;
+use crate::stages::tags::preferred;
 
 /// What an item says of itself: its distinct words (title, metadata, file stem) and its whole
 /// facet values.
@@ -30,6 +31,9 @@ pub struct ItemText {
     pub facet_values: Vec<String>,
     /// Its year, from the year column, if any.
     pub year: Option<i16>,
+    /// Its machine tags, each as its class and the WordNet groups above it, nearest first,
+    /// each word with its familiarity ([`crate::stages::tags::MachineTag::words`]).
+    pub tags: Vec<Vec<(String, u32)>>,
 }
 
 /// A facet value held by a majority of a cluster names it…
@@ -102,7 +106,15 @@ fn name_siblings(
     let members = |c: usize| hierarchy.clusters[c].members.as_slice();
     let mut found: Vec<Option<String>> = siblings
         .iter()
-        .map(|&c| name_of(members(c), around, texts, parent_name.as_deref()))
+        .map(|&c| {
+            name_of(
+                members(c),
+                around,
+                texts,
+                parent_name.as_deref(),
+                TagShare::Most,
+            )
+        })
         .collect();
     let numbered = set_apart(siblings, &members, texts, &mut found);
     for (rank, ((&c, name), number)) in siblings.iter().zip(found).zip(numbered).enumerate() {
@@ -143,7 +155,13 @@ fn set_apart<'a>(
         union.sort_unstable();
         let mut plain = 0;
         for &k in &group {
-            match name_of(members(siblings[k]), &union, texts, Some(&shared)) {
+            match name_of(
+                members(siblings[k]),
+                &union,
+                texts,
+                Some(&shared),
+                TagShare::Third,
+            ) {
                 Some(apart) => found[k] = Some(format!("{shared}, {}", apart.to_lowercase())),
                 None => {
                     plain += 1;
@@ -158,17 +176,84 @@ fn set_apart<'a>(
     numbered
 }
 
+/// How much of a cluster a machine tag must hold to name it.
+#[derive(Debug, Clone, Copy)]
+enum TagShare {
+    /// More than half: a name says what the cluster is.
+    Most,
+    /// A third, as for words: the qualifier that sets apart siblings of one name
+    /// ("Instrumentalities, containers").
+    Third,
+}
+
 /// A cluster's name from its text, never its parent's name again.
 fn name_of(
     members: &[usize],
     parent: &[usize],
     texts: &[ItemText],
     parent_name: Option<&str>,
+    tag_share: TagShare,
 ) -> Option<String> {
     let new = |name: &String| parent_name.is_none_or(|p| !name.eq_ignore_ascii_case(p));
     dominant_facet(members, parent, texts, &new)
         .or_else(|| year_span(members, parent, texts))
         .or_else(|| distinctive_terms(members, parent, texts, &new))
+        .or_else(|| tag_name(members, parent, texts, &new, tag_share))
+}
+
+/// Tag scores within this share of the best are a tie, which the [`preferred`] word wins.
+const TAG_TIE: f64 = 0.9;
+
+/// The name the machine tags give, where the metadata gives none: the tag (class or WordNet
+/// group) that best sets the cluster apart, by the same rule as words (share × ln lift, with
+/// evidence), in the plural. Held by most of the cluster (a third for the qualifier that
+/// sets apart siblings of one name), as a facet value must be: a name
+/// says what the cluster is, and a model's guesses already err (on imagenet-sample, a third
+/// of the clusters a third-share rule named "Clothing" or "Containers" held a minority of
+/// them). A tight cluster's own class outscores its group ("Golden
+/// retrievers"); a cluster of many classes is named by the group they share ("Dogs"), the
+/// most specific everyday word of near-equal groups ("Dogs", not "Canines"; "Reptiles", not
+/// "Diapsids").
+fn tag_name(
+    members: &[usize],
+    parent: &[usize],
+    texts: &[ItemText],
+    new: &dyn Fn(&String) -> bool,
+    tag_share: TagShare,
+) -> Option<String> {
+    let terms = |row: usize| -> Vec<&str> {
+        texts[row]
+            .tags
+            .iter()
+            .flatten()
+            .map(|w| w.0.as_str())
+            .collect()
+    };
+    let (least, enough): (f64, &dyn Fn(f64) -> bool) = match tag_share {
+        TagShare::Most => (DOMINANT_SHARE, &|share| share > DOMINANT_SHARE),
+        TagShare::Third => (MIN_WORD_SHARE, &|_| true),
+    };
+    let scored: Vec<(&str, f64)> = over_represented(members, parent, terms, least)
+        .into_iter()
+        .filter(|&(_, share, _)| enough(share))
+        .map(|(term, share, lift)| (term, share * lift.ln()))
+        .collect();
+    let best = scored.iter().map(|s| s.1).fold(f64::NEG_INFINITY, f64::max);
+    let mut known: HashMap<&str, (usize, u32)> = HashMap::new();
+    for &row in members {
+        for chain in &texts[row].tags {
+            for (depth, (word, familiar)) in chain.iter().enumerate() {
+                let entry = known.entry(word.as_str()).or_insert((depth, *familiar));
+                entry.0 = entry.0.min(depth);
+            }
+        }
+    }
+    let near: Vec<(&str, usize, u32)> = (scored.iter())
+        .filter(|s| s.1 >= TAG_TIE * best)
+        .map(|s| (s.0, known[s.0].0, known[s.0].1))
+        .collect();
+    let chosen = preferred(&near)?;
+    Some(capitalised(&pluralizer::pluralize(chosen, 2, false))).filter(new)
 }
 
 /// The 10th and 90th percentile of the years of `rows`, and the share of them with a year.
@@ -379,6 +464,7 @@ mod tests {
             words: words.iter().map(|w| w.to_string()).collect(),
             facet_values: vec![facet.to_string()],
             year: None,
+            tags: Vec::new(),
         }
     }
 
@@ -423,6 +509,52 @@ mod tests {
         assert_eq!(names[2], "Group 2", "stop words name nothing");
     }
 
+    /// A tag chain: the class, then its groups, with WordNet's familiarity of "dog".
+    fn chain(terms: &[&str]) -> Vec<(String, u32)> {
+        let familiar = |t: &str| if t == "dog" { 42 } else { 0 };
+        terms.iter().map(|t| (t.to_string(), familiar(t))).collect()
+    }
+
+    #[test]
+    fn tags_name_clusters_the_metadata_leaves_unnamed_at_the_generality_they_call_for() {
+        let dogs = [
+            ["golden retriever", "retriever", "dog", "canine", "animal"],
+            ["whippet", "hound", "dog", "canine", "animal"],
+            ["boxer", "working dog", "dog", "canine", "animal"],
+        ];
+        let tagged = |terms: &[&str], facet: &str| ItemText {
+            tags: vec![chain(terms)],
+            ..text(&[], facet)
+        };
+        let mut texts: Vec<ItemText> = Vec::new();
+        // 0..30: dogs of three breeds; 30..60: golden retrievers alone; 60..90: boats,
+        // whose metadata names them; 90..120: untagged.
+        texts.extend((0..30).map(|i| tagged(&dogs[i % 3], "")));
+        texts.extend((0..30).map(|_| tagged(&dogs[0], "")));
+        texts.extend((0..30).map(|_| tagged(&["canoe", "boat", "vessel"], "Watercraft")));
+        texts.extend((0..30).map(|_| text(&[], "")));
+        let hierarchy = Hierarchy {
+            clusters: vec![
+                top("0", (0..30).collect()),
+                top("1", (30..60).collect()),
+                top("2", (60..90).collect()),
+                top("3", (90..120).collect()),
+            ],
+        };
+        let names = name_clusters(&hierarchy, &texts);
+        assert_eq!(names.text[0], "Dogs", "many breeds: their group");
+        assert_eq!(names.text[1], "Golden retrievers", "one breed: its class");
+        assert_eq!(names.text[2], "Watercraft", "the metadata wins");
+        assert!(names.numbered[3], "no tags, no name: {}", names.text[3]);
+        let given = BTreeMap::from([("0".to_string(), "Hounds and others".to_string())]);
+        let mut curated = names.clone();
+        override_names(&hierarchy, &mut curated, &given);
+        assert_eq!(
+            curated.text[0], "Hounds and others",
+            "the curator wins over tags"
+        );
+    }
+
     #[test]
     fn bunched_years_name_a_cluster_without_a_dominant_facet() {
         let texts: Vec<ItemText> = (0..20)
@@ -454,6 +586,7 @@ mod tests {
                 words: words(i),
                 facet_values: vec![value(i)],
                 year: Some(1900),
+                tags: Vec::new(),
             })
             .collect()
     }

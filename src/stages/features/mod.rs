@@ -2,6 +2,7 @@
 //! when a real adapter exists and on Burn's Flex CPU backend otherwise.
 
 pub mod cache;
+pub mod classes;
 mod device;
 pub mod imported;
 pub mod model;
@@ -17,6 +18,7 @@ use burn::tensor::{Device, Tensor, TensorData};
 
 use crate::base::setting::{Setting, SettingError};
 
+pub use classes::ClassHead;
 pub use device::{Backend, ChosenDevice, DeviceChoice, choose_device};
 pub use model::{Layer, Vgg16, Vgg16Config, Vgg16Size};
 pub use weights::WeightsFile;

@@ -112,15 +112,16 @@ impl WeightsFile {
     }
 }
 
-fn is_safetensors(path: &Path) -> bool {
+/// Whether `path` names a `.safetensors` file (else PyTorch's pickle format).
+pub(super) fn is_safetensors(path: &Path) -> bool {
     path.extension()
         .is_some_and(|ext| ext.eq_ignore_ascii_case("safetensors"))
 }
 
 type Header = (HashMap<String, Vec<usize>>, HashMap<String, String>);
 
-fn read_safetensors_header(path: &Path) -> Result<Header> {
-    let mut file = File::open(path)?;
+/// A `.safetensors` file's header, read from its start; leaves `file` at the data.
+pub(super) fn read_safetensors_metadata(file: &mut File) -> Result<safetensors::tensor::Metadata> {
     let mut len = [0u8; 8];
     file.read_exact(&mut len)?;
     let len = usize::try_from(u64::from_le_bytes(len))?;
@@ -129,7 +130,11 @@ fn read_safetensors_header(path: &Path) -> Result<Header> {
     }
     let mut header = vec![0u8; len];
     file.read_exact(&mut header)?;
-    let metadata: safetensors::tensor::Metadata = serde_json::from_slice(&header)?;
+    Ok(serde_json::from_slice(&header)?)
+}
+
+fn read_safetensors_header(path: &Path) -> Result<Header> {
+    let metadata = read_safetensors_metadata(&mut File::open(path)?)?;
     let shapes = metadata
         .tensors()
         .into_iter()

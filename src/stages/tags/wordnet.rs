@@ -13,12 +13,15 @@ use anyhow::{Context, Result, bail};
 /// The embedded table.
 const TABLE: &str = include_str!("wordnet.tsv");
 
-/// A synset of the table: its id, word and parent node.
+/// A synset of the table: its id, word, parent node and familiarity.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Synset {
     id: String,
     word: String,
     parent: Option<usize>,
+    /// How often SemCor's texts use its senses: of two words that say the same, the more
+    /// familiar reads better ("dog" 42, "canine" 0).
+    count: u32,
 }
 
 /// The ImageNet classes and their ancestors.
@@ -41,16 +44,16 @@ impl WordNet {
         let (mut nodes, mut classes) = (Vec::new(), Vec::new());
         for (k, line) in text.lines().enumerate() {
             let fields: Vec<&str> = line.split('\t').collect();
-            let [kind, id, word, parent] = fields[..] else {
-                bail!("wordnet.tsv line {}: expected 4 fields", k + 1);
+            let [kind, id, word, parent, count] = fields[..] else {
+                bail!("wordnet.tsv line {}: expected 5 fields", k + 1);
             };
-            let parent: i64 = parent
-                .parse()
-                .with_context(|| format!("wordnet.tsv line {}", k + 1))?;
+            let line = || format!("wordnet.tsv line {}", k + 1);
+            let parent: i64 = parent.parse().with_context(line)?;
             let synset = Synset {
                 id: id.into(),
                 word: word.into(),
                 parent: usize::try_from(parent).ok(),
+                count: count.parse().with_context(line)?,
             };
             match kind {
                 "node" => nodes.push(synset),
@@ -93,13 +96,19 @@ impl WordNet {
 
     /// The words of the class's ancestors, nearest first.
     pub fn ancestors(&self, class: usize) -> Vec<&str> {
-        let mut words = Vec::new();
-        let mut next = self.classes[class].parent;
-        while let Some(node) = next {
-            words.push(self.nodes[node].word.as_str());
-            next = self.nodes[node].parent;
-        }
-        words
+        self.chain(class).skip(1).map(|s| s.word.as_str()).collect()
+    }
+
+    /// The familiarity of the class and of each of its ancestors, in
+    /// [`ancestors`](Self::ancestors)' order.
+    pub fn familiarity(&self, class: usize) -> Vec<u32> {
+        self.chain(class).map(|s| s.count).collect()
+    }
+
+    /// The class's synset, then its ancestors', nearest first.
+    fn chain(&self, class: usize) -> impl Iterator<Item = &Synset> {
+        let first = &self.classes[class];
+        std::iter::successors(Some(first), |s| s.parent.map(|p| &self.nodes[p]))
     }
 
     /// How many classes the table holds.
@@ -153,7 +162,21 @@ mod tests {
                 "{general}"
             );
         }
-        assert!(WordNet::parse("class\tn1\ta\t3\n").is_err());
-        assert!(WordNet::parse("cls\tn1\ta\t-1\n").is_err());
+        let dog = wordnet.class("whippet").unwrap();
+        let at = |word: &str| {
+            wordnet
+                .ancestors(dog)
+                .iter()
+                .position(|w| *w == word)
+                .unwrap()
+        };
+        let familiar = wordnet.familiarity(dog);
+        assert!(
+            familiar[1 + at("dog")] > familiar[1 + at("canine")],
+            "{familiar:?}"
+        );
+        assert!(WordNet::parse("class\tn1\ta\t3\t0\n").is_err());
+        assert!(WordNet::parse("cls\tn1\ta\t-1\t0\n").is_err());
+        assert!(WordNet::parse("class\tn1\ta\t-1\n").is_err());
     }
 }

@@ -258,6 +258,7 @@ impl World {
                 i.to_string(),
             ],
             file,
+            tags: Vec::new(),
         }
     }
 }
