@@ -42,7 +42,7 @@ tag_args=()
 if [ -n "${TAGS:-}" ]; then
   awk -F'\t' '$1 == "class" { print $2 "\t" $3 }' src/stages/tags/wordnet.tsv > "$work/classes.tsv"
   (cd "$work/images" && find . -type f | sed 's|^\./||' | sort) | awk -v classes="$work/classes.tsv" 'BEGIN {
-      srand(11); FS = "\t"
+      srand(11); FS = "\t"; n = 0
       while ((getline line < classes) > 0) { split(line, f, "\t"); wnid[n] = f[1]; label[n] = f[2]; n++ }
       print "filename,wnid,label,score" }
     { k = 1 + int(rand() * 2)
@@ -77,7 +77,11 @@ stages() {
     }'
 }
 
+# A build that failed prints its log in place of "seconds peak" (the subshell cannot stop
+# the script): stop here.
+finished() { [[ $1 =~ ^[0-9.]+$ ]] || { cat "$work/log-$2"; exit 1; }; }
 read -r seconds peak < <(build now "$zoomap")
+finished "$seconds" now
 site=$work/site-now
 count=$(tr -d ' \n' < "$site/data/index.json" | grep -o '"count":[0-9]*' | head -1 | cut -d: -f2)
 for file in index.html map.dzi data/index.json data/occupied.bin build-report.json; do
@@ -108,6 +112,7 @@ if [ -n "${TAGS:-}" ]; then
   tagged_seconds=$seconds
   tag_args=(--tags none)
   read -r bare_seconds _ < <(build notags "$zoomap")
+  finished "$bare_seconds" notags
   tag_stage=$(stages "$site" | awk '$1 == "tags" { print $2 }')
   printf 'tags: %s tags of %s images; tags stage %s s; build %s s with tags, %s s without
 ' \
@@ -120,6 +125,7 @@ if [ -n "${TAGS:-}" ]; then
 fi
 if [ -n "${BEFORE:-}" ]; then
   read -r before_seconds before_peak < <(build before "$BEFORE")
+  finished "$before_seconds" before
   printf 'before: %s s, peak RSS %s MiB; now/before: time %s, memory %s\n' \
     "$before_seconds" "$before_peak" \
     "$(awk -v a="$seconds" -v b="$before_seconds" 'BEGIN {printf "%.3f", a / b}')" \

@@ -7,8 +7,9 @@
 #  1. the score threshold: per --tag-min-score, tags per image, the share of tags that are
 #     the true class, the share of images keeping their true class;
 #  2. imagenet-sample search, for 20 words naming WordNet groups: recall and precision of
-#     the site's search index (whole-word hits, and every hit the viewer lists: substrings
-#     too), against the truth from labels.csv's wnids and the WordNet table;
+#     the site's search index (whole-word hits, and every hit the viewer lists: own words'
+#     substrings too, tag words whole, as static/ranking.js matches them), against the truth
+#     from labels.csv's wnids and the WordNet table;
 #  3. imagenet-sample names, seeds 1–3: the share of top-level and second-level clusters
 #     whose name is a WordNet group (or class) that most of their members' true classes fall
 #     under, and every top-level name;
@@ -89,8 +90,11 @@ def search(site, export, truth, queries):
         key = hexkey(3) if hexkey(2) in split and len(q) > 2 else hexkey(2)
         shard = json.load(open(f'{site}/data/search/{key}.json')) if key in keys else {'words': [], 'cells': []}
         whole, every = set(), set()
-        for word, deltas in zip(shard['words'], shard['cells']):
-            if q not in word:
+        machine = set(shard.get('machine', []))
+        for k, (word, deltas) in enumerate(zip(shard['words'], shard['cells'])):
+            # As static/ranking.js: a tag word whole (or plural: the queries are singular),
+            # an own word anywhere.
+            if q not in word or (k in machine and word != q):
                 continue
             cells = np.cumsum(deltas).tolist()
             every.update(cells)

@@ -5,7 +5,7 @@
 
 import { cached, LruCache } from './lru.js';
 import { missingKeys } from './schema.js';
-import { addNear, byIdentifier, byValue, isFileQuery, nearest, pairKeys, rankedCells, termRank } from './ranking.js';
+import { addNear, byIdentifier, byValue, isFileQuery, nearest, pairKeys, rankedCells, tagRank, termRank } from './ranking.js';
 import { identifiers, shardKey, words } from './words.js';
 
 const REGION_CACHE_LIMIT = 600;
@@ -166,7 +166,7 @@ export class SiteData {
   // Cell -> rank (3 whole word, 2 prefix, 1 substring) for one query word, from the shard
   // of its first two characters, or of its first three where that shard was split. The
   // map's `viaTags` holds the cells matched only through machine-tag words (the shard's
-  // `machine` entries), with the word.
+  // `machine` entries, matched whole or in the plural: ranking.js `tagRank`), with the word.
   async matchTerm(term) {
     const pair = shardKey(term, 2);
     const key = this.splitKeys.has(pair) && [...term].length > 2 ? shardKey(term, 3) : pair;
@@ -177,13 +177,14 @@ export class SiteData {
     const machine = new Set(shard.machine ?? []);
     const own = new Set();
     shard.words.forEach((word, i) => {
-      const rank = termRank(word, term);
+      const tag = machine.has(i);
+      const rank = tag ? tagRank(word, term) : termRank(word, term);
       if (rank === 0) return;
       let cell = 0;
       for (const delta of shard.cells[i]) {
         cell += delta;
         if ((found.get(cell) ?? 0) < rank) found.set(cell, rank);
-        if (!machine.has(i)) own.add(cell);
+        if (!tag) own.add(cell);
         else if (!found.viaTags.has(cell)) found.viaTags.set(cell, word);
       }
     });

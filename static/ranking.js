@@ -17,6 +17,16 @@ export function termRank(word, term) {
   return word === term ? 3 : word.startsWith(term) ? 2 : 1;
 }
 
+// The rank of a machine tag's word (a class or WordNet group word, src/site/search.rs) for
+// query word `term`: 3 the whole word or its plural ("dogs", "boxes", "butterflies"), else
+// 0. Tag words are a vocabulary, not the item's own text: a prefix or a substring of them
+// ("car" in "carnivore", "instrument" in "instrumentality") would list whole branches of
+// WordNet that the query does not name.
+export function tagRank(word, term) {
+  const plural = term === `${word}s` || term === `${word}es` || (word.endsWith('y') && term === `${word.slice(0, -1)}ies`);
+  return word === term || plural ? 3 : 0;
+}
+
 // The cells in every one of `perTerm` (one Map of cell -> rank per query word), best first:
 // the highest sum of ranks, then reading order (lower cell first). `cells` is the grid's
 // cell count.

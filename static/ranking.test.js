@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
 
-import { addNear, byIdentifier, byValue, editDistance, fileMatches, isFileQuery, nearest, pairKeys, rankedCells, termRank } from './ranking.js';
+import { addNear, byIdentifier, byValue, editDistance, fileMatches, isFileQuery, nearest, pairKeys, rankedCells, tagRank, termRank } from './ranking.js';
 import { shardKey } from './words.js';
 
 test('a word ranks whole over prefix over substring', () => {
@@ -10,6 +10,16 @@ test('a word ranks whole over prefix over substring', () => {
   assert.equal(termRank('vases', 'vase'), 2);
   assert.equal(termRank('avase', 'vase'), 1);
   assert.equal(termRank('bowl', 'vase'), 0);
+});
+
+test('a machine tag word matches whole or in the plural, never as a prefix or inside a word', () => {
+  assert.equal(tagRank('dog', 'dog'), 3);
+  assert.equal(tagRank('dog', 'dogs'), 3);
+  assert.equal(tagRank('box', 'boxes'), 3);
+  assert.equal(tagRank('butterfly', 'butterflies'), 3);
+  assert.equal(tagRank('carnivore', 'car'), 0);
+  assert.equal(tagRank('instrumentality', 'instrument'), 0);
+  assert.equal(tagRank('dogsled', 'dog'), 0);
 });
 
 test('cells must match every word; the best ranks come first, then reading order', () => {
