@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::Item;
 use crate::stages::duplicates::DUPLICATE_COLUMN;
-use crate::stages::tags::preferred;
+use crate::stages::tags::{WordStats, preferred};
 
 /// A column with more distinct values than this is not offered as a facet.
 pub const MAX_FACET_VALUES: usize = 24;
@@ -55,21 +55,24 @@ const DEPICTS_SAME_SHARE: f64 = 0.9;
 /// WordNet groups) held by the most items, at most [`MAX_FACET_VALUES`], an item having each
 /// of its tags' words; none where fewer than two words are held by two items.
 pub fn depicts_facet(column: usize, items: &[Item]) -> Option<Facet> {
-    let (counts, related) = tag_words(items);
+    let TagWords {
+        counts,
+        related,
+        stats,
+    } = tag_words(items);
     let most = (items.len() as f64 * DEPICTS_MAX_SHARE) as u64;
     // A word gives way to a relative that holds nearly the same items and reads better.
     let gives_way = |word: &str| {
-        let n = counts[word].0 as f64;
+        let n = counts[word] as f64;
         related[word].iter().any(|&other| {
-            let m = counts[other].0 as f64;
+            let m = counts[other] as f64;
             let same = n.min(m) >= DEPICTS_SAME_SHARE * n.max(m);
-            let (a, b) = (counts[word], counts[other]);
-            same && preferred(&[(word, a.1, a.2), (other, b.1, b.2)]) == Some(other)
+            same && preferred(&[stats.of(word), stats.of(other)]) == Some(other)
         })
     };
     let mut values: Vec<(&str, u64)> = (counts.iter())
-        .filter(|&(&word, &(n, ..))| n >= 2 && n <= most && !gives_way(word))
-        .map(|(&word, &(n, ..))| (word, n))
+        .filter(|&(&word, &n)| n >= 2 && n <= most && !gives_way(word))
+        .map(|(&word, &n)| (word, n))
         .collect();
     values.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
     values.truncate(MAX_FACET_VALUES);
@@ -195,35 +198,36 @@ fn facet(column: usize, name: &str, items: &[Item]) -> Option<Facet> {
     })
 }
 
-/// Per tag word of `items`: how many items hold it, its least depth in a chain and its
-/// familiarity; and the words each shares a chain with.
-type TagWords<'a> = (
-    HashMap<&'a str, (u64, usize, u32)>,
-    HashMap<&'a str, HashSet<&'a str>>,
-);
+/// The tag words of some items: how many items hold each, the words each shares a chain
+/// with, and how specific and familiar each is.
+struct TagWords<'a> {
+    counts: HashMap<&'a str, u64>,
+    related: HashMap<&'a str, HashSet<&'a str>>,
+    stats: WordStats<'a>,
+}
 
 fn tag_words(items: &[Item]) -> TagWords<'_> {
-    let mut counts: HashMap<&str, (u64, usize, u32)> = HashMap::new();
-    let mut related: HashMap<&str, HashSet<&str>> = HashMap::new();
+    let mut words = TagWords {
+        counts: HashMap::new(),
+        related: HashMap::new(),
+        stats: WordStats::default(),
+    };
     for item in items {
         let mut held = HashSet::new();
         for tag in &item.tags {
-            let chain: Vec<(&str, u32)> = tag.words().collect();
-            for (depth, &(word, familiar)) in chain.iter().enumerate() {
+            words.stats.add(tag.words());
+            let chain: Vec<&str> = tag.words().map(|w| w.0).collect();
+            for &word in &chain {
                 held.insert(word);
-                let entry = counts.entry(word).or_insert((0, depth, familiar));
-                entry.1 = entry.1.min(depth);
-                related
-                    .entry(word)
-                    .or_default()
-                    .extend(chain.iter().map(|w| w.0).filter(|w| *w != word));
+                let others = chain.iter().filter(|w| **w != word);
+                words.related.entry(word).or_default().extend(others);
             }
         }
         for word in held {
-            counts.get_mut(word).expect("counted above").0 += 1;
+            *words.counts.entry(word).or_default() += 1;
         }
     }
-    (counts, related)
+    words
 }
 
 /// An item's trimmed value in `column`, if filled.

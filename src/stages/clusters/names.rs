@@ -19,7 +19,7 @@ use anyhow::{Context, Result, bail};
 
 use super::Hierarchy;
 use super::evidence::is_evidence;
-use crate::stages::tags::preferred;
+use crate::stages::tags::{WordStats, preferred};
 
 /// What an item says of itself: its distinct words (title, metadata, file stem) and its whole
 /// facet values.
@@ -239,18 +239,19 @@ fn tag_name(
         .map(|(term, share, lift)| (term, share * lift.ln()))
         .collect();
     let best = scored.iter().map(|s| s.1).fold(f64::NEG_INFINITY, f64::max);
-    let mut known: HashMap<&str, (usize, u32)> = HashMap::new();
+    let mut stats = WordStats::default();
     for &row in members {
         for chain in &texts[row].tags {
-            for (depth, (word, familiar)) in chain.iter().enumerate() {
-                let entry = known.entry(word.as_str()).or_insert((depth, *familiar));
-                entry.0 = entry.0.min(depth);
-            }
+            stats.add(
+                chain
+                    .iter()
+                    .map(|(word, familiar)| (word.as_str(), *familiar)),
+            );
         }
     }
-    let near: Vec<(&str, usize, u32)> = (scored.iter())
+    let near: Vec<(&str, f64, u32)> = (scored.iter())
         .filter(|s| s.1 >= TAG_TIE * best)
-        .map(|s| (s.0, known[s.0].0, known[s.0].1))
+        .map(|s| stats.of(s.0))
         .collect();
     let chosen = preferred(&near)?;
     Some(capitalised(&pluralizer::pluralize(chosen, 2, false))).filter(new)

@@ -123,18 +123,46 @@ impl serde::Serialize for MachineTag {
 /// A word SemCor uses at least this often is an everyday word ([`WordNet::familiarity`]).
 const FAMILIAR: u32 = 5;
 
-/// Of words that say the same of the same items (a class and its groups, `(word, depth in
-/// its chain, familiarity)` each), the one to show: the most specific everyday word ("dog",
-/// not "hunting dog" or "canine", nor the as familiar but vaguer "animal"), else the most
-/// familiar ("reptile", not "diapsid"); ties go to the more specific, then the word.
-pub fn preferred<'a>(words: &[(&'a str, usize, u32)]) -> Option<&'a str> {
+/// Of words that say the same of the same items (a class and its groups, `(word, mean depth
+/// in its chains, familiarity)` each, as [`WordStats::of`] gives them), the one to show: the
+/// most specific everyday word ("dog", not "hunting dog" or "canine", nor the as familiar but
+/// vaguer "animal"), else the most familiar ("reptile", not "diapsid"); ties go to the more
+/// specific, then the word.
+pub fn preferred<'a>(words: &[(&'a str, f64, u32)]) -> Option<&'a str> {
     let everyday = words.iter().filter(|w| w.2 >= FAMILIAR);
+    let specific = |a: &&(&str, f64, u32), b: &&(&str, f64, u32)| a.1.total_cmp(&b.1);
     let best = everyday
-        .min_by(|a, b| a.1.cmp(&b.1).then(b.2.cmp(&a.2)).then(a.0.cmp(b.0)))
+        .min_by(|a, b| specific(a, b).then(b.2.cmp(&a.2)).then(a.0.cmp(b.0)))
         .or_else(|| {
-            (words.iter()).min_by(|a, b| b.2.cmp(&a.2).then(a.1.cmp(&b.1)).then(a.0.cmp(b.0)))
+            (words.iter()).min_by(|a, b| b.2.cmp(&a.2).then(specific(a, b)).then(a.0.cmp(b.0)))
         });
     best.map(|w| w.0)
+}
+
+/// How specific and how familiar each word of some tag chains is: its mean depth in them (0
+/// the class; a mean, as a group such as "organism" sits two steps above a fungus's class but
+/// ten above a dog's) and its familiarity.
+#[derive(Debug, Default)]
+pub struct WordStats<'a> {
+    /// Per word: the sum of its depths, how often it was seen, its familiarity.
+    words: HashMap<&'a str, (f64, f64, u32)>,
+}
+
+impl<'a> WordStats<'a> {
+    /// Counts one chain: `(word, familiarity)`, the class first.
+    pub fn add(&mut self, chain: impl Iterator<Item = (&'a str, u32)>) {
+        for (depth, (word, familiar)) in chain.enumerate() {
+            let entry = self.words.entry(word).or_insert((0.0, 0.0, familiar));
+            entry.0 += depth as f64;
+            entry.1 += 1.0;
+        }
+    }
+
+    /// `word` as [`preferred`] weighs it (depth 0 and familiarity 0 for a word not seen).
+    pub fn of(&self, word: &'a str) -> (&'a str, f64, u32) {
+        let (sum, seen, familiar) = self.words.get(word).copied().unwrap_or_default();
+        (word, sum / seen.max(1.0), familiar)
+    }
 }
 
 /// Each image's tags, in the order of the images asked for, best first.
@@ -278,19 +306,28 @@ mod tests {
     #[test]
     fn of_words_saying_the_same_the_most_specific_everyday_one_is_shown() {
         let chain = [
-            ("whippet", 0, 0),
-            ("hound", 1, 3),
-            ("hunting dog", 2, 0),
-            ("dog", 3, 42),
-            ("canine", 4, 0),
-            ("animal", 9, 87),
+            ("whippet", 0.0, 0),
+            ("hound", 1.0, 3),
+            ("hunting dog", 2.0, 0),
+            ("dog", 3.0, 42),
+            ("canine", 4.0, 0),
+            ("animal", 9.0, 87),
         ];
         assert_eq!(preferred(&chain), Some("dog"));
+        // Depth is a mean over the chains: a fungus puts "organism" 2 steps above its class,
+        // yet over 9 dogs and a fungus "animal" is still the more specific.
+        let mut stats = WordStats::default();
+        for _ in 0..9 {
+            stats.add([("dog", 42), ("animal", 87), ("organism", 15)].into_iter());
+        }
+        stats.add([("agaric", 0), ("organism", 15)].into_iter());
+        let pair = [stats.of("organism"), stats.of("animal")];
+        assert_eq!(preferred(&pair), Some("animal"), "{pair:?}");
         assert_eq!(
-            preferred(&[("diapsid", 0, 0), ("reptile", 1, 1)]),
+            preferred(&[("diapsid", 0.0, 0), ("reptile", 1.0, 1)]),
             Some("reptile")
         );
-        assert_eq!(preferred(&[("a", 0, 0), ("b", 1, 0)]), Some("a"));
+        assert_eq!(preferred(&[("a", 0.0, 0), ("b", 1.0, 0)]), Some("a"));
         assert_eq!(preferred(&[]), None);
     }
 

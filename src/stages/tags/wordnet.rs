@@ -1,7 +1,8 @@
 //! WordNet's words for the 1,000 ImageNet-1k classes: each class's name and its hypernym
 //! chain ("golden retriever" → retriever, sporting dog, dog, canine, carnivore, placental,
 //! mammal, vertebrate, chordate, animal, organism), so a tag brings the words a search or a
-//! cluster name may need. The table (`wordnet.tsv`, 53 KB, embedded) is written once by
+//! cluster name may need, each with its familiarity (SemCor's tag counts). The table
+//! (`wordnet.tsv`, 56 KB, embedded) is written once by
 //! `make_wordnet_table.py` beside it from WordNet 3.0's database (Debian's `wordnet-base`),
 //! ids matched exactly (an ImageNet id is `n` + the synset's offset); synsets within 4 steps
 //! of `entity` (entity, object, whole, artifact, living thing, …) are left out as too general.
