@@ -362,6 +362,7 @@ async function machineTags(records) {
   const line = await page.evaluate(() => ({ hidden: document.getElementById('panel-tags').hidden, text: document.getElementById('panel-tags').textContent, fields: document.getElementById('panel-fields').textContent }));
   check(!line.hidden && line.text.includes('Machine tags') && /whippet [89]0%/.test(line.text), `the panel's machine tags: ${JSON.stringify(line)}`);
   check(!line.fields.includes('whippet'), 'the tags are not among the metadata');
+  await page.$eval('#panel-tags', (el) => el.scrollIntoView({ block: 'center' }));
   await page.screenshot({ path: `${shots}/21-machine-tags-panel.png` });
   const problems = await accessibilityProblems(page);
   check(problems.length === 0, `axe (machine tags): ${problems.join('; ')}`);
