@@ -67,7 +67,8 @@ fn main() -> Result<()> {
     file.shapes.extend(shapes);
     let head = ClassHead::load(&file)?.expect("fc8 written above");
     let started = Instant::now();
-    let tagged = tags::from_classifier(&head, &Generated(n), tags::DEFAULT_MIN_SCORE)?;
+    let tagged = tags::from_classifier(&head, &Generated(n), tags::DEFAULT_MIN_SCORE)?
+        .expect("ImageNet's 1,000 classes");
     let seconds = started.elapsed().as_secs_f64();
     let count: usize = tagged.iter().map(Vec::len).sum();
     println!(

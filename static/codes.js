@@ -26,6 +26,12 @@ export function setMask(set) {
   return mask;
 }
 
+// Whether a cell's `code` holds one of the `chosen` value codes of `facet` (`mask`:
+// setMask(chosen), which a multi-valued facet's code is tested against).
+export function hasChosen(facet, chosen, mask, code) {
+  return facet.multi ? (code & mask) !== 0 : chosen.has(code);
+}
+
 // Adds a cell's `code` to `counts` (one per value of `facet`): its value, or each value of
 // its mask.
 export function countCode(facet, code, counts) {

@@ -2,7 +2,7 @@
 // per-cell array (1 = shown), and leave drawing and flying to the viewer. Search lists only
 // what the filters leave shown; the filters count what the other filters leave.
 
-import { NO_YEAR, codeArray, countCode, setMask } from './codes.js';
+import { NO_YEAR, codeArray, countCode, hasChosen, setMask } from './codes.js';
 import { element } from './dom.js';
 
 const LIST_LIMIT = 30;
@@ -248,8 +248,7 @@ export function setupFilters(site, { show, narrowing = () => null }) {
       const yearFails = yearCodes ? !(year !== NO_YEAR && year >= yearSpan[0] && year <= yearSpan[1]) : false;
       let failed = yearFails ? 1 : 0;
       for (let k = 0; k < facets.length; k++) {
-        const code = codes[k][cell];
-        fails[k] = sets[k].size > 0 && (facets[k].multi ? (code & masks[k]) === 0 : !sets[k].has(code));
+        fails[k] = sets[k].size > 0 && !hasChosen(facets[k], sets[k], masks[k], codes[k][cell]);
         if (fails[k]) failed++;
       }
       if (failed === 0) pass[cell] = 1;

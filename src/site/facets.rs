@@ -28,22 +28,39 @@ pub struct Facet {
     pub values: Vec<String>,
     /// Items with each value.
     pub counts: Vec<u64>,
-    /// Per item, in the order of the items: its value's code, or [`NO_VALUE`] (empty for
-    /// a facet of several values per item).
-    #[serde(skip)]
-    pub codes: Vec<u8>,
-    /// Per item of a facet of several values per item (the machine tags'), a bit per value
-    /// it has (bit `k` for value `k`); empty for a column's facet.
-    #[serde(skip)]
-    pub masks: Vec<u32>,
-    /// Whether an item may have several values: its cell's code is then a little-endian u32
-    /// mask, not a byte.
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
-    pub multi: bool,
+    /// Per item, in the order of the items, its values; written to index.json as `multi:
+    /// true` where an item may have several.
+    #[serde(
+        rename = "multi",
+        serialize_with = "FacetCodes::serialize_several",
+        skip_serializing_if = "FacetCodes::is_one"
+    )]
+    pub codes: FacetCodes,
+}
+
+/// Each item's values of a facet, in the order of the items.
+#[derive(Debug, Clone)]
+pub enum FacetCodes {
+    /// A column's facet: each item's value's code, or [`NO_VALUE`] (a byte per cell).
+    One(Vec<u8>),
+    /// The machine tags' facet: a bit per value each item has, bit `k` for value `k` (a
+    /// little-endian u32 per cell).
+    Several(Vec<u32>),
+}
+
+impl FacetCodes {
+    fn is_one(&self) -> bool {
+        matches!(self, Self::One(_))
+    }
+
+    /// `multi: true`, written only for [`FacetCodes::Several`].
+    fn serialize_several<S: serde::Serializer>(_: &Self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_bool(true)
+    }
 }
 
 /// The name of the machine tags' facet.
-pub const DEPICTS: &str = "Depicts (machine)";
+const DEPICTS: &str = "Depicts (machine)";
 
 /// A tag word held by more than this share of the items filters nothing out.
 const DEPICTS_MAX_SHARE: f64 = 0.9;
@@ -82,12 +99,9 @@ pub fn depicts_facet(column: usize, items: &[Item]) -> Option<Facet> {
     let code: HashMap<&str, usize> = values.iter().enumerate().map(|(k, v)| (v.0, k)).collect();
     let masks = (items.iter())
         .map(|item| {
-            let words = item
-                .tags
-                .iter()
-                .flat_map(|t| std::iter::once(&t.label).chain(&t.groups));
+            let words = item.tags.iter().flat_map(|t| t.words());
             words
-                .filter_map(|w| code.get(w.as_str()))
+                .filter_map(|(w, _)| code.get(w))
                 .fold(0u32, |m, &k| m | 1 << k)
         })
         .collect();
@@ -96,9 +110,7 @@ pub fn depicts_facet(column: usize, items: &[Item]) -> Option<Facet> {
         name: DEPICTS.to_string(),
         values: values.iter().map(|(v, _)| v.to_string()).collect(),
         counts: values.iter().map(|(_, n)| *n).collect(),
-        codes: Vec::new(),
-        masks,
-        multi: true,
+        codes: FacetCodes::Several(masks),
     })
 }
 
@@ -192,9 +204,7 @@ fn facet(column: usize, name: &str, items: &[Item]) -> Option<Facet> {
         name: name.to_string(),
         values: values.iter().map(|(v, _)| v.to_string()).collect(),
         counts: values.iter().map(|(_, n)| *n).collect(),
-        codes,
-        masks: Vec::new(),
-        multi: false,
+        codes: FacetCodes::One(codes),
     })
 }
 
@@ -215,11 +225,11 @@ fn tag_words(items: &[Item]) -> TagWords<'_> {
     for item in items {
         let mut held = HashSet::new();
         for tag in &item.tags {
-            words.stats.add(tag.words());
-            let chain: Vec<&str> = tag.words().map(|w| w.0).collect();
-            for &word in &chain {
+            let chain: Vec<(&str, u32)> = tag.words().collect();
+            words.stats.add(chain.iter().copied());
+            for &(word, _) in &chain {
                 held.insert(word);
-                let others = chain.iter().filter(|w| **w != word);
+                let others = chain.iter().map(|w| w.0).filter(|w| *w != word);
                 words.related.entry(word).or_default().extend(others);
             }
         }
@@ -272,6 +282,73 @@ mod tests {
         }
     }
 
+    /// An item tagged `chain` (the class, then its groups, each with its familiarity).
+    fn tagged(chain: &[(&str, u32)]) -> Item {
+        let tag = crate::stages::tags::MachineTag {
+            label: chain[0].0.into(),
+            score: 0.9,
+            groups: chain[1..].iter().map(|w| w.0.to_string()).collect(),
+            familiarity: chain.iter().map(|w| w.1).collect(),
+        };
+        Item {
+            tags: vec![tag],
+            ..item(&[])
+        }
+    }
+
+    #[test]
+    fn the_depicts_facet_offers_the_words_that_read_best_with_a_mask_per_item() {
+        let whippet = [
+            ("whippet", 0),
+            ("hound", 3),
+            ("dog", 42),
+            ("canine", 0),
+            ("animal", 87),
+        ];
+        let boxer = [
+            ("boxer", 0),
+            ("working dog", 0),
+            ("dog", 42),
+            ("canine", 0),
+            ("animal", 87),
+        ];
+        let canoe = [("canoe", 0), ("boat", 14), ("vessel", 12)];
+        let items = vec![
+            tagged(&whippet),
+            tagged(&whippet),
+            tagged(&boxer),
+            tagged(&canoe),
+            tagged(&canoe),
+            item(&[]),
+        ];
+        let facet = depicts_facet(3, &items).unwrap();
+        // "canine" and "animal" hold the same three items as "dog", which reads best; the
+        // whippets' "hound" and "whippet" say the same, of which "hound" is the more familiar;
+        // "boxer" is held by one item only.
+        assert_eq!(facet.values, ["dog", "boat", "hound"]);
+        assert_eq!(facet.counts, [3, 2, 2]);
+        let FacetCodes::Several(masks) = &facet.codes else {
+            panic!("{facet:?}");
+        };
+        assert_eq!(masks, &[0b101, 0b101, 0b001, 0b010, 0b010, 0]);
+        let json = serde_json::to_value(&facet).unwrap();
+        assert_eq!(
+            (json["column"].clone(), json["multi"].clone()),
+            (3.into(), true.into())
+        );
+        let column = find_facets(
+            &["Kind".into()],
+            &[item(&["a"]), item(&["b"]), item(&["a"]), item(&["b"])],
+            None,
+        );
+        assert!(
+            serde_json::to_value(&column[0])
+                .unwrap()
+                .get("multi")
+                .is_none()
+        );
+    }
+
     #[test]
     fn years_come_from_dates_in_many_shapes() {
         assert_eq!(parse_year("1901"), Some(1901));
@@ -308,7 +385,7 @@ mod tests {
         assert_eq!(facets[0].name, "Kind");
         assert_eq!(facets[0].values, vec!["vase", "bowl"]);
         assert_eq!(facets[0].counts, vec![7, 3]);
-        assert_eq!(facets[0].codes[8], 1);
+        assert!(matches!(&facets[0].codes, FacetCodes::One(codes) if codes[8] == 1));
     }
 
     #[test]

@@ -166,7 +166,11 @@ impl SiteData {
                     words,
                     facet_values: facets
                         .iter()
-                        .filter_map(|f| f.values.get(usize::from(f.codes[i])).cloned())
+                        .filter_map(|f| match &f.codes {
+                            facets::FacetCodes::One(codes) => f.values.get(usize::from(codes[i])),
+                            facets::FacetCodes::Several(_) => None,
+                        })
+                        .cloned()
                         .collect(),
                     year: self
                         .years

@@ -189,11 +189,7 @@ fn searchable_text(item: &Item) -> impl Iterator<Item = &str> {
 
 /// The texts of an item's machine tags: each tag's label and its WordNet groups.
 fn machine_text(item: &Item) -> impl Iterator<Item = &str> {
-    (item.tags.iter()).flat_map(|tag| {
-        std::iter::once(&tag.label)
-            .chain(&tag.groups)
-            .map(String::as_str)
-    })
+    (item.tags.iter()).flat_map(|tag| tag.words().map(|(word, _)| word))
 }
 
 /// The distinct keys of a word's runs of `n` characters.

@@ -4,7 +4,7 @@
 //! marked tag words, with their WordNet groups), the "Depicts (machine)" filter, the item
 //! records (apart from the metadata) and `tags.tsv`.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::common::{
     self, build_args, example_images, item_named, run_build, site_items, tiny_weights,
@@ -12,6 +12,7 @@ use crate::common::{
 use zoomap::base::vectors::{RowFile, Rows};
 use zoomap::stages::features::{ClassHead, WeightsFile};
 use zoomap::stages::tags::wordnet::WordNet;
+use zoomap::stages::tags::{DEFAULT_MIN_SCORE, MAX_TAGS};
 
 /// The cells (row × columns + column) of `word`'s machine-tag entry in its search shard.
 fn tag_cells(site: &Path, word: &str) -> Vec<u64> {
@@ -132,24 +133,34 @@ fn a_tags_file_reaches_search_the_depicts_filter_the_records_and_the_export() {
     );
 }
 
+/// Builds `images` with the tiny fixture, `--tags tags` and no clusters into `dir/LABEL`,
+/// exporting to `dir/LABEL-export`; returns both folders.
+fn build_tagged(images: &Path, dir: &Path, label: &str, tags: &str) -> (PathBuf, PathBuf) {
+    let (site, export) = (dir.join(label), dir.join(format!("{label}-export")));
+    let export_arg = export.display().to_string();
+    let extra = [
+        "--tags",
+        tags,
+        "--export",
+        &export_arg,
+        "--clusters",
+        "none",
+    ];
+    let weights = tiny_weights("safetensors");
+    let (ok, _, stderr) = run_build(&build_args(images, &site, &weights, &extra));
+    assert!(ok, "{stderr}");
+    (site, export)
+}
+
 #[test]
 fn vgg16s_classifier_tags_the_images_with_its_top_classes() {
     let dir = tempfile::tempdir().unwrap();
     let images = dir.path().join("images");
     let names = example_images(&images, 6);
-    let (site, export) = (dir.path().join("site"), dir.path().join("export"));
+    let (site, export) = build_tagged(&images, dir.path(), "site", "auto");
     let weights = tiny_weights("safetensors");
-    let extra = [
-        "--tags",
-        "auto",
-        "--export",
-        export.to_str().unwrap(),
-        "--clusters",
-        "none",
-    ];
-    let (ok, _, stderr) = run_build(&build_args(&images, &site, &weights, &extra));
-    assert!(ok, "{stderr}");
-    // The tags are the classes fc8 scores 0.15 or more on each exported fc2 vector.
+    // The tags are the classes fc8 scores DEFAULT_MIN_SCORE or more on each exported fc2
+    // vector, at most MAX_TAGS.
     let head = ClassHead::load(&WeightsFile::inspect(&weights).unwrap())
         .unwrap()
         .unwrap();
@@ -167,9 +178,11 @@ fn vgg16s_classifier_tags_the_images_with_its_top_classes() {
         let mut fc2 = vec![0f32; features.dim()];
         features.read_rows(row, &mut fc2).unwrap();
         let p = head.probabilities(&fc2).unwrap();
-        let mut top: Vec<usize> = (0..p.len()).filter(|&c| p[c] >= 0.15).collect();
+        let mut top: Vec<usize> = (0..p.len())
+            .filter(|&c| p[c] >= DEFAULT_MIN_SCORE)
+            .collect();
         top.sort_by(|&a, &b| p[b].total_cmp(&p[a]));
-        top.truncate(3);
+        top.truncate(MAX_TAGS);
         let want: Vec<&str> = top.iter().map(|&c| wordnet.name(c)).collect();
         let record = item_named(&items, file);
         let got: Vec<&str> = (record["tags"]
@@ -191,17 +204,7 @@ fn vgg16s_classifier_tags_the_images_with_its_top_classes() {
     let stages = report["stage_seconds"].as_array().unwrap();
     assert!(stages.iter().any(|s| s[0] == "tags"), "{report}");
     // --tags none: no tags anywhere.
-    let (bare, bare_export) = (dir.path().join("bare"), dir.path().join("bare-export"));
-    let extra = [
-        "--tags",
-        "none",
-        "--export",
-        bare_export.to_str().unwrap(),
-        "--clusters",
-        "none",
-    ];
-    let (ok, _, stderr) = run_build(&build_args(&images, &bare, &weights, &extra));
-    assert!(ok, "{stderr}");
+    let (bare, bare_export) = build_tagged(&images, dir.path(), "bare", "none");
     let items = site_items(&bare);
     assert!(
         items["items"]

@@ -54,8 +54,17 @@ fn from_network(mapped: &Mapped, min_score: f32) -> Result<(Option<ImageTags>, O
     ) else {
         return Ok((None, None));
     };
-    match tags::from_classifier(&head, store.as_ref(), min_score) {
-        Ok(tags) => Ok((Some(tags), None)),
-        Err(not_imagenet) => Ok((None, Some(not_imagenet.to_string()))),
-    }
+    Ok(
+        match tags::from_classifier(&head, store.as_ref(), min_score)? {
+            Some(tags) => (Some(tags), None),
+            None => (
+                None,
+                Some(format!(
+                    "{}: the classifier scores {} classes, not ImageNet's 1,000: no machine tags (--tags FILE brings a tagger's)",
+                    extractor.weights().path.display(),
+                    head.classes()
+                )),
+            ),
+        },
+    )
 }

@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use super::file::{self, per_cell};
 use crate::site::SiteData;
-use crate::site::facets::{self, Facet, Years};
+use crate::site::facets::{self, Facet, FacetCodes, Years};
 use crate::site::groups;
 
 const YEARS_FILE: &str = "years.bin";
@@ -48,11 +48,11 @@ pub fn write<'a>(out: &Path, data: &'a SiteData) -> Result<FilterEntries<'a>> {
     let mut entries = Vec::new();
     for (k, facet) in data.facets.iter().enumerate() {
         let name = format!("facets/{k}.bin");
-        let codes = if facet.multi {
-            let masks = per_cell(data, &facet.masks, 0);
-            masks.iter().flat_map(|m| m.to_le_bytes()).collect()
-        } else {
-            per_cell(data, &facet.codes, facets::NO_VALUE)
+        let codes = match &facet.codes {
+            FacetCodes::One(codes) => per_cell(data, codes, facets::NO_VALUE),
+            FacetCodes::Several(masks) => (per_cell(data, masks, 0).iter())
+                .flat_map(|m| m.to_le_bytes())
+                .collect(),
         };
         file::write(&out.join(&name), &codes)?;
         entries.push(FacetEntry {

@@ -186,6 +186,16 @@ enum TagShare {
     Third,
 }
 
+impl TagShare {
+    /// Whether a tag held by `share` of a cluster is enough.
+    fn holds(self, share: f64) -> bool {
+        match self {
+            Self::Most => share > DOMINANT_SHARE,
+            Self::Third => share >= MIN_WORD_SHARE,
+        }
+    }
+}
+
 /// A cluster's name from its text, never its parent's name again.
 fn name_of(
     members: &[usize],
@@ -206,14 +216,12 @@ const TAG_TIE: f64 = 0.9;
 
 /// The name the machine tags give, where the metadata gives none: the tag (class or WordNet
 /// group) that best sets the cluster apart, by the same rule as words (share × ln lift, with
-/// evidence), in the plural. Held by most of the cluster (a third for the qualifier that
-/// sets apart siblings of one name), as a facet value must be: a name
-/// says what the cluster is, and a model's guesses already err (on imagenet-sample, a third
-/// of the clusters a third-share rule named "Clothing" or "Containers" held a minority of
-/// them). A tight cluster's own class outscores its group ("Golden
-/// retrievers"); a cluster of many classes is named by the group they share ("Dogs"), the
-/// most specific everyday word of near-equal groups ("Dogs", not "Canines"; "Reptiles", not
-/// "Diapsids").
+/// evidence), in the plural. Held by most of the cluster ([`TagShare`]), as a facet value
+/// must be: a name says what the cluster is, and a model's guesses already err (on
+/// imagenet-sample a third-share rule named clusters "Clothing" and "Containers" that held
+/// 44% and 38% of them). A tight cluster's own class outscores its group ("Golden
+/// retrievers"); a cluster of many classes is named by the group they share ("Dogs"); of
+/// near-equal words the [`preferred`] ("Dogs", not "Canines"; "Reptiles", not "Diapsids").
 fn tag_name(
     members: &[usize],
     parent: &[usize],
@@ -229,15 +237,14 @@ fn tag_name(
             .map(|w| w.0.as_str())
             .collect()
     };
-    let (least, enough): (f64, &dyn Fn(f64) -> bool) = match tag_share {
-        TagShare::Most => (DOMINANT_SHARE, &|share| share > DOMINANT_SHARE),
-        TagShare::Third => (MIN_WORD_SHARE, &|_| true),
-    };
-    let scored: Vec<(&str, f64)> = over_represented(members, parent, terms, least)
+    let scored: Vec<(&str, f64)> = over_represented(members, parent, terms, MIN_WORD_SHARE)
         .into_iter()
-        .filter(|&(_, share, _)| enough(share))
+        .filter(|&(_, share, _)| tag_share.holds(share))
         .map(|(term, share, lift)| (term, share * lift.ln()))
         .collect();
+    if scored.is_empty() {
+        return None;
+    }
     let best = scored.iter().map(|s| s.1).fold(f64::NEG_INFINITY, f64::max);
     let mut stats = WordStats::default();
     for &row in members {

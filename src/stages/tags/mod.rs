@@ -189,15 +189,16 @@ fn machine_tag(wordnet: &WordNet, label: &str, wnid: Option<&str>, score: f32) -
 }
 
 /// The tags of each fc2 vector of `rows` by VGG16's classifier `head`: its classes scored
-/// `min_score` or more, at most [`MAX_TAGS`]; none where the head is not ImageNet's 1,000.
-pub fn from_classifier(head: &ClassHead, rows: &dyn Rows, min_score: f32) -> Result<ImageTags> {
+/// `min_score` or more, at most [`MAX_TAGS`]; `None` where the head does not score
+/// ImageNet's 1,000 classes, whose names the table holds.
+pub fn from_classifier(
+    head: &ClassHead,
+    rows: &dyn Rows,
+    min_score: f32,
+) -> Result<Option<ImageTags>> {
     let wordnet = WordNet::imagenet()?;
     if head.classes() != wordnet.len() {
-        bail!(
-            "the weights' classifier scores {} classes, not ImageNet's {}: no machine tags (--tags none)",
-            head.classes(),
-            wordnet.len()
-        );
+        return Ok(None);
     }
     let mut tags = Vec::with_capacity(rows.count());
     for_each_block(rows, |_, block| {
@@ -215,7 +216,7 @@ pub fn from_classifier(head: &ClassHead, rows: &dyn Rows, min_score: f32) -> Res
         }
         Ok(())
     })?;
-    Ok(tags)
+    Ok(Some(tags))
 }
 
 /// The tags the tags file at `path` (read by [`file::read`] before any work) gives each of
