@@ -4,9 +4,11 @@
   python bench/tsne.py blobs N PATH           writes N x 50 blobs to PATH (bench/knn.sh)
   python bench/tsne.py run INPUT.npy NAME=EMBEDDING.npy:SECONDS ...
       runs openTSNE (2 threads, PCA init, FFT gradients, 250 exaggerated + 750 normal
-      iterations as zoomap's bhtsne does) on INPUT, then prints one row per embedding:
-      seconds, exact KL(P || Q) against the same P (openTSNE's perplexity-30 affinities) for
-      every embedding, and time and KL ratios to openTSNE.
+      iterations as zoomap does) on INPUT, then prints one row per embedding: seconds, exact
+      KL(P || Q) against the same P (openTSNE's perplexity-30 affinities) for every embedding,
+      time and KL ratios to openTSNE, and the neighbourhood kept: the share of the 10 nearest
+      input neighbours of a seeded sample of 10,000 rows that are among their 10 nearest in
+      the embedding (kNN recall at k = 10). Each of NAME's files is one run.
 """
 import sys
 import time
@@ -45,6 +47,20 @@ def exact_kl(P, Y):
     return float((P.data * np.log(P.data / q)).sum())
 
 
+def knn_recall(x, y, sample, k=10):
+    """Share of each sampled row's k nearest rows of x that are among its k nearest of y."""
+    from sklearn.neighbors import NearestNeighbors
+
+    def neighbours(data):
+        index = NearestNeighbors(n_neighbors=k + 1).fit(data)
+        found = index.kneighbors(data[sample], return_distance=False)
+        return [set(row[row != i][:k]) for row, i in zip(found, sample)]
+
+    wanted = neighbours(x)
+    got = neighbours(np.asarray(y, dtype=np.float64))
+    return float(np.mean([len(w & g) / k for w, g in zip(wanted, got)]))
+
+
 def run(path, others):
     from openTSNE import TSNE
     from openTSNE.affinity import PerplexityBasedNN
@@ -56,13 +72,17 @@ def run(path, others):
     ot_seconds = time.perf_counter() - start
     P = PerplexityBasedNN(x, perplexity=30, n_jobs=2, random_state=0).P
     ot_kl = exact_kl(P, np.asarray(embedding))
-    print(f"{'':24s} {'seconds':>8s} {'KL':>8s} {'time / openTSNE':>16s} {'KL / openTSNE':>14s}")
-    print(f"{'openTSNE 1.x FFT':24s} {ot_seconds:8.2f} {ot_kl:8.4f} {1:16.2f} {1:14.3f}")
+    sample = np.random.default_rng(0).choice(len(x), min(10000, len(x)), replace=False)
+    ot_recall = knn_recall(x, embedding, sample)
+    print(f"{'':24s} {'seconds':>8s} {'KL':>8s} {'time / openTSNE':>16s} {'KL / openTSNE':>14s} {'kNN recall@10':>14s}")
+    print(f"{'openTSNE 1.x FFT':24s} {ot_seconds:8.2f} {ot_kl:8.4f} {1:16.2f} {1:14.3f} {ot_recall:14.3f}")
     for other in others:
         name, rest = other.split("=", 1)
         emb, seconds = rest.rsplit(":", 1)
-        kl = exact_kl(P, np.load(emb))
-        print(f"{name:24s} {float(seconds):8.2f} {kl:8.4f} {float(seconds) / ot_seconds:16.2f} {kl / ot_kl:14.3f}")
+        y = np.load(emb)
+        kl = exact_kl(P, y)
+        recall = knn_recall(x, y, sample)
+        print(f"{name:24s} {float(seconds):8.2f} {kl:8.4f} {float(seconds) / ot_seconds:16.2f} {kl / ot_kl:14.3f} {recall:14.3f}")
 
 
 if __name__ == "__main__":

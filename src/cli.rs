@@ -290,8 +290,8 @@ struct ReduceArgs {
     /// t-SNE perplexity (lowered for small collections).
     #[arg(long, default_value_t = ReduceOptions::default().perplexity)]
     perplexity: f32,
-    /// Seed of random choices; given, the map is bit-identical from run to run (t-SNE then
-    /// runs on one thread, about twice as slow).
+    /// Seed of random choices; given, the map is bit-identical from run to run, on any
+    /// number of threads.
     #[arg(long)]
     seed: Option<u64>,
     /// Top-level clusters: auto (chosen by the Davies–Bouldin index), a number, or none.
@@ -435,7 +435,6 @@ impl BuildArgs {
                 pca_components: self.reduce.pca,
                 perplexity: self.reduce.perplexity,
                 seed: self.reduce.seed.unwrap_or(0),
-                reproducible: self.reduce.seed.is_some(),
                 ..ReduceOptions::default()
             },
             clusters: ClusterOptions {

@@ -107,17 +107,24 @@ fn correlation(a: &[f32], b: &[f32]) -> f64 {
 }
 
 #[test]
-fn reproducible_tsne_is_bit_identical_across_runs() {
+fn tsne_is_bit_identical_across_runs_and_thread_counts() {
     let x = pca(&matrix(600, 40), 20, 0).unwrap().projection;
     for search in [Search::Exact, Search::Approximate] {
-        let first = tsne(&x, 30.0, true, search).unwrap().points;
-        let second = tsne(&x, 30.0, true, search).unwrap().points;
+        let on = |threads| {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            pool.install(|| tsne(&x, 30.0, search).points)
+        };
+        let (first, again, more_threads) = (on(1), on(1), on(3));
         assert!(first.iter().flatten().all(|v| v.is_finite()));
         let spread = first.iter().map(|p| p[0].abs()).fold(0.0f32, f32::max);
         assert!(
             spread > 1.0,
             "t-SNE did not run on {search:?}: max |x| {spread}"
         );
-        assert_eq!(first, second, "{search:?}");
+        assert_eq!(first, again, "{search:?}");
+        assert_eq!(first, more_threads, "{search:?} on 1 and 3 threads");
     }
 }
