@@ -2,6 +2,9 @@
 
   python bench/tsne.py inputs WORK_DIR        writes blobs-20000.npy and imagenet-pca50.npy
   python bench/tsne.py blobs N PATH           writes N x 50 blobs to PATH (bench/knn.sh)
+  python bench/tsne.py mixture N PATH         writes N x 50 rows of 2,000 overlapping Gaussians
+                                              whose spread falls off by dimension as a PCA's
+                                              does: a harder neighbour search than the blobs
   python bench/tsne.py run INPUT.npy NAME=EMBEDDING.npy:SECONDS ...
       runs openTSNE (2 threads, PCA init, FFT gradients, 250 exaggerated + 750 normal
       iterations as zoomap does) on INPUT, then prints one row per embedding: seconds, exact
@@ -20,6 +23,14 @@ def blobs(n, path):
     from sklearn.datasets import make_blobs
 
     x, _ = make_blobs(n_samples=n, n_features=50, centers=30, cluster_std=4.0, random_state=7)
+    np.save(path, x.astype(np.float32))
+
+
+def mixture(n, path):
+    rng = np.random.default_rng(7)
+    scales = 1.0 / np.sqrt(1.0 + np.arange(50) / 3.0)
+    centres = rng.normal(size=(2000, 50)) * scales * 3.0
+    x = centres[rng.integers(0, 2000, n)] + rng.normal(size=(n, 50)) * scales * 2.0
     np.save(path, x.astype(np.float32))
 
 
@@ -88,7 +99,7 @@ def run(path, others):
 if __name__ == "__main__":
     if sys.argv[1] == "inputs":
         inputs(sys.argv[2])
-    elif sys.argv[1] == "blobs":
-        blobs(int(sys.argv[2]), sys.argv[3])
+    elif sys.argv[1] in ("blobs", "mixture"):
+        {"blobs": blobs, "mixture": mixture}[sys.argv[1]](int(sys.argv[2]), sys.argv[3])
     else:
         run(sys.argv[2], sys.argv[3:])

@@ -80,7 +80,8 @@ impl Inverted {
         }
     }
 
-    /// The neighbours of every row of `list`, as (original row, neighbours).
+    /// The neighbours of every row of `list`, as (original row, neighbours): each of the
+    /// lists its rows probe is compared, in blocks of products, with the rows that probe it.
     fn search_list(
         &self,
         x: &Vectors,
@@ -90,73 +91,61 @@ impl Inverted {
         k: usize,
     ) -> Vec<(usize, Vec<Neighbour>)> {
         let members = self.starts[list]..self.starts[list + 1];
-        let mut searched: Vec<u32> = members
+        let probed = |m: usize| {
+            let row = self.rows[m];
+            &nearest_lists[row * probes..(row + 1) * probes]
+        };
+        let mut askers: Vec<(u32, usize)> = members
             .clone()
-            .flat_map(|m| {
-                let row = self.rows[m];
-                nearest_lists[row * probes..(row + 1) * probes].iter().copied()
-            })
+            .flat_map(|m| probed(m).iter().map(move |&l| (l, m)))
             .collect();
-        searched.sort_unstable();
-        searched.dedup();
-        let candidates: usize = searched
-            .iter()
-            .map(|&l| self.starts[l as usize + 1] - self.starts[l as usize])
-            .sum();
-        let mut out = Vec::with_capacity(members.len());
-        for first in members.clone().step_by(QUERY_BLOCK) {
-            let queries = first..(first + QUERY_BLOCK).min(members.end);
-            if candidates <= k {
-                let norms = super::squared_norms(x);
-                for q in queries {
-                    let row = self.rows[q];
-                    out.push((row, query_block(x, &norms, row..row + 1, k).remove(0)));
-                }
-                continue;
-            }
-            out.extend(self.search_block(x, queries, &searched, k));
-        }
-        out
-    }
-
-    /// The neighbours of the reordered rows `queries` among the rows of the lists `searched`.
-    fn search_block(
-        &self,
-        x: &Vectors,
-        queries: std::ops::Range<usize>,
-        searched: &[u32],
-        k: usize,
-    ) -> Vec<(usize, Vec<Neighbour>)> {
-        let dim = self.dim;
-        let query_data = &self.data[queries.start * dim..queries.end * dim];
-        let mut best: Vec<TopK> = queries.clone().map(|_| TopK::new(k)).collect();
-        let mut products = vec![0f32; queries.len() * POINT_BLOCK];
-        for &list in searched {
-            let span = self.starts[list as usize]..self.starts[list as usize + 1];
-            for first in span.clone().step_by(POINT_BLOCK) {
-                let points = POINT_BLOCK.min(span.end - first);
-                let point_data = &self.data[first * dim..(first + points) * dim];
-                multiply(query_data, point_data, dim, &mut products);
-                for (q, top) in best.iter_mut().enumerate() {
-                    let query = queries.start + q;
-                    let row = &products[q * POINT_BLOCK..q * POINT_BLOCK + points];
-                    for (j, &product) in row.iter().enumerate() {
-                        let squared = self.norms[query] + self.norms[first + j] - 2.0 * product;
-                        if squared < top.worst() && first + j != query {
-                            top.insert(first + j, squared);
-                        }
-                    }
-                }
+        askers.sort_unstable();
+        let mut best: Vec<TopK> = members.clone().map(|_| TopK::new(k)).collect();
+        for group in askers.chunk_by(|a, b| a.0 == b.0) {
+            let queries: Vec<usize> = group.iter().map(|&(_, m)| m).collect();
+            for block in queries.chunks(QUERY_BLOCK) {
+                self.compare(block, group[0].0 as usize, &mut best, members.start);
             }
         }
         best.into_iter()
-            .enumerate()
-            .map(|(q, top)| {
-                let row = self.rows[queries.start + q];
+            .zip(members)
+            .map(|(top, m)| {
+                let row = self.rows[m];
+                if top.entries.len() < k {
+                    let norms = super::squared_norms(x);
+                    return (row, query_block(x, &norms, row..row + 1, k).remove(0));
+                }
                 let kept = top.entries.iter().map(|&(i, _)| self.rows[i]).collect();
                 (row, exact_distances(x, row, kept))
             })
             .collect()
+    }
+
+    /// Compares the reordered rows `queries` with every row of `list`, offering each
+    /// distance to the query's running top k, `best[query − first]`.
+    fn compare(&self, queries: &[usize], list: usize, best: &mut [TopK], first: usize) {
+        let dim = self.dim;
+        let query_data: Vec<f32> = queries
+            .iter()
+            .flat_map(|&q| self.data[q * dim..(q + 1) * dim].iter().copied())
+            .collect();
+        let mut products = vec![0f32; queries.len() * POINT_BLOCK];
+        let span = self.starts[list]..self.starts[list + 1];
+        for start in span.clone().step_by(POINT_BLOCK) {
+            let points = POINT_BLOCK.min(span.end - start);
+            let point_data = &self.data[start * dim..(start + points) * dim];
+            multiply(&query_data, point_data, dim, &mut products);
+            for (q, &query) in queries.iter().enumerate() {
+                let top = &mut best[query - first];
+                let row = &products[q * POINT_BLOCK..q * POINT_BLOCK + points];
+                for (j, &product) in row.iter().enumerate() {
+                    let squared = self.norms[query] + self.norms[start + j] - 2.0 * product;
+                    if squared < top.worst() && start + j != query {
+                        top.insert(start + j, squared);
+                    }
+                }
+            }
+        }
     }
 }
 

@@ -215,7 +215,7 @@ pub fn shared_fraction(wanted: &[Vec<Neighbour>], found: &[Vec<Neighbour>]) -> f
 /// Lists the approximate search compares each row with: chosen on 100,000 and 1,000,000
 /// 50-d rows for recall of at least 0.98 of the exact 90 nearest (bench/knn.sh; the closing
 /// note of issue 37).
-pub const PROBES: usize = 12;
+pub const PROBES: usize = 16;
 
 /// Approximate neighbours: a clustered exact search over each row's [`PROBES`] nearest
 /// lists ([`lists`]).
