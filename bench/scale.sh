@@ -92,7 +92,7 @@ printf '%s images, %s-px cells: %s s, peak RSS %s MiB; site valid (%s items)\n' 
   "$n" "$cell" "$seconds" "$peak" "$count"
 printf '%-16s %10s %10s\n' stage seconds "peak MiB"
 stages "$site"
-bytes() { du -sb "$@" | awk '{ s += $1 } END { print s }'; }
+bytes() { du -sb "$@" | awk '{ s += $1 } END { printf "%d\n", s }'; }
 # IIIF's cost: the site with and without iiif/ (du counts a file hard-linked twice once).
 whole=$(bytes "$site")
 without=$(du -sb --exclude=iiif "$site" | cut -f1)

@@ -69,8 +69,14 @@ impl Inverted {
             rows[next[home]] = row;
             next[home] += 1;
         }
-        let data: Vec<f32> = rows.iter().flat_map(|&r| x.row(r).iter().copied()).collect();
-        let norms = data.chunks_exact(x.dim).map(|r| r.iter().map(|v| v * v).sum()).collect();
+        let data: Vec<f32> = rows
+            .iter()
+            .flat_map(|&r| x.row(r).iter().copied())
+            .collect();
+        let norms = data
+            .chunks_exact(x.dim)
+            .map(|r| r.iter().map(|v| v * v).sum())
+            .collect();
         Self {
             data,
             norms,
@@ -155,7 +161,10 @@ fn kmeans(x: &Vectors, lists: usize) -> Vectors {
     let (n, dim) = (x.rows(), x.dim);
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(0);
     let sampled = rand::seq::index::sample(&mut rng, n, (lists * SAMPLE_PER_LIST).min(n));
-    let sample: Vec<f32> = sampled.iter().flat_map(|r| x.row(r).iter().copied()).collect();
+    let sample: Vec<f32> = sampled
+        .iter()
+        .flat_map(|r| x.row(r).iter().copied())
+        .collect();
     let mut centres = Vectors {
         dim,
         data: sample[..lists * dim].to_vec(),
@@ -211,7 +220,8 @@ fn rank_centres(data: &[f32], centres: &Vectors, count: usize) -> Vec<u32> {
                     .enumerate()
                     .map(|(c, (p, norm))| (norm - 2.0 * p, c as u32))
                     .collect();
-                let by_distance = |a: &(f32, u32), b: &(f32, u32)| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1));
+                let by_distance =
+                    |a: &(f32, u32), b: &(f32, u32)| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1));
                 if count < lists {
                     order.select_nth_unstable_by(count, by_distance);
                     order.truncate(count);

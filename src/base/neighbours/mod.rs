@@ -41,9 +41,9 @@ pub struct Neighbour {
     pub distance: f32,
 }
 
-/// Up to this many rows the exact search is the default: at 100,000 50-d rows it takes a
-/// third of the graph's time (bench/knn.sh), but it grows as N², ~100× that at a million rows.
-/// The crossover is not measured; this limit keeps every size that was exact before.
+/// Up to this many rows the exact search is the default: every neighbour right, where the
+/// approximate search is not: on hard inputs (bench/tsne.py's mixture) it keeps 0.75 of them.
+/// It grows as N² (33 s at 100,000 rows, bench/knn.sh), ~100× that at a million rows.
 pub const EXACT_LIMIT: usize = 200_000;
 
 /// How [`nearest`] finds the neighbours.

@@ -113,6 +113,8 @@ pub fn reduce(features: &dyn Rows, options: &ReduceOptions) -> Result<Reduced> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rand::SeedableRng;
+    use rand_distr::{Distribution, StandardNormal};
 
     fn normal(rng: &mut rand_chacha::ChaCha8Rng) -> f64 {
         StandardNormal.sample(rng)

@@ -131,10 +131,18 @@ fn gaussian_row(squared: &[f64], target: f64) -> Vec<f32> {
         }
         if entropy > target {
             low = beta;
-            beta = if high.is_finite() { (beta + high) / 2.0 } else { beta * 2.0 };
+            beta = if high.is_finite() {
+                (beta + high) / 2.0
+            } else {
+                beta * 2.0
+            };
         } else {
             high = beta;
-            beta = if low.is_finite() { (beta + low) / 2.0 } else { beta / 2.0 };
+            beta = if low.is_finite() {
+                (beta + low) / 2.0
+            } else {
+                beta / 2.0
+            };
         }
     }
     row.into_iter().map(|p| p as f32).collect()
@@ -252,7 +260,11 @@ mod tests {
     fn each_row_has_the_asked_perplexity() {
         let squared: Vec<f64> = (1..=90).map(|j| f64::from(j).sqrt()).collect();
         let row = gaussian_row(&squared, 30f64.ln());
-        assert!((entropy(&row).exp() - 30.0).abs() < 1e-2, "{}", entropy(&row).exp());
+        assert!(
+            (entropy(&row).exp() - 30.0).abs() < 1e-2,
+            "{}",
+            entropy(&row).exp()
+        );
         assert!((row.iter().sum::<f32>() - 1.0).abs() < 1e-5);
         assert!(row.windows(2).all(|w| w[0] >= w[1]), "nearer is likelier");
     }
