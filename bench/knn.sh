@@ -7,7 +7,8 @@
 # 200,000 rows (examples/knn_bench.rs). Up to 200,000 rows it then runs zoomap's t-SNE on
 # each search's neighbours beside openTSNE (2 threads each) and prints time, exact KL and
 # kNN recall as bench/tsne.sh does. BEFORE=/path/to/an/older/knn_bench adds its line (the
-# HNSW search zoomap used before issue 37). Python tools go into bench/.venv.
+# HNSW search zoomap used before issue 37). INPUT=mixture uses bench/tsne.py's harder input
+# (2,000 overlapping Gaussians) instead of the blobs. Python tools go into bench/.venv.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-100000}
@@ -19,8 +20,9 @@ release=${RELEASE:-./target/release/examples}
 [ -n "${RELEASE:-}" ] || cargo build --release -q --example knn_bench --example tsne_bench
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-input="$work/blobs-$n.npy"
-$py bench/tsne.py blobs "$n" "$input"
+kind=${INPUT:-blobs}
+input="$work/$kind-$n.npy"
+$py bench/tsne.py "$kind" "$n" "$input"
 [ -z "${BEFORE:-}" ] || { echo "before:"; RAYON_NUM_THREADS=2 "$BEFORE" "$input"; }
 RAYON_NUM_THREADS=2 "$release/knn_bench" "$input" 90 "${PROBES:-4,8,12,16}"
 [ "$n" -le 200000 ] || exit 0

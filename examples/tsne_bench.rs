@@ -47,7 +47,8 @@ fn print_profile(profile: &Profile) {
     let r = &profile.repulsion;
     eprintln!(
         "profile: neighbours {:.1} s, affinities {:.1} s, attraction {:.1} s, repulsion {:.1} s \
-         (kernel {:.1}, spread {:.1}, transforms {:.1}, gather {:.1}), update {:.1} s",
+         (kernel {:.1}, spread {:.1}, transforms {:.1}, gather {:.1}), update {:.1} s, \
+         renumbering {:.1} s",
         seconds(profile.neighbours),
         seconds(profile.affinities),
         seconds(profile.attraction),
@@ -57,6 +58,7 @@ fn print_profile(profile: &Profile) {
         seconds(r.transforms),
         seconds(r.gather),
         seconds(profile.update),
+        seconds(profile.renumbering),
     );
     for reading in &profile.course {
         eprintln!(

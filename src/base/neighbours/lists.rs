@@ -21,10 +21,16 @@ const KMEANS_ITERATIONS: usize = 10;
 /// Rows per block when ranking centres.
 const RANK_BLOCK: usize = 256;
 
+/// How many lists `n` rows are split into: √N, so that a list holds about as many rows as
+/// there are lists.
+pub(super) fn list_count(n: usize) -> usize {
+    ((n as f64).sqrt().round() as usize).clamp(1, n.max(1))
+}
+
 /// The `k` nearest other rows of every row, searching each row's `probes` nearest lists.
 pub(super) fn clustered(x: &Vectors, k: usize, probes: usize) -> Vec<Vec<Neighbour>> {
     let n = x.rows();
-    let lists = ((n as f64).sqrt().round() as usize).clamp(1, n);
+    let lists = list_count(n);
     let centres = kmeans(x, lists);
     let probes = probes.clamp(1, lists);
     let nearest_lists = rank_centres(&x.data, &centres, probes);

@@ -53,7 +53,7 @@ pub enum Search {
     /// Blocked brute force: every neighbour right, N² products.
     Exact,
     /// A clustered search: nearly every neighbour right (recall in bench/knn.sh), about
-    /// `N × PROBES × √N` work.
+    /// `N × probes × √N` work.
     Approximate,
 }
 
@@ -212,15 +212,24 @@ pub fn shared_fraction(wanted: &[Vec<Neighbour>], found: &[Vec<Neighbour>]) -> f
     shared as f64 / total.max(1) as f64
 }
 
-/// Lists the approximate search compares each row with: chosen on 100,000 and 1,000,000
-/// 50-d rows for recall of at least 0.98 of the exact 90 nearest (bench/knn.sh; the closing
-/// note of issue 37).
-pub const PROBES: usize = 16;
+/// The fewest lists the approximate search compares a row with, and how many of the √N
+/// lists add one more probe: 16 up to 262,144 rows, 32 at a million. Measured on 50-d blobs
+/// (bench/knn.sh): 16 probes keep 0.9998 of the exact 90 nearest at 100,000 rows (316
+/// lists) but 0.87 at 1,000,000 (1,000 lists), where 32 keep 0.9985.
+const MIN_PROBES: usize = 16;
+const LISTS_PER_PROBE: usize = 32;
 
-/// Approximate neighbours: a clustered exact search over each row's [`PROBES`] nearest
+/// How many lists the approximate search probes for `rows` rows.
+fn probes(rows: usize) -> usize {
+    lists::list_count(rows)
+        .div_ceil(LISTS_PER_PROBE)
+        .max(MIN_PROBES)
+}
+
+/// Approximate neighbours: a clustered exact search over each row's [`probes`] nearest
 /// lists ([`lists`]).
 fn approximate(x: &Vectors, k: usize) -> Vec<Vec<Neighbour>> {
-    lists::clustered(x, k, PROBES)
+    lists::clustered(x, k, probes(x.rows()))
 }
 
 /// [`nearest`]'s approximate search with `probes` lists per row, for benchmarks that trade
@@ -474,5 +483,13 @@ mod tests {
     fn search_is_exact_up_to_the_limit() {
         assert_eq!(Search::for_rows(EXACT_LIMIT), Search::Exact);
         assert_eq!(Search::for_rows(EXACT_LIMIT + 1), Search::Approximate);
+    }
+
+    #[test]
+    fn probes_grow_with_the_lists_past_a_quarter_million_rows() {
+        assert_eq!(probes(100_000), MIN_PROBES);
+        assert_eq!(probes(1 << 18), MIN_PROBES);
+        assert_eq!(probes((1 << 18) + 2000), MIN_PROBES + 1);
+        assert_eq!(probes(1_000_000), 32);
     }
 }

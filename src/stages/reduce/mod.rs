@@ -127,29 +127,17 @@ mod tests {
     #[test]
     fn constant_features_and_tiny_inputs_give_no_nan() {
         let x = vectors(&[&[1.0, 1.0, 1.0], &[1.0, 1.0, 1.0], &[1.0, 1.0, 1.0]]);
-        let out = reduce(
-            &x,
-            &ReduceOptions {
-                pca_components: 50,
-                perplexity: 30.0,
-                seed: 0,
-                ..ReduceOptions::default()
-            },
-        )
-        .unwrap();
+        let options = ReduceOptions {
+            pca_components: 50,
+            perplexity: 30.0,
+            seed: 0,
+            ..ReduceOptions::default()
+        };
+        let out = reduce(&x, &options).unwrap();
         assert_eq!(out.points.len(), 3);
         assert!(out.points.iter().flatten().all(|v| v.is_finite()));
         assert!(out.explained_variance_ratio.iter().all(|v| v.is_finite()));
-        let one = reduce(
-            &vectors(&[&[1.0, 2.0]]),
-            &ReduceOptions {
-                pca_components: 50,
-                perplexity: 30.0,
-                seed: 0,
-                ..ReduceOptions::default()
-            },
-        )
-        .unwrap();
+        let one = reduce(&vectors(&[&[1.0, 2.0]]), &options).unwrap();
         assert_eq!(one.points.len(), 1);
     }
 

@@ -6,6 +6,7 @@
 
 use rayon::prelude::*;
 
+use super::locality::permuted;
 use crate::base::neighbours::Graph;
 
 /// Bisection steps and the entropy tolerance of the precision search (openTSNE's).
@@ -20,10 +21,13 @@ pub(super) const SUM_CHUNK: usize = 4096;
 pub(super) struct Affinities {
     /// Where each row's entries start; one more than rows.
     offsets: Vec<usize>,
-    /// Column of each entry, ascending within a row.
+    /// Column of each entry (a position, see [`Affinities::reorder`]), ascending within a
+    /// row until the points are renumbered.
     columns: Vec<u32>,
     /// `p_ij` of each entry; all of them sum to 1.
     values: Vec<f32>,
+    /// The row held by each position: the points' numbering in the optimiser's arrays.
+    row_of: Vec<u32>,
 }
 
 impl Affinities {
@@ -47,8 +51,24 @@ impl Affinities {
         self.offsets.len() - 1
     }
 
+    /// Renumbers the points: position `i` becomes the point at position `order[i]`. The
+    /// columns are rewritten in place and the rows reached through `row_of`, so the matrix
+    /// (a gigabyte at a million points) is never copied.
+    pub(super) fn reorder(&mut self, order: &[u32]) {
+        let mut position = vec![0u32; order.len()];
+        for (new, &old) in order.iter().enumerate() {
+            position[old as usize] = new as u32;
+        }
+        self.columns
+            .par_iter_mut()
+            .for_each(|c| *c = position[*c as usize]);
+        self.row_of = permuted(&self.row_of, order);
+    }
+
+    /// The entries of the point at position `i`.
     fn row(&self, i: usize) -> impl Iterator<Item = (usize, f32)> + '_ {
-        let span = self.offsets[i]..self.offsets[i + 1];
+        let stored = self.row_of[i] as usize;
+        let span = self.offsets[stored]..self.offsets[stored + 1];
         self.columns[span.clone()]
             .iter()
             .zip(&self.values[span])
@@ -194,6 +214,7 @@ fn symmetrise(graph: &Graph, conditional: &[Vec<f32>]) -> Affinities {
         offsets,
         columns,
         values,
+        row_of: (0..n as u32).collect(),
     }
 }
 
