@@ -12,6 +12,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-100000}
+kind=${INPUT:-blobs}
+case "$kind" in
+  blobs | mixture) ;;
+  *) echo "bench/knn.sh: INPUT must be blobs or mixture, not $kind" >&2; exit 2 ;;
+esac
 py=bench/.venv/bin/python
 [ -x $py ] || python3 -m venv bench/.venv
 $py -c "import numpy, scipy, sklearn, openTSNE" 2>/dev/null ||
@@ -20,7 +25,6 @@ release=${RELEASE:-./target/release/examples}
 [ -n "${RELEASE:-}" ] || cargo build --release -q --example knn_bench --example tsne_bench
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-kind=${INPUT:-blobs}
 input="$work/$kind-$n.npy"
 $py bench/tsne.py "$kind" "$n" "$input"
 [ -z "${BEFORE:-}" ] || { echo "before:"; RAYON_NUM_THREADS=2 "$BEFORE" "$input"; }

@@ -43,7 +43,8 @@ pub struct Neighbour {
 
 /// Up to this many rows the exact search is the default: every neighbour right, where the
 /// approximate search is not: on hard inputs (bench/tsne.py's mixture) it keeps 0.75 of them.
-/// It grows as N² (33 s at 100,000 rows, bench/knn.sh), ~100× that at a million rows.
+/// It grows as N² (27–33 s at 100,000 rows in two runs of bench/knn.sh), ~100× that at a
+/// million rows.
 pub const EXACT_LIMIT: usize = 200_000;
 
 /// How [`nearest`] finds the neighbours.

@@ -2,8 +2,8 @@
 //! points t-SNE pulls together, and the points spread onto one row of the interpolation grid,
 //! sit together in memory rather than in input order. On 1,000,000 × 50 blobs
 //! (examples/tsne_bench, 2 threads, the closing note of issue 37) it cut the spreading from
-//! 62 to 20 s and the attraction from 606 to 579 s, the whole run from 882 to 832 s, for
-//! 3.6 s of renumbering. Renumbering every 50 iterations follows the map as it forms.
+//! 62 to 20 s and the attraction from 606 to 579 s, the whole run from 882 to 832 s (one
+//! run each; a rerun took 800 s, so runs vary by about 4%), for 3.6 s of renumbering. Renumbering every 50 iterations follows the map as it forms.
 
 use rayon::prelude::*;
 

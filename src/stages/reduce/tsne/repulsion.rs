@@ -407,7 +407,7 @@ mod tests {
         let mut z = 0f64;
         let mut forces = vec![[0f64; 2]; y.len()];
         for (i, a) in y.iter().enumerate() {
-            for (_, b) in y.iter().enumerate().filter(|&(j, _)| j != i) {
+            for b in y.iter().take(i).chain(y.iter().skip(i + 1)) {
                 let (dx, dy) = (f64::from(a[0] - b[0]), f64::from(a[1] - b[1]));
                 let w = 1.0 / (1.0 + dx * dx + dy * dy);
                 z += w;
